@@ -1,0 +1,368 @@
+"""Evaluate the knowledge base over whole columns.
+
+Pipeline (all numpy, no per-row Python): findings -> rule matrix (tri-state)
+-> points per subtype -> co-existence, overrides O1/O3/O4 -> ranking ->
+confidence, calciphylaxis risk, urgency -> which unknown inputs could change
+the answer (re-evaluating only the findings and rules each input touches).
+
+The knowledge base is compiled and validated when this module is imported;
+a malformed rule raises :class:`~calcinosis_classify.errors.KnowledgeBaseError`
+then, never mid-batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calcinosis_classify import knowledge as kb
+from calcinosis_classify.errors import KnowledgeBaseError
+from calcinosis_classify.findings import FINDINGS, TRUE, UNKNOWN, compute_findings, downstream
+from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_condition
+from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
+
+__all__ = ["CONFIDENCE", "KB", "RISK_LEVELS", "SUBTYPES", "URGENCY_LEVELS", "EngineResult", "evaluate"]
+
+SUBTYPES = kb.SUBTYPES
+S = len(SUBTYPES)
+SUB_INDEX = {s: i for i, s in enumerate(SUBTYPES)}
+CONFIDENCE = ("low", "moderate", "high")
+RISK_LEVELS = ("low", "moderate", "high")
+URGENCY_LEVELS = ("routine", "urgent", "emergency")
+_POINTS = {"strong": 3, "moderate": 2, "weak": 1}
+# Ties: can't-miss first, then prior frequency dystrophic > metastatic > iatrogenic > idiopathic >
+# calciphylaxis (clinical-spec §6.4).
+_TIE = np.array([0.004, 0.003, 0.001, 0.002, 0.0])
+_SCORE_SCALE = 4.0  # points at which a subtype's score reaches 1 - 1/e [PROPOSED]
+
+# Inputs probed for `missing`: each with the plausible values it is re-evaluated at.
+# Qualitative statuses stand in for the numbers so the probe is age-independent.
+_PROBES: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = (
+    ("calcium", (-1.0, 0.0, 1.0), ("calcium_status", "calcium", "ionized_calcium")),
+    ("phosphate", (-1.0, 0.0, 1.0), ("phosphate_status", "phosphate")),
+    ("pth", (-1.0, 0.0, 1.0), ("pth_status", "pth")),
+    ("egfr", (95.0, 45.0, 10.0), ("egfr", "creatinine")),
+    ("albumin", (2.5, 4.0), ("albumin",)),
+    ("vitamin_d_25oh", (30.0, 200.0), ("vitamin_d_25oh",)),
+    ("age_years", (0.05, 8.0, 45.0), ("age_years",)),
+    ("sex", (0, 1), ("sex",)),
+    *((f.name, (0, 1), (f.name,)) for f in FIELDS if f.kind == "flag" and f.contract),
+)
+_PROBE_SET_FIELD = {"calcium": "calcium_status", "phosphate": "phosphate_status", "pth": "pth_status"}
+MAX_MISSING = 5
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: kb.Rule
+    cond: Condition
+    index: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The compiled, validated knowledge base."""
+
+    rules: tuple[CompiledRule, ...]
+    points: np.ndarray  # (R, S) float
+    positive: np.ndarray  # (R, S) bool: supporting evidence (not priors/modifiers)
+    strong: np.ndarray  # (R, S) bool
+    phenotype: np.ndarray  # (R, S) bool
+    prior: np.ndarray  # (S,)
+    overrides: tuple[tuple[kb.Override, Condition], ...]
+    coexistence: tuple[tuple[kb.Coexistence, Condition], ...]
+    risk: tuple[tuple[kb.RiskFactor, Condition], ...]
+    urgency: tuple[tuple[kb.UrgencyTrigger, Condition], ...]
+    next_steps: tuple[tuple[kb.NextStep, Condition], ...]
+    rule_deps: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+_ENGINE_FINDINGS = {f"{p}_{s}" for s in SUBTYPES for p in ("strong_other", "phenotype", "top")} | {"cp_risk_high"}
+
+
+def _compile(item_id: str, text: str, extra: set[str] = frozenset()) -> Condition:  # type: ignore[assignment]
+    try:
+        cond = compile_condition(text)
+    except ConditionSyntaxError as exc:
+        raise KnowledgeBaseError(item_id, str(exc)) from None
+    known = set(FINDINGS) | set(FIELD_BY_NAME) | set(extra)
+    for name in cond.names:
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KnowledgeBaseError(item_id, f"condition names unknown finding {name!r}{hint}")
+    return cond
+
+
+def build_knowledge_base() -> KnowledgeBase:
+    """Compile and validate the tables of :mod:`calcinosis_classify.knowledge`."""
+    ids: set[str] = set()
+    items = [*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS]
+    for item in items:
+        if item.id in ids:
+            raise KnowledgeBaseError(item.id, "duplicate id")
+        ids.add(item.id)
+        if not item.refs and not isinstance(item, kb.Rule):
+            raise KnowledgeBaseError(item.id, "cites no clinical-spec reference")
+    rules = []
+    points = np.zeros((len(kb.RULES), S))
+    positive = np.zeros((len(kb.RULES), S), dtype=bool)
+    strong = np.zeros_like(positive)
+    phenotype = np.zeros_like(positive)
+    for i, rule in enumerate(kb.RULES):
+        if rule.subtype not in SUB_INDEX:
+            raise KnowledgeBaseError(rule.id, f"subtype must be one of {', '.join(SUBTYPES)}, got {rule.subtype!r}")
+        if not rule.refs:
+            raise KnowledgeBaseError(rule.id, "cites no clinical-spec reference")
+        if rule.points == 0 or abs(rule.points) > 3:
+            raise KnowledgeBaseError(rule.id, f"points must be ±1, ±2 or ±3, got {rule.points}")
+        if rule.strength in _POINTS and abs(rule.points) > _POINTS[rule.strength]:
+            raise KnowledgeBaseError(rule.id, f"{rule.strength} evidence is worth at most "
+                                              f"{_POINTS[rule.strength]} points, got {rule.points}")
+        if rule.phenotype and rule.points <= 0:
+            raise KnowledgeBaseError(rule.id, "a phenotype rule must add points")
+        cond = _compile(rule.id, rule.condition)
+        rules.append(CompiledRule(rule, cond, i))
+        j = SUB_INDEX[rule.subtype]
+        points[i, j] = rule.points
+        positive[i, j] = rule.points > 0 and rule.strength in _POINTS
+        strong[i, j] = rule.points > 0 and rule.strength == "strong"
+        phenotype[i, j] = rule.phenotype is not None
+    prior = np.array([kb.PRIORS.get(s, 0.0) for s in SUBTYPES])
+    for o in kb.OVERRIDES:
+        if o.subtype not in SUB_INDEX:
+            raise KnowledgeBaseError(o.id, f"unknown subtype {o.subtype!r}")
+    for c in kb.COEXISTENCE:
+        for s in (c.primary, c.contributing):
+            if s not in SUB_INDEX:
+                raise KnowledgeBaseError(c.id, f"unknown subtype {s!r}")
+    deps: dict[str, list[int]] = {}
+    for r in rules:
+        for name in r.cond.names:
+            deps.setdefault(name, []).append(r.index)
+    return KnowledgeBase(
+        rules=tuple(rules), points=points, positive=positive, strong=strong, phenotype=phenotype, prior=prior,
+        overrides=tuple((o, _compile(o.id, o.condition, _ENGINE_FINDINGS)) for o in kb.OVERRIDES),
+        coexistence=tuple((c, _compile(c.id, c.condition, _ENGINE_FINDINGS)) for c in kb.COEXISTENCE),
+        risk=tuple((r, _compile(r.id, r.condition)) for r in kb.RISK_FACTORS),
+        urgency=tuple((u, _compile(u.id, u.condition, _ENGINE_FINDINGS)) for u in kb.URGENCY),
+        next_steps=tuple((x, _compile(x.id, x.condition, _ENGINE_FINDINGS)) for x in kb.NEXT_STEPS),
+        rule_deps={k: tuple(v) for k, v in deps.items()},
+    )
+
+
+KB = build_knowledge_base()
+
+
+@dataclass
+class EngineResult:
+    """Arrays for every row (see :func:`evaluate`)."""
+
+    n: int
+    env: dict[str, np.ndarray]
+    rule_state: np.ndarray  # (n, R) uint8 tri-state
+    points: np.ndarray  # (n, S) raw evidence points (no prior)
+    adjusted: np.ndarray  # (n, S) after prior, co-existence and overrides
+    supported: np.ndarray  # (n, S) bool
+    order: np.ndarray  # (n, S) subtype indices best first
+    top: np.ndarray  # (n,) subtype index or -1 = indeterminate
+    scores: np.ndarray  # (n, S) 0-1
+    in_differential: np.ndarray  # (n, S) bool
+    contributing: np.ndarray  # (n, S) bool
+    confidence: np.ndarray  # (n,) index into CONFIDENCE
+    risk: np.ndarray  # (n,) index into RISK_LEVELS
+    risk_state: np.ndarray  # (n, F) uint8
+    urgency: np.ndarray  # (n,) index into URGENCY_LEVELS
+    urgency_state: np.ndarray  # (n, U) uint8
+    override_state: np.ndarray  # (n, O) uint8
+    coexist_state: np.ndarray  # (n, C) uint8
+    missing: np.ndarray  # (n, K) int decisiveness per probe (0 = not decisive / known)
+
+
+def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | None = None,
+                 base: np.ndarray | None = None) -> np.ndarray:
+    out = np.empty((n, len(KB.rules)), dtype=np.uint8) if base is None else base.copy()
+    for r in KB.rules if only is None else (KB.rules[i] for i in only):
+        out[:, r.index] = r.cond.evaluate(env)
+    return out
+
+
+def _rank(env: dict[str, np.ndarray], rule_state: np.ndarray) -> dict[str, np.ndarray]:
+    """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``)."""
+    n = rule_state.shape[0]
+    fired = rule_state == TRUE
+    firedf = fired.astype(np.float32)
+    points = firedf @ KB.points.astype(np.float32)
+    supported = (firedf @ KB.positive.astype(np.float32)) > 0
+    strong = (firedf @ KB.strong.astype(np.float32)) > 0
+    phenotype = (firedf @ KB.phenotype.astype(np.float32)) > 0
+    for j, s in enumerate(SUBTYPES):
+        others = np.delete(strong, j, axis=1).any(axis=1)
+        env[f"strong_other_{s}"] = np.where(others, TRUE, 0).astype(np.uint8)
+        env[f"phenotype_{s}"] = np.where(phenotype[:, j], TRUE, 0).astype(np.uint8)
+    adj = points + KB.prior[None, :]
+    # Unsupported subtypes cannot lead; push them below any supported one.
+    adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
+    contributing = np.zeros((n, S), dtype=bool)
+    coexist_state = np.empty((n, len(KB.coexistence)), dtype=np.uint8)
+    for k, (c, cond) in enumerate(KB.coexistence):
+        holds = cond.evaluate(env)
+        coexist_state[:, k] = holds
+        p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
+        on = (holds == TRUE) & supported[:, p]
+        contributing[:, q] |= on
+        if c.primary_outranks:
+            adj[:, p] = np.where(on, np.maximum(adj[:, p], adj[:, q] + 1.0), adj[:, p])
+    override_state = np.empty((n, len(KB.overrides)), dtype=np.uint8)
+    # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it.
+    for k, (o, cond) in sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"):
+        holds = cond.evaluate(env)
+        override_state[:, k] = holds
+        j = SUB_INDEX[o.subtype]
+        others = np.sort(np.delete(adj, j, axis=1), axis=1)[:, ::-1]
+        if o.action == "rank_at_most_third":
+            on = holds == TRUE
+            adj[:, j] = np.where(on, np.minimum(adj[:, j], others[:, 1] - 0.5), adj[:, j])
+        elif o.action == "lead_only_if":
+            on = holds != TRUE
+            adj[:, j] = np.where(on, np.minimum(adj[:, j], others[:, 0] - 0.5), adj[:, j])
+        else:  # rank_first
+            on = (holds == TRUE) & supported[:, j]
+            adj[:, j] = np.where(on, np.maximum(adj[:, j], others[:, 0] + 1.0), adj[:, j])
+    cant_miss = np.zeros((n, S))
+    cant_miss[:, SUB_INDEX["calciphylaxis"]] = (env["compatible_cp_lesion"] == TRUE) * 0.01
+    key = adj + _TIE[None, :] + cant_miss
+    order = np.argsort(-key, axis=1, kind="stable")
+    best = order[:, 0]
+    best_ok = supported[np.arange(n), best] & (adj[np.arange(n), best] > 0)
+    top = np.where(best_ok, best, -1)
+    srt = np.take_along_axis(adj, order, axis=1)
+    margin = srt[:, 0] - srt[:, 1]
+    ca_known = env["calcium_status_code"] == env["calcium_status_code"]
+    p_known = env["phosphate_status_code"] == env["phosphate_status_code"]
+    kidney_known = (env["egfr_used"] == env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (
+        env["has_ckd"] != UNKNOWN)
+    confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
+    return {"points": points, "adjusted": adj, "supported": supported, "order": order, "top": top,
+            "confidence": confidence, "contributing": contributing, "coexist_state": coexist_state,
+            "override_state": override_state}
+
+
+def _risk(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    state = np.empty((n, len(KB.risk)), dtype=np.uint8)
+    major = np.zeros(n, dtype=np.int64)
+    minor = np.zeros(n, dtype=np.int64)
+    for k, (rf, cond) in enumerate(KB.risk):
+        state[:, k] = cond.evaluate(env)
+        on = state[:, k] == TRUE
+        if rf.level == "major":
+            major += on
+        else:
+            minor += on
+    sch = kb.RISK_SCHEME
+    scheme_met = (major >= sch["major_for_suspected"]) | ((major >= 1) & (minor >= sch["minor_with_one_major"]))
+    lesion = env["compatible_cp_lesion"] == TRUE
+    o1 = (env["ischaemic_lesion"] == TRUE) & (
+        (env["esrd"] == TRUE) | (env["has_kidney_transplant"] == TRUE) | (env["has_warfarin"] == TRUE))
+    esrd = env["esrd"] == TRUE
+    high = o1 | (scheme_met & lesion)
+    moderate = scheme_met | (esrd & ((major >= 1) | (minor >= sch["minor_in_esrd_for_moderate"]))) | (
+        (env["ischaemic_lesion"] == TRUE) & ((major >= 1) | (minor >= sch["minor_with_lesion_for_moderate"])))
+    return np.where(high, 2, np.where(moderate, 1, 0)), state
+
+
+def _urgency(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    for j, s in enumerate(SUBTYPES):
+        env[f"top_{s}"] = np.where(top == j, TRUE, 0).astype(np.uint8)
+    env["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
+    state = np.empty((n, len(KB.urgency)), dtype=np.uint8)
+    level = np.zeros(n, dtype=np.int64)
+    for k, (u, cond) in enumerate(KB.urgency):
+        state[:, k] = cond.evaluate(env)
+        value = 2 if u.level == "emergency" else 1
+        level = np.where(state[:, k] == TRUE, np.maximum(level, value), level)
+    return level, state
+
+
+def _probe_unknown(values: Mapping[str, np.ndarray], group: tuple[str, ...]) -> np.ndarray:
+    mask = np.ones(len(next(iter(values.values()))), dtype=bool)
+    for name in group:
+        v = values[name]
+        mask &= np.isnan(v) if v.dtype.kind == "f" else (v < 0) if v.dtype.kind in "iu" else np.equal(v, None)
+    return mask
+
+
+def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray,
+             ranked: Mapping[str, np.ndarray], thresholds: Thresholds) -> np.ndarray:
+    """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
+    1 per value that changes the confidence."""
+    n = rule_state.shape[0]
+    out = np.zeros((n, len(_PROBES)), dtype=np.int64)
+    for k, (name, probe_values, group) in enumerate(_PROBES):
+        rows = np.flatnonzero(_probe_unknown(values, group))
+        if rows.size == 0:
+            continue
+        set_field = _PROBE_SET_FIELD.get(name, name)
+        touched = downstream([set_field])
+        rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
+        if not rule_idx and not touched:
+            continue
+        needed = set()
+        for f in touched:
+            needed.update(FINDINGS[f].inputs)
+        sub_values = {f: values[f][rows] for f in needed if f in values}
+        sub_env_base = {f: a[rows] for f, a in env.items() if a.ndim >= 1 and a.shape[0] == n}
+        base_top = ranked["top"][rows]
+        base_conf = ranked["confidence"][rows]
+        for value in probe_values:
+            dtype = values[set_field].dtype
+            sub_values[set_field] = np.full(rows.size, value, dtype=dtype)
+            sub_env = compute_findings(sub_values, thresholds, only=touched, base=sub_env_base)
+            sub_rules = _rule_matrix(sub_env, rows.size, rule_idx, rule_state[rows])
+            res = _rank(sub_env, sub_rules)
+            out[rows, k] += 10 * (res["top"] != base_top) + (res["confidence"] != base_conf)
+    # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
+    # other alone cannot lift it, so name both whenever confidence is low for want of them.
+    conf_low = ranked["confidence"] == 0
+    for name in ("calcium", "phosphate"):
+        k = [p[0] for p in _PROBES].index(name)
+        unknown = _probe_unknown(values, _PROBES[k][2])
+        out[:, k] = np.where(conf_low & unknown & (out[:, k] == 0), 1, out[:, k])
+    return out
+
+
+def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
+             ) -> EngineResult:
+    """Run the whole engine over canonical input arrays."""
+    env = compute_findings(values, thresholds)
+    if n == 0:
+        env = {k: v for k, v in env.items()}
+    rule_state = _rule_matrix(env, n)
+    ranked = _rank(env, rule_state)
+    adj, supported, order, top = ranked["adjusted"], ranked["supported"], ranked["order"], ranked["top"]
+    risk, risk_state = _risk(env, n)
+    urgency, urgency_state = _urgency(env, top, risk, n)
+    pos = np.clip(adj, 0.0, None)
+    scores = np.where(supported, 1.0 - np.exp(-pos / _SCORE_SCALE), 0.0)
+    in_diff = (supported & (adj >= 1.0)) | ranked["contributing"]
+    # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
+    in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
+    in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
+    missing = (_missing(values, env, rule_state, ranked, thresholds) if with_missing and n
+               else np.zeros((n, len(_PROBES)), dtype=np.int64))
+    return EngineResult(
+        n=n, env=env, rule_state=rule_state, points=ranked["points"], adjusted=adj, supported=supported,
+        order=order, top=top, scores=scores, in_differential=in_diff, contributing=ranked["contributing"],
+        confidence=ranked["confidence"], risk=risk, risk_state=risk_state, urgency=urgency,
+        urgency_state=urgency_state, override_state=ranked["override_state"],
+        coexist_state=ranked["coexist_state"], missing=missing,
+    )
+
+
+PROBE_NAMES = tuple(p[0] for p in _PROBES)

@@ -1,0 +1,450 @@
+"""Derived findings: corrected calcium, Ca×P, age-aware statuses, kidney status...
+
+Findings form a small dependency graph declared as data (:data:`FINDINGS`):
+each node names its inputs (schema fields or earlier findings) and is computed
+from exactly those arrays, so the engine can recompute only what a changed
+input touches (used to find which missing inputs matter).
+
+Boolean findings are tri-state ``uint8`` arrays: ``FALSE = 0``, ``UNKNOWN = 1``,
+``TRUE = 2``, so Kleene logic is ``and = minimum``, ``or = maximum``,
+``not = 2 - x``. Numeric findings are float64 with NaN for unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calcinosis_classify.knowledge import ranges
+from calcinosis_classify.knowledge.sites import MORPHOLOGY_GROUPS, SITE_GROUPS
+from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
+
+__all__ = ["FALSE", "FINDINGS", "TRUE", "UNKNOWN", "Finding", "compute_findings"]
+
+FALSE, UNKNOWN, TRUE = np.uint8(0), np.uint8(1), np.uint8(2)
+_FLAG_LUT = np.array([UNKNOWN, FALSE, TRUE], dtype=np.uint8)  # index = flag + 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One node of the findings graph.
+
+    Attributes
+    ----------
+    name : str
+    inputs : tuple of str
+        Schema fields or earlier findings, passed positionally to ``fn``.
+    fn : callable
+        ``fn(th, *arrays) -> ndarray``.
+    kind : {"tri", "num", "matrix"}
+    description : str
+    unit : str
+        For numeric findings.
+    refs : tuple of int
+        Clinical-spec references.
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    fn: Callable[..., np.ndarray]
+    kind: str
+    description: str
+    unit: str = ""
+    refs: tuple[int, ...] = ()
+
+
+FINDINGS: dict[str, Finding] = {}
+
+
+def _node(name: str, inputs: Iterable[str], kind: str, description: str, refs: tuple[int, ...] = (),
+          unit: str = "") -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
+    def register(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        ins = tuple(inputs)
+        for i in ins:
+            if i not in FINDINGS and i not in FIELD_BY_NAME:
+                raise RuntimeError(f"finding {name!r}: unknown input {i!r}")
+        FINDINGS[name] = Finding(name, ins, fn, kind, description, unit, refs)
+        return fn
+    return register
+
+
+def tri(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Tri-state array from a boolean condition and a known-mask."""
+    return np.where(known, np.where(condition, TRUE, FALSE), UNKNOWN).astype(np.uint8)
+
+
+def _cmp(values: np.ndarray, op: str, limit: Any) -> np.ndarray:
+    known = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        cond = {"<": values < limit, "<=": values <= limit, ">": values > limit, ">=": values >= limit}[op]
+    return tri(cond, known)
+
+
+def _any(*xs: np.ndarray) -> np.ndarray:
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.maximum(out, x)
+    return out
+
+
+def _all(*xs: np.ndarray) -> np.ndarray:
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.minimum(out, x)
+    return out
+
+
+def _not(x: np.ndarray) -> np.ndarray:
+    return (TRUE - x).astype(np.uint8)
+
+
+def _age_table(age: np.ndarray, table: tuple[tuple[float, float, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Low/high reference limits per row; unknown age uses the adult (last) row."""
+    starts = np.array([r[0] for r in table])
+    lows = np.array([r[1] for r in table])
+    highs = np.array([r[2] for r in table])
+    idx = np.searchsorted(starts, np.where(np.isnan(age), np.inf, age), side="right") - 1
+    idx = np.clip(idx, 0, len(table) - 1)
+    return lows[idx], highs[idx]
+
+
+def _status_code(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(value), np.nan, np.where(value > hi, 1.0, np.where(value < lo, -1.0, 0.0)))
+
+
+# --------------------------------------------------------------------------- flags
+
+def _flag_node(field_name: str) -> None:
+    spec = FIELD_BY_NAME[field_name]
+    _node(f"has_{field_name}", (field_name,), "tri", spec.description, spec.refs)(
+        lambda th, flag: _FLAG_LUT[flag.astype(np.int64) + 1])
+
+
+for _f in FIELDS:
+    if _f.kind == "flag" and _f.name not in ("painful", "necrosis", "ulceration"):
+        _flag_node(_f.name)
+
+
+# --------------------------------------------------------------------------- text
+
+def _text_groups(texts: np.ndarray, groups: Mapping[str, tuple[str, str, tuple[int, ...]]]) -> np.ndarray:
+    """(n, groups) matrix of matches; row of -1 where the text is unknown."""
+    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    patterns = [re.compile(p, re.IGNORECASE) for p, _, _ in groups.values()]
+    table = np.array([[bool(p.search(str(u))) for p in patterns] for u in uniques], dtype=np.int8)
+    table = np.vstack([table.reshape(len(uniques), len(patterns)), np.full((1, len(patterns)), -1, np.int8)])
+    return table[np.where(codes >= 0, codes, len(uniques))]
+
+
+@_node("site_matrix", ("lesion_site", "lesion_description"), "matrix", "site groups matched in the text")
+def _site_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
+    a, b = _text_groups(site, SITE_GROUPS), _text_groups(desc, SITE_GROUPS)
+    # True if either text names the site; false if some text is known and neither names it.
+    return np.where((a == 1) | (b == 1), TRUE, np.where((a == 0) | (b == 0), FALSE, UNKNOWN)).astype(np.uint8)
+
+
+@_node("morph_matrix", ("lesion_site", "lesion_description"), "matrix", "morphology words in the text")
+def _morph_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
+    a, b = _text_groups(site, MORPHOLOGY_GROUPS), _text_groups(desc, MORPHOLOGY_GROUPS)
+    return np.where((a == 1) | (b == 1), TRUE, UNKNOWN).astype(np.uint8)
+
+
+for _i, (_g, (_p, _d, _r)) in enumerate(SITE_GROUPS.items()):
+    _node(_g, ("site_matrix",), "tri", f"lesion site: {_d}", _r)(lambda th, m, _i=_i: m[:, _i])
+for _i, (_g, (_p, _d, _r)) in enumerate(MORPHOLOGY_GROUPS.items()):
+    _node(_g, ("morph_matrix",), "tri", f"description mentions: {_d}", _r)(lambda th, m, _i=_i: m[:, _i])
+
+
+# Lesion flags: the flag, or a positive statement in the text when the flag is unknown.
+@_node("has_necrosis", ("necrosis", "text_necrosis"), "tri",
+       "necrosis, eschar, retiform purpura or livedo racemosa", (7, 8, 9))
+def _necrosis(th: Thresholds, flag: np.ndarray, text: np.ndarray) -> np.ndarray:
+    f = _FLAG_LUT[flag.astype(np.int64) + 1]
+    return np.where(f == UNKNOWN, text, f).astype(np.uint8)
+
+
+@_node("has_painful", ("painful", "text_painful", "text_painless"), "tri", "painful or tender lesion", (8, 9))
+def _painful(th: Thresholds, flag: np.ndarray, yes: np.ndarray, no: np.ndarray) -> np.ndarray:
+    f = _FLAG_LUT[flag.astype(np.int64) + 1]
+    from_text = np.where(yes == TRUE, TRUE, np.where(no == TRUE, FALSE, UNKNOWN))
+    return np.where(f == UNKNOWN, from_text, f).astype(np.uint8)
+
+
+@_node("has_ulceration", ("ulceration", "text_ulcer"), "tri", "ulcerated lesion", (5,))
+def _ulcer(th: Thresholds, flag: np.ndarray, text: np.ndarray) -> np.ndarray:
+    f = _FLAG_LUT[flag.astype(np.int64) + 1]
+    return np.where(f == UNKNOWN, text, f).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- demographics
+
+_node("female", ("sex",), "tri", "female sex", (11, 12, 59))(
+    lambda th, sex: tri(sex == 1, sex >= 0))
+_node("male", ("sex",), "tri", "male sex", (61,))(lambda th, sex: tri(sex == 0, sex >= 0))
+_node("neonate", ("age_years",), "tri", "neonate (first 28 days)", (70, 80))(
+    lambda th, age: _cmp(age, "<", th.neonate_years))
+_node("infant", ("age_years",), "tri", "infant (under 1 year)", (69, 70))(
+    lambda th, age: _cmp(age, "<", th.infant_years))
+_node("child", ("age_years",), "tri", "child (under 18 years)", (82, 97))(
+    lambda th, age: _cmp(age, "<", th.child_years))
+_node("young_child", ("age_years",), "tri", "aged 12 or less", (37,))(
+    lambda th, age: _cmp(age, "<=", th.young_child_years))
+_node("below_calciphylaxis_age", ("age_years",), "tri", "younger than any reported calciphylaxis patient",
+      (12, 15, 16, 18))(lambda th, age: _cmp(age, "<", th.calciphylaxis_min_age))
+_node("scrotal_age", ("age_years",), "tri", "age within the reported range of scrotal calcinosis", (61, 62))(
+    lambda th, age: _all(_cmp(age, ">=", th.scrotal_min_age), _cmp(age, "<", th.scrotal_max_age)))
+_node("young_person", ("age_years",), "tri", "child or young adult", (66, 67))(
+    lambda th, age: _cmp(age, "<", th.hftc_max_age))
+_node("heel_stick_age", ("age_years",), "tri", "old enough for heel-stick nodules to appear", (69,))(
+    lambda th, age: _cmp(age, ">=", th.heel_stick_min_years))
+_node("heel_stick_peak_age", ("age_years",), "tri", "4-12 months old (typical heel-stick nodule age)", (69,))(
+    lambda th, age: _all(_cmp(age, ">=", th.heel_stick_peak_lo_years), _cmp(age, "<=", th.heel_stick_peak_hi_years)))
+
+
+# --------------------------------------------------------------------------- calcium
+
+@_node("calcium_corrected", ("calcium", "albumin"), "num", "albumin-corrected calcium", (52, 94), "mg/dL")
+def _corrected(th: Thresholds, ca: np.ndarray, alb: np.ndarray) -> np.ndarray:
+    return ca + th.albumin_slope * (th.albumin_normal - alb)
+
+
+@_node("calcium_for_product", ("calcium_corrected", "calcium"), "num",
+       "corrected calcium if albumin is known, else total calcium", (39, 52), "mg/dL")
+def _ca_product(th: Thresholds, corr: np.ndarray, ca: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(corr), ca, corr)
+
+
+@_node("calcium_status_code", ("ionized_calcium", "calcium_corrected", "calcium", "calcium_status", "age_years"),
+       "num", "calcium status from ionised > corrected > total > qualitative (-1/0/1)", (52, 81, 94))
+def _ca_status(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray, status: np.ndarray,
+               age: np.ndarray) -> np.ndarray:
+    ilo, ihi = _age_table(age, ranges.CALCIUM_IONIZED)
+    tlo, thi = _age_table(age, ranges.CALCIUM_TOTAL)
+    adult = np.isnan(age) | (age >= ranges.CALCIUM_TOTAL[-1][0])
+    thi = np.where(adult, th.calcium_mild, thi)
+    total = np.where(np.isnan(corr), ca, corr)
+    out = _status_code(ion, ilo, ihi)
+    out = np.where(np.isnan(out), _status_code(total, tlo, thi), out)
+    return np.where(np.isnan(out), status, out)
+
+
+@_node("calcium_basis", ("ionized_calcium", "calcium_corrected", "calcium", "calcium_status"), "num",
+       "which calcium was used: 4 ionised, 3 corrected, 2 total, 1 qualitative, 0 none")
+def _ca_basis(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray, status: np.ndarray) -> np.ndarray:
+    return np.select([~np.isnan(ion), ~np.isnan(corr), ~np.isnan(ca), ~np.isnan(status)], [4.0, 3.0, 2.0, 1.0], 0.0)
+
+
+_node("ca_high", ("calcium_status_code",), "tri", "hypercalcaemia (age-aware; ionised > corrected > total)",
+      (52, 81))(lambda th, s: tri(s == 1, ~np.isnan(s)))
+_node("ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))(lambda th, s: tri(s == -1, ~np.isnan(s)))
+_node("ca_normal", ("calcium_status_code",), "tri", "calcium within the reference range", (52, 81))(
+    lambda th, s: tri(s == 0, ~np.isnan(s)))
+_node("ca_moderate_or_worse", ("calcium_for_product",), "tri", "calcium ≥ 12 mg/dL (moderate hypercalcaemia)", (52,))(
+    lambda th, c: _cmp(c, ">=", th.calcium_moderate))
+_node("ca_crisis", ("calcium_for_product",), "tri", "calcium ≥ 14 mg/dL (hypercalcaemic crisis)", (52,))(
+    lambda th, c: _cmp(c, ">=", th.calcium_crisis))
+_node("ionized_above_scfn_limit", ("ionized_calcium",), "tri", "ionised calcium > 1.6 mmol/L", (80,))(
+    lambda th, i: _cmp(i, ">", th.scfn_ionized_emergency))
+
+
+# --------------------------------------------------------------------------- phosphate, product, PTH, vitamin D
+
+@_node("phosphate_status_code", ("phosphate", "phosphate_status", "age_years"), "num",
+       "phosphate status against the age-specific range (-1/0/1)", (82, 84, 85))
+def _p_status(th: Thresholds, p: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
+    lo, hi = _age_table(age, ranges.PHOSPHATE)
+    out = _status_code(p, lo, hi)
+    return np.where(np.isnan(out), status, out)
+
+
+_node("p_high", ("phosphate_status_code",), "tri", "hyperphosphataemia (age-specific range)", (82, 84))(
+    lambda th, s: tri(s == 1, ~np.isnan(s)))
+_node("p_low", ("phosphate_status_code",), "tri", "hypophosphataemia", (82,))(lambda th, s: tri(s == -1, ~np.isnan(s)))
+_node("p_normal", ("phosphate_status_code",), "tri", "phosphate within the age-specific range", (82,))(
+    lambda th, s: tri(s == 0, ~np.isnan(s)))
+
+
+@_node("ca_x_p", ("calcium_for_product", "phosphate"), "num", "calcium × phosphate product", (1, 5, 45), "mg²/dL²")
+def _caxp(th: Thresholds, ca: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return ca * p
+
+
+_node("caxp_metastatic", ("ca_x_p",), "tri", "Ca×P at or above the metastatic threshold (70)", (1, 5, 45))(
+    lambda th, x: _cmp(x, ">=", th.caxp_metastatic))
+
+
+@_node("caxp_elevated", ("ca_x_p", "young_child"), "tri",
+       "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold", (36, 37, 43))
+def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray) -> np.ndarray:
+    cut = np.where(yc == TRUE, th.caxp_elevated_young_child, th.caxp_elevated)
+    with np.errstate(invalid="ignore"):
+        return tri((x >= cut) & (x < th.caxp_metastatic), ~np.isnan(x))
+
+
+@_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))
+def _pth_status(th: Thresholds, pth: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
+    lo, hi = _age_table(age, ranges.PTH)
+    out = _status_code(pth, lo, hi)
+    return np.where(np.isnan(out), status, out)
+
+
+_node("pth_high", ("pth_status_code",), "tri", "PTH above the reference range", (83, 90))(
+    lambda th, s: tri(s == 1, ~np.isnan(s)))
+_node("pth_low", ("pth_status_code",), "tri", "PTH suppressed (below the reference range)", (83, 99))(
+    lambda th, s: tri(s == -1, ~np.isnan(s)))
+_node("pth_normal", ("pth_status_code",), "tri", "PTH within the reference range", (83,))(
+    lambda th, s: tri(s == 0, ~np.isnan(s)))
+_node("pth_very_high", ("pth",), "tri", "iPTH > 1,000 pg/mL", (26,))(lambda th, p: _cmp(p, ">", th.pth_very_high))
+_node("pth_below_dialysis_target", ("pth",), "tri", "iPTH < 300 pg/mL", (26,))(
+    lambda th, p: _cmp(p, "<", th.pth_dialysis_low))
+_node("vitd_toxic", ("vitamin_d_25oh",), "tri", "25-OH vitamin D > 150 ng/mL (toxicity)", (50,))(
+    lambda th, v: _cmp(v, ">", th.vitd_toxic))
+_node("vitd_concern", ("vitamin_d_25oh",), "tri", "25-OH vitamin D > 50 ng/mL (possible concern)", (51,))(
+    lambda th, v: _cmp(v, ">", th.vitd_concern))
+_node("vitd125_high", ("vitamin_d_125",), "tri", "1,25-(OH)₂D above the reference range", (50, 92))(
+    lambda th, v: _cmp(v, ">", th.vitd125_high))
+_node("albumin_low", ("albumin",), "tri", "hypoalbuminaemia (< 3.4 g/dL)", (11, 13, 88))(
+    lambda th, a: _cmp(a, "<", th.albumin_low))
+
+
+# --------------------------------------------------------------------------- kidney
+
+@_node("egfr_used", ("egfr", "creatinine", "age_years", "sex"), "num",
+       "eGFR as given, else CKD-EPI 2021 from creatinine (adults with known sex)", (41,), "mL/min/1.73m²")
+def _egfr(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    # CKD-EPI 2021 race-free creatinine equation (Inker et al., NEJM 2021).
+    female = sex == 1
+    kappa = np.where(female, 0.7, 0.9)
+    alpha = np.where(female, -0.241, -0.302)
+    ratio = scr / kappa
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = (142 * np.minimum(ratio, 1) ** alpha * np.maximum(ratio, 1) ** -1.200
+               * 0.9938 ** age * np.where(female, 1.012, 1.0))
+    usable = (sex >= 0) & (age >= 18)
+    return np.where(np.isnan(egfr), np.where(usable, est, np.nan), egfr)
+
+
+_node("egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))(
+    lambda th, e: _cmp(e, "<", th.egfr_ckd))
+_node("egfr_below_30", ("egfr_used",), "tri", "eGFR < 30 (CKD G4-G5)", (41,))(lambda th, e: _cmp(e, "<", th.egfr_g4))
+_node("egfr_below_15", ("egfr_used",), "tri", "eGFR < 15 (CKD G5)", (41,))(lambda th, e: _cmp(e, "<", th.egfr_g5))
+_node("esrd", ("has_dialysis", "egfr_below_15"), "tri", "on dialysis or eGFR < 15", (9, 41))(
+    lambda th, d, e: _any(d, e))
+_node("ckd_g4_5", ("has_dialysis", "egfr_below_30"), "tri", "CKD G4-G5 or dialysis", (41, 43))(
+    lambda th, d, e: _any(d, e))
+_node("ckd_any", ("has_ckd", "has_dialysis", "has_kidney_transplant", "egfr_below_60"), "tri",
+      "any chronic kidney disease", (41, 43))(lambda th, *xs: _any(*xs))
+
+
+@_node("kidney_normal", ("egfr_used", "has_ckd", "has_dialysis"), "tri",
+       "kidney function known to be normal (eGFR ≥ 60, or CKD and dialysis both denied)", (41,))
+def _kidney_normal(th: Thresholds, e: np.ndarray, ckd: np.ndarray, dia: np.ndarray) -> np.ndarray:
+    by_egfr = _cmp(e, ">=", th.egfr_ckd)
+    by_history = _all(_not(ckd), _not(dia))
+    return np.where(by_egfr == UNKNOWN, by_history, _all(by_egfr, _not(dia))).astype(np.uint8)
+
+
+@_node("dialysis_long", ("dialysis_years",), "tri", "on dialysis for more than 5 years", (26,))
+def _dia_long(th: Thresholds, y: np.ndarray) -> np.ndarray:
+    return _cmp(y, ">", th.dialysis_long_years)
+
+
+# --------------------------------------------------------------------------- combined findings
+
+_node("ca_or_p_high", ("ca_high", "p_high"), "tri", "hypercalcaemia or hyperphosphataemia", (1, 2))(
+    lambda th, a, b: _any(a, b))
+_node("ca_and_p_not_high", ("ca_high", "p_high"), "tri", "neither calcium nor phosphate is raised", (1, 2))(
+    lambda th, a, b: _all(_not(a), _not(b)))
+_node("labs_normal", ("ca_normal", "p_normal"), "tri", "calcium and phosphate both normal", (1, 2, 4))(
+    lambda th, a, b: _all(a, b))
+_node("tls_pattern", ("has_chemotherapy", "p_high"), "tri", "hyperphosphataemia after chemotherapy (TLS)", (53,))(
+    lambda th, c, p: _all(c, p))
+_node("metabolic_cause", ("ckd_g4_5", "has_hyperparathyroidism", "vitd_toxic", "has_vitamin_d_excess",
+                          "has_milk_alkali", "has_sarcoidosis", "has_malignancy", "tls_pattern"), "tri",
+      "a known cause of metastatic calcification (CKD G4-5/dialysis, HPT, vitamin D excess, milk-alkali, "
+      "sarcoidosis, malignancy, TLS)", (4, 45, 48, 50, 53))(lambda th, *xs: _any(*xs))
+_node("pth_independent_hypercalcaemia", ("ca_high", "pth_low"), "tri", "high calcium with suppressed PTH",
+      (48, 99))(lambda th, c, p: _all(c, p))
+_node("ischaemic_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
+      "necrosis / eschar / retiform purpura, or a painful non-healing ulcer", (7, 8, 9, 22))(
+    lambda th, n, p, u: _any(n, _all(p, u)))
+_node("compatible_cp_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
+      "painful, ulcerated or necrotic lesion", (8, 9))(lambda th, *xs: _any(*xs))
+_node("painless_without_necrosis", ("has_painful", "has_necrosis"), "tri",
+      "painless lesion without purpura or necrosis", (5, 8))(lambda th, p, n: _all(_not(p), _not(n)))
+_node("iatrogenic_exposure", ("has_iv_calcium", "has_heel_sticks", "has_electrode_paste", "has_parenteral_nutrition",
+                              "has_alginate_dressing", "has_pas_therapy", "has_nicu_stay"), "tri",
+      "a recorded iatrogenic exposure", (4, 46, 69, 70, 79, 101))(lambda th, *xs: _any(*xs))
+_node("explaining_history", ("has_autoimmune_disease", "has_injury", "has_genetic_disorder", "iatrogenic_exposure"),
+      "tri", "CTD, local injury, inherited disorder or exposure that explains the lesion", (1, 2, 4))(
+    lambda th, *xs: _any(*xs))
+_node("nonuremic_cp_setting", ("has_warfarin", "has_hyperparathyroidism", "has_malignancy", "has_liver_disease",
+                               "has_autoimmune_disease", "has_corticosteroids"), "tri",
+      "warfarin/VKA, primary HPT, malignancy, liver disease, or CTD on steroids", (18, 19, 20, 33))(
+    lambda th, w, h, m, liver, ctd, st: _any(w, h, m, liver, _all(ctd, st)))
+_node("warfarin_recent_start", ("warfarin_months",), "tri", "lesions within ~2 weeks of starting warfarin",
+      (32, 33))(lambda th, m: _cmp(m, "<", th.warfarin_necrosis_months))
+_node("exposure_in_window", ("exposure_weeks",), "tri", "lesion 0-6 weeks after the exposure", (70, 71, 72, 73))(
+    lambda th, w: _all(_cmp(w, ">=", 0.0), _cmp(w, "<=", th.extravasation_window_weeks)))
+_node("onset_before_exposure", ("exposure_weeks",), "tri", "lesion began before the exposure", (5,))(
+    lambda th, w: _cmp(w, "<", 0.0))
+
+
+@_node("solitary_lesion", ("lesion_count", "text_solitary", "text_multiple"), "tri", "a single lesion", (63, 64))
+def _solitary(th: Thresholds, count: np.ndarray, one: np.ndarray, many: np.ndarray) -> np.ndarray:
+    by_count = _cmp(count, "<=", 1.0)
+    by_text = np.where(one == TRUE, TRUE, np.where(many == TRUE, FALSE, UNKNOWN))
+    return np.where(by_count == UNKNOWN, by_text, by_count).astype(np.uint8)
+
+
+_ORDER = tuple(FINDINGS)
+
+
+def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
+                     only: set[str] | None = None, base: Mapping[str, np.ndarray] | None = None
+                     ) -> dict[str, np.ndarray]:
+    """Evaluate the findings graph.
+
+    Parameters
+    ----------
+    values : mapping of str to ndarray
+        Canonical input arrays (from :func:`calcinosis_classify.intake.read_cases`).
+    thresholds : Thresholds
+    only : set of str, optional
+        Compute only these findings; the rest are taken from ``base``.
+    base : mapping, optional
+        Previously computed findings (same rows) used for nodes not in ``only``.
+
+    Returns
+    -------
+    dict
+        Input arrays and findings by name.
+    """
+    out: dict[str, np.ndarray] = dict(values)
+    if base is not None:
+        for k, v in base.items():
+            if k not in values:
+                out[k] = v
+    for name in _ORDER:
+        if only is not None and name not in only:
+            continue
+        node = FINDINGS[name]
+        out[name] = node.fn(thresholds, *(out[i] for i in node.inputs))
+    return out
+
+
+def downstream(fields: Iterable[str]) -> set[str]:
+    """Every finding that depends, directly or not, on any of ``fields``."""
+    changed = set(fields)
+    hit: set[str] = set()
+    for name in _ORDER:
+        if any(i in changed or i in hit for i in FINDINGS[name].inputs):
+            hit.add(name)
+    return hit

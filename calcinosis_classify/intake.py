@@ -1,0 +1,509 @@
+"""Raw cases -> canonical numeric arrays plus structured warnings.
+
+Intake never raises on bad cells and never drops a row: a cell that cannot be
+used becomes "unknown" and gets a warning (row, column, field, code, value,
+message). Only input that is not tabular at all raises :class:`InputError`.
+
+Parsing works on the *unique* values of each column (``pandas.factorize``),
+so text columns cost one Python call per distinct spelling, not per row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from calcinosis_classify.errors import InputError
+from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS, Field, normalise_column, normalise_unit
+
+__all__ = ["Intake", "Units", "read_cases"]
+
+Units = Literal["conventional", "si"]
+
+WARNING_COLUMNS = ("row", "column", "field", "code", "value", "message")
+
+# Tri-state codes for flags (int8): unknown, no, yes.
+UNKNOWN, NO, YES = -1, 0, 1
+
+_TRUE = {"1", "1.0", "true", "t", "yes", "y", "present", "positive", "pos", "+", "x"}
+_FALSE = {"0", "0.0", "false", "f", "no", "n", "absent", "negative", "neg", "-", "none"}
+_BLANK = {"", "na", "n/a", "nan", "null", "unknown", "unk", "?", "not known", "not recorded",
+          "nr", "missing", "<na>", "none recorded"}
+_STATUS = {
+    "low": -1.0, "l": -1.0, "decreased": -1.0, "reduced": -1.0, "below": -1.0, "hypo": -1.0,
+    "suppressed": -1.0,
+    "normal": 0.0, "n": 0.0, "norm": 0.0, "wnl": 0.0, "within normal limits": 0.0, "ok": 0.0,
+    "within range": 0.0, "unremarkable": 0.0,
+    "high": 1.0, "h": 1.0, "elevated": 1.0, "raised": 1.0, "increased": 1.0, "above": 1.0, "hyper": 1.0,
+}
+_SEX = {"f": 1, "female": 1, "woman": 1, "w": 1, "girl": 1, "fem": 1,
+        "m": 0, "male": 0, "man": 0, "boy": 0}
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([<>]=?|≤|≥)?\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[-+]?\d+)?)\s*(.*?)\s*$",
+                               re.IGNORECASE)
+
+
+@dataclass
+class Intake:
+    """Canonical view of a batch of cases.
+
+    Attributes
+    ----------
+    n : int
+        Number of rows (always the number of input rows).
+    values : dict of str to numpy.ndarray
+        One array per schema field. Numbers: float64 in the field's canonical
+        unit, NaN = unknown. Statuses: float64 -1/0/1, NaN = unknown. Flags and
+        ``sex``: int8, -1 = unknown, 0 = no / male, 1 = yes / female. Text:
+        object arrays of lower-case strings, None = unknown.
+    columns : dict of str to str
+        Field -> the input column it was read from.
+    warnings : pandas.DataFrame
+        One row per data problem: ``row`` (0-based input row, <NA> for
+        problems of the whole input), ``column``, ``field``, ``code``,
+        ``value``, ``message``.
+    notes : list of str
+        How columns were matched (aliases, header units), for reporting.
+    """
+
+    n: int
+    values: dict[str, np.ndarray]
+    columns: dict[str, str] = field(default_factory=dict)
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WARNING_COLUMNS)))
+    notes: list[str] = field(default_factory=list)
+
+
+class _Collector:
+    """Collects warnings as column arrays; builds one frame at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, rows: np.ndarray, column: str | None, field_name: str | None, code: str,
+            values: Any, messages: Any) -> None:
+        rows = np.asarray(rows)
+        if rows.size == 0:
+            return
+        n = rows.size
+        self.parts.append(pd.DataFrame({
+            "row": pd.array(rows, dtype="Int64"),
+            "column": [column] * n,
+            "field": [field_name] * n,
+            "code": [code] * n,
+            "value": _as_list(values, n),
+            "message": _as_list(messages, n),
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({
+                "row": pd.array([], dtype="Int64"),
+                **{c: pd.Series([], dtype=object) for c in WARNING_COLUMNS[1:]},
+            })
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+
+
+def _as_list(values: Any, n: int) -> list[Any]:
+    if isinstance(values, (list, np.ndarray, pd.Series)):
+        return [None if v is None else str(v) for v in values]
+    return [None if values is None else str(values)] * n
+
+
+# --------------------------------------------------------------------------- columns
+
+_NAME_LOOKUP: dict[str, str] = {}
+for _f in FIELDS:
+    for _key in (_f.name, *_f.aliases):
+        _NAME_LOOKUP[_key] = _f.name
+_KNOWN_NAMES = sorted(_NAME_LOOKUP)
+_BRACKET_UNIT = re.compile(r"^(.*?)\s*[\[(]\s*(.+?)\s*[\])]\s*$")
+
+
+def _split_header_unit(norm: str) -> tuple[str, str] | None:
+    """``calcium_mmol_l`` -> (``calcium``, ``mmol/L``) when the tail is a unit of that field."""
+    parts = norm.split("_")
+    for cut in range(len(parts) - 1, 0, -1):
+        head, tail = "_".join(parts[:cut]), "".join(parts[cut:])
+        name = _NAME_LOOKUP.get(head)
+        if name is None:
+            continue
+        spec = FIELD_BY_NAME[name]
+        if spec.is_number and spec.factor(tail) is not None:
+            unit = next(u for u in spec.units if normalise_unit(u) == tail)
+            return name, unit
+    return None
+
+
+@dataclass
+class _Match:
+    field: str
+    column: str
+    header_unit: str | None = None
+
+
+def _match_columns(columns: Iterable[Any], notes: list[str], col: _Collector) -> tuple[dict[str, _Match], dict[str, str]]:
+    """Map input columns to fields; returns (field -> match, field -> unit column)."""
+    matches: dict[str, _Match] = {}
+    unit_columns: dict[str, str] = {}
+    pending_units: list[tuple[str, str]] = []
+    for raw in columns:
+        column = str(raw)
+        bracket = _BRACKET_UNIT.match(column.strip())
+        header_unit: str | None = None
+        norm = normalise_column(column)
+        if bracket:
+            norm = normalise_column(bracket.group(1))
+            header_unit = bracket.group(2)
+        name = _NAME_LOOKUP.get(norm)
+        if name is None and norm.endswith("_unit"):
+            base = _NAME_LOOKUP.get(norm[: -len("_unit")])
+            if base is not None and FIELD_BY_NAME[base].is_number:
+                pending_units.append((base, column))
+                continue
+        if name is None and header_unit is None:
+            split = _split_header_unit(norm)
+            if split is not None:
+                name, header_unit = split
+        if name is None:
+            close = difflib.get_close_matches(norm, _KNOWN_NAMES, n=1, cutoff=0.8)
+            if close:
+                suggestion = _NAME_LOOKUP[close[0]]
+                col.add(np.array([-1]), column, None, "unknown_column",
+                        column, f"column {column!r} is not an input field and is passed through; "
+                                f"did you mean {suggestion!r}?")
+            continue
+        spec = FIELD_BY_NAME[name]
+        if header_unit is not None:
+            if not spec.is_number or spec.factor(header_unit) is None:
+                accepted = ", ".join(spec.units) if spec.is_number else "none (not a number field)"
+                col.add(np.array([-1]), column, name, "unknown_unit", header_unit,
+                        f"column {column!r}: unit {header_unit!r} is not a unit of {name}; "
+                        f"accepted: {accepted}; the column is ignored")
+                continue
+        if name in matches:
+            col.add(np.array([-1]), column, name, "duplicate_field", column,
+                    f"column {column!r} also maps to {name!r} (already read from "
+                    f"{matches[name].column!r}); it is passed through unused")
+            continue
+        matches[name] = _Match(name, column, header_unit)
+        if norm != name:
+            how = f" with unit {header_unit}" if header_unit else ""
+            notes.append(f"column {column!r} read as {name!r}{how}")
+    for base, column in pending_units:
+        unit_columns[base] = column
+    return matches, unit_columns
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+def _unique_strings(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Factorize to (codes, normalised unique strings); code -1 = missing."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([str(u).strip().lower() for u in uniques], dtype=object)
+    return np.asarray(codes), texts
+
+
+def _is_numeric_dtype(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    return dtype is not None and getattr(dtype, "kind", "O") in "fiub" and not isinstance(dtype, pd.CategoricalDtype)
+
+
+def _parse_number_text(text: str) -> tuple[float, str, str | None]:
+    """Parse '9.6', '2.4 mmol/L', '<5' -> (value, unit text, censor mark)."""
+    m = _NUMBER_WITH_UNIT.match(text)
+    if not m:
+        return math.nan, "", None
+    censor, number, unit = m.group(1), m.group(2).replace(",", "."), m.group(3)
+    try:
+        value = float(number)
+    except ValueError:
+        return math.nan, "", None
+    return value, unit, censor
+
+
+def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray]:
+    """Raw numbers plus per-row inline unit strings (object array, None = none given)."""
+    n = len(values)
+    inline: np.ndarray = np.full(n, None, dtype=object)
+    if _is_numeric_dtype(values):
+        return np.array(values, dtype="float64"), inline
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    numbers = np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    rest = np.flatnonzero(np.isnan(numbers) & series.notna().to_numpy())
+    if rest.size:
+        codes, texts = _unique_strings(series.iloc[rest].to_numpy(dtype=object))
+        parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank") for t in texts]
+        u_val = np.array([p[0] for p in parsed], dtype="float64")
+        u_unit = np.array([p[1] or None for p in parsed], dtype=object)
+        u_censor = np.array([p[2] for p in parsed], dtype=object)
+        ok = codes >= 0
+        rows = rest[ok]
+        numbers[rows] = u_val[codes[ok]]
+        inline[rows] = u_unit[codes[ok]]
+        censor = u_censor[codes[ok]]
+        bad = np.isnan(numbers[rows]) & (censor != "blank")
+        if bad.any():
+            raw = series.iloc[rows[bad]].astype(str).to_numpy()
+            col.add(rows[bad], column, spec.name, "not_a_number", raw,
+                    [f"{spec.name}: {v!r} is not a number; treated as unknown" for v in raw])
+        cens = np.isin(censor, ["<", ">", "<=", ">=", "≤", "≥"])
+        if cens.any():
+            raw = series.iloc[rows[cens]].astype(str).to_numpy()
+            col.add(rows[cens], column, spec.name, "censored", raw,
+                    [f"{spec.name}: {v!r} is a censored result; its limit is used as the value" for v in raw])
+    return numbers, inline
+
+
+def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | None,
+                   unit_values: Any | None, inline: np.ndarray, unit_column: str | None,
+                   column: str, col: _Collector) -> np.ndarray:
+    """Per-row factor into the canonical unit (NaN = unknown unit string)."""
+    base = spec.factor(header_unit) if header_unit else spec.factor(default_unit)
+    factors = np.full(n, base if base is not None else 1.0, dtype="float64")
+    # A unit written in the cell is the most specific statement, so it is applied last.
+    for source, values in (("column", unit_values), ("inline", inline)):
+        if values is None:
+            continue
+        codes, texts = _unique_strings(values)
+        if not len(texts):
+            continue
+        u_factor = np.array([math.nan if t in _BLANK else (spec.factor(t) or math.nan) for t in texts])
+        u_blank = np.array([t in _BLANK for t in texts])
+        has = codes >= 0
+        rows = np.flatnonzero(has)
+        blank = u_blank[codes[rows]]
+        rows, c = rows[~blank], codes[rows][~blank]
+        factors[rows] = u_factor[c]
+        unknown = np.isnan(u_factor[c])
+        if unknown.any():
+            where = unit_column if source == "column" else column
+            raw = texts[c[unknown]]
+            col.add(rows[unknown], where, spec.name, "unknown_unit", raw,
+                    [f"{spec.name}: unit {u!r} is not recognised (accepted: {', '.join(spec.units)}); "
+                     f"value treated as unknown" for u in raw])
+    return factors
+
+
+def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: bool,
+                  column: str, col: _Collector) -> np.ndarray:
+    """Convert to canonical units and apply the possible/plausible ranges (DESIGN §3)."""
+    assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
+    assert spec.si_unit is not None
+    out = raw * factors
+    finite = np.isfinite(raw)
+    inf = np.isinf(raw)
+    if inf.any():
+        rows = np.flatnonzero(inf)
+        col.add(rows, column, spec.name, "not_finite", raw[rows],
+                f"{spec.name}: infinite value treated as unknown")
+    out[~finite] = np.nan
+    neg = finite & (raw < 0) & (spec.possible[0] >= 0)
+    if neg.any():
+        rows = np.flatnonzero(neg)
+        col.add(rows, column, spec.name, "negative", raw[rows],
+                [f"{spec.name}: negative value {v:g} treated as unknown" for v in raw[rows]])
+        out[rows] = np.nan
+    lo, hi = spec.possible
+    impossible = np.isfinite(out) & ((out < lo) | (out > hi))
+    if not impossible.any():
+        return out
+    rows = np.flatnonzero(impossible)
+    plo, phi = spec.plausible
+    defaults = {spec.unit: spec.factor(spec.unit), spec.si_unit: spec.factor(spec.si_unit)}
+    candidates: list[tuple[str, float]] = [(u, f) for u, f in defaults.items() if f is not None]
+    hits = np.zeros(rows.size, dtype="int64")
+    choice = np.full(rows.size, np.nan)
+    choice_unit = np.full(rows.size, None, dtype=object)
+    for unit, factor in candidates:
+        alt = raw[rows] * factor
+        same = np.isclose(factor, factors[rows])
+        ok = ~same & (alt >= plo) & (alt <= phi)
+        hits += ok
+        choice = np.where(ok, alt, choice)
+        choice_unit = np.where(ok, unit, choice_unit)
+    unique_hit = hits == 1
+    shown = [f"{v:g}" for v in raw[rows]]
+    if unique_hit.any():
+        r = rows[unique_hit]
+        if strict:
+            col.add(r, column, spec.name, "implausible_for_unit", np.array(shown)[unique_hit],
+                    [f"{spec.name}: {v} is impossible in the declared unit (it would be plausible in {u}); "
+                     f"strict_units=True, so treated as unknown"
+                     for v, u in zip(np.array(shown)[unique_hit], choice_unit[unique_hit], strict=True)])
+            out[r] = np.nan
+        else:
+            out[r] = choice[unique_hit]
+            col.add(r, column, spec.name, "unit_assumed", np.array(shown)[unique_hit],
+                    [f"{spec.name}: {v} is impossible in the declared unit; assumed it was {u} "
+                     f"(= {c:.4g} {spec.unit})"
+                     for v, u, c in zip(np.array(shown)[unique_hit], choice_unit[unique_hit],
+                                        choice[unique_hit], strict=True)])
+    if (~unique_hit).any():
+        r = rows[~unique_hit]
+        col.add(r, column, spec.name, "implausible", np.array(shown)[~unique_hit],
+                [f"{spec.name}: {v} is outside the possible range {lo:g}-{hi:g} {spec.unit} "
+                 f"in any accepted unit; treated as unknown" for v in np.array(shown)[~unique_hit]])
+        out[r] = np.nan
+    return out
+
+
+def _lookup_column(values: Any, table: Mapping[str, Any], spec: Field, column: str, col: _Collector,
+                   unknown: Any, dtype: str, code: str, expected: str) -> np.ndarray:
+    n = len(values)
+    out = np.full(n, unknown, dtype=dtype)
+    if _is_numeric_dtype(values) and np.asarray(values).dtype.kind == "b":
+        return np.asarray(values, dtype=dtype)
+    codes, texts = _unique_strings(values)
+    mapped = []
+    bad_u = []
+    for t in texts:
+        key = t[:-2] if t.endswith(".0") and t[:-2] in table else t
+        if key in table:
+            mapped.append(table[key])
+            bad_u.append(False)
+        else:
+            mapped.append(unknown)
+            bad_u.append(key not in _BLANK)
+    if not len(texts):
+        return out
+    u_val = np.array(mapped, dtype=dtype)
+    has = codes >= 0
+    out[has] = u_val[codes[has]]
+    u_bad = np.array(bad_u)
+    bad_rows = np.flatnonzero(has & u_bad[np.where(has, codes, 0)])
+    if bad_rows.size:
+        raw = texts[codes[bad_rows]]
+        col.add(bad_rows, column, spec.name, code, raw,
+                [f"{spec.name}: {v!r} is not understood (expected {expected}); treated as unknown" for v in raw])
+    return out
+
+
+_FLAG_TABLE = {**{k: YES for k in _TRUE}, **{k: NO for k in _FALSE}}
+
+
+# --------------------------------------------------------------------------- public API
+
+def _as_columns(data: Any) -> tuple[int, dict[str, Any]]:
+    if isinstance(data, pd.DataFrame):
+        if data.columns.duplicated().any():
+            dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+            raise InputError(f"duplicate column names: {', '.join(dupes)}; each column name must be unique")
+        return len(data), {str(c): data[c] for c in data.columns}
+    if isinstance(data, Mapping):
+        return 1, {str(k): np.array([v], dtype=object) for k, v in data.items()}
+    if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
+        records = list(data)
+        if not all(isinstance(r, Mapping) for r in records):
+            raise InputError("cases must be a DataFrame, a mapping, or an iterable of mappings")
+        return _as_columns(pd.DataFrame.from_records(records)) if records else (0, {})
+    raise InputError(f"cases must be a DataFrame, a mapping, or an iterable of mappings, got {type(data).__name__}")
+
+
+def read_cases(data: Any, units: Units = "conventional", strict_units: bool = False) -> Intake:
+    """Read cases into canonical arrays, collecting every data problem.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, mapping or iterable of mappings
+        The cases. Column names are matched case-insensitively after trimming
+        and mapping spaces and hyphens to underscores; aliases are accepted.
+    units : {"conventional", "si"}
+        Unit assumed for a number when neither a ``<field>_unit`` column, a
+        unit in the header, nor a unit in the cell says otherwise.
+    strict_units : bool
+        If True, a value impossible in its declared unit becomes unknown
+        instead of being converted from the one unit where it is plausible.
+
+    Returns
+    -------
+    Intake
+    """
+    if units not in ("conventional", "si"):
+        raise InputError(f"units must be 'conventional' or 'si', got {units!r}")
+    n, columns = _as_columns(data)
+    col = _Collector()
+    notes: list[str] = []
+    matches, unit_columns = _match_columns(columns, notes, col)
+    values: dict[str, np.ndarray] = {}
+    used: dict[str, str] = {}
+    for spec in FIELDS:
+        match = matches.get(spec.name)
+        if match is None:
+            values[spec.name] = _unknown(spec, n)
+            continue
+        raw = columns[match.column]
+        used[spec.name] = match.column
+        if spec.is_number:
+            assert spec.unit is not None and spec.si_unit is not None
+            numbers, inline = _number_column(raw, spec, match.column, col)
+            unit_col = unit_columns.get(spec.name)
+            factors = _resolve_units(spec, n, spec.si_unit if units == "si" else spec.unit, match.header_unit,
+                                     columns[unit_col] if unit_col else None, inline, unit_col,
+                                     match.column, col)
+            values[spec.name] = _plausibility(spec, numbers, factors, strict_units, match.column, col)
+        elif spec.kind == "flag":
+            values[spec.name] = _lookup_column(raw, _FLAG_TABLE, spec, match.column, col, UNKNOWN, "int8",
+                                               "unparseable_flag", "yes/no, 1/0, true/false, present/absent")
+        elif spec.kind == "status":
+            values[spec.name] = _lookup_column(raw, _STATUS, spec, match.column, col, np.nan, "float64",
+                                               "unparseable_status", "low/normal/high")
+        elif spec.name == "sex":
+            values[spec.name] = _lookup_column(raw, _SEX, spec, match.column, col, UNKNOWN, "int8",
+                                               "unparseable_sex", "F/M, female/male")
+        elif spec.kind == "text":
+            values[spec.name] = _text_column(raw)
+        else:  # identifier
+            values[spec.name] = np.asarray(raw, dtype=object)
+    for name, unit_col in unit_columns.items():
+        if name not in matches:
+            col.add(np.array([-1]), unit_col, name, "orphan_unit_column", unit_col,
+                    f"unit column {unit_col!r} has no {name!r} column beside it; ignored")
+    _status_conflicts(values, col)
+    warnings = col.frame()
+    warnings.loc[warnings["row"] == -1, "row"] = pd.NA
+    return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes)
+
+
+def _unknown(spec: Field, n: int) -> np.ndarray:
+    if spec.is_number or spec.kind == "status":
+        return np.full(n, np.nan)
+    if spec.kind == "flag" or spec.name == "sex":
+        return np.full(n, UNKNOWN, dtype="int8")
+    return np.full(n, None, dtype=object)
+
+
+def _text_column(values: Any) -> np.ndarray:
+    codes, texts = _unique_strings(values)
+    cleaned = np.array([None if t in _BLANK else t for t in texts] + [None], dtype=object)
+    return cleaned[np.where(codes >= 0, codes, len(texts))]
+
+
+_STATUS_PAIRS = (("calcium", "calcium_status"), ("phosphate", "phosphate_status"), ("pth", "pth_status"))
+
+
+def _status_conflicts(values: dict[str, np.ndarray], col: _Collector) -> None:
+    """A number and a contradicting status: the number wins (DESIGN §3), with a warning.
+
+    Only gross contradictions are flagged here (a status of 'high' with a value
+    below the adult reference interval or 'low' above it); age-aware status is
+    computed in :mod:`calcinosis_classify.findings`.
+    """
+    for number, status in _STATUS_PAIRS:
+        spec = FIELD_BY_NAME[number]
+        assert spec.reference is not None
+        lo, hi = spec.reference
+        v, s = values[number], values[status]
+        clash = np.isfinite(v) & (((s == 1) & (v < lo)) | ((s == -1) & (v > hi)))
+        rows = np.flatnonzero(clash)
+        if rows.size:
+            word = np.where(s[rows] == 1, "high", "low")
+            col.add(rows, status, status, "status_contradicts_value", word,
+                    [f"{status} says {w!r} but {number} is {x:g} {spec.unit}; the number is used"
+                     for w, x in zip(word, v[rows], strict=True)])

@@ -1,3 +1,30 @@
-from calcinosis_classify._version import __version__
+"""calcinosis_classify: explainable, rules-first classification of calcinosis cutis subtypes.
 
-__all__ = ["__version__"]
+Decision support for research and teaching only - never a diagnosis.
+
+>>> from calcinosis_classify import classify
+>>> classify({"age_years": 25, "sex": "M", "lesion_site": "scrotum",
+...           "calcium_status": "normal", "phosphate_status": "normal"}).subtype
+'idiopathic'
+"""
+
+from calcinosis_classify._version import __version__
+from calcinosis_classify.assessment import DISCLAIMER, OUTPUT_COLUMNS, Assessment, classify, score
+from calcinosis_classify.errors import CalcinosisClassifyError
+from calcinosis_classify.intake import read_cases
+from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from calcinosis_classify.schema import FIELDS
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "DISCLAIMER",
+    "FIELDS",
+    "OUTPUT_COLUMNS",
+    "Assessment",
+    "CalcinosisClassifyError",
+    "Thresholds",
+    "__version__",
+    "classify",
+    "read_cases",
+    "score",
+]

@@ -328,12 +328,13 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
             res = _rank(sub_env, sub_rules)
             out[rows, k] += 10 * (res["top"] != base_top) + (res["confidence"] != base_conf)
     # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
-    # other alone cannot lift it, so name both whenever confidence is low for want of them.
+    # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
+    # like one changed answer: without them no answer is better than low confidence.
     conf_low = ranked["confidence"] == 0
     for name in ("calcium", "phosphate"):
         k = [p[0] for p in _PROBES].index(name)
         unknown = _probe_unknown(values, _PROBES[k][2])
-        out[:, k] = np.where(conf_low & unknown & (out[:, k] == 0), 1, out[:, k])
+        out[:, k] += np.where(conf_low & unknown, 10, 0)
     return out
 
 

@@ -18,9 +18,10 @@ clinical spec's evidence table names (antibodies, biopsy, timing, ...).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 __all__ = [
     "FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "Field",
     "Kind",
     "normalise_column",
+    "input_table_markdown",
     "normalise_unit",
 ]
 
@@ -318,3 +320,25 @@ def _check_table() -> None:
 
 
 _check_table()
+
+
+def input_table_markdown(contract_only: bool = False) -> str:
+    """The input fields as a markdown table (the README embeds this verbatim)."""
+    lines = ["| field | kind | unit (SI / others) | also accepted as | description |", "|---|---|---|---|---|"]
+    for f in FIELDS:
+        if contract_only and not f.contract:
+            continue
+        units = ""
+        if f.is_number:
+            others = [u for u in f.units if u not in (f.unit, f.si_unit)]
+            units = f.unit or ""
+            if f.si_unit != f.unit:
+                units += f" ({f.si_unit}"
+                units += (", " + ", ".join(others)) if others else ""
+                units += ")"
+            elif others:
+                units += f" ({', '.join(others)})"
+        aliases = ", ".join(f"`{a}`" for a in f.aliases)
+        extra = "" if f.contract else " *(optional extension)*"
+        lines.append(f"| `{f.name}` | {f.kind} | {units} | {aliases} | {f.description}{extra} |")
+    return "\n".join(lines)

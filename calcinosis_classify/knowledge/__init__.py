@@ -4,7 +4,15 @@ Nothing here evaluates anything; :mod:`calcinosis_classify.engine` compiles
 and validates these tables when the package is imported.
 """
 
-from calcinosis_classify.knowledge.model import SUBTYPES, Coexistence, NextStep, Override, RiskFactor, Rule, UrgencyTrigger
+from calcinosis_classify.knowledge.model import (
+    SUBTYPES,
+    Coexistence,
+    NextStep,
+    Override,
+    RiskFactor,
+    Rule,
+    UrgencyTrigger,
+)
 from calcinosis_classify.knowledge.rules import (
     COEXISTENCE,
     NEXT_STEPS,

@@ -1,0 +1,274 @@
+"""Command line: ``calcinosis-classify score|explain|rules|synth``.
+
+Thin by design: parse arguments, call the library, map outcomes to exit codes
+(0 ok, 1 output written but data problems found, 2 usage error or unreadable
+input). Messages go to stderr as one line, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from calcinosis_classify._version import __version__
+from calcinosis_classify.errors import CalcinosisClassifyError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _read_table(path: str, sep: str | None) -> pd.DataFrame:
+    """Read CSV/Parquet keeping every cell's text exactly as written."""
+    if path != "-" and not Path(path).exists():
+        raise _UsageError(f"input file not found: {path}")
+    if path.endswith(".parquet") or path.endswith(".pq"):
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for unreadable files
+            raise _UsageError(f"cannot read Parquet file {path}: {exc}") from None
+    source: Any = io.BytesIO(sys.stdin.buffer.read()) if path == "-" else path
+    if path != "-" and os.path.getsize(path) == 0:
+        raise _UsageError(f"input file is empty: {path}")
+    kwargs: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
+    try:
+        if sep is None:
+            return pd.read_csv(source, sep=None, engine="python", encoding="utf-8-sig", **kwargs)
+        return pd.read_csv(source, sep=sep, encoding="utf-8-sig", **kwargs)
+    except UnicodeDecodeError:
+        if path == "-":
+            raise _UsageError("input is not UTF-8 text") from None
+        frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", encoding="latin-1", **kwargs)
+        print(f"calcinosis-classify: {path} is not valid UTF-8; read it as Latin-1", file=sys.stderr)
+        return frame
+    except pd.errors.EmptyDataError:
+        raise _UsageError(f"input has no header row: {path}") from None
+    except pd.errors.ParserError as exc:
+        raise _UsageError(f"cannot parse {path} (ragged rows?): {str(exc).strip()}") from None
+
+
+def _write_atomic(frame: pd.DataFrame, path: str) -> None:
+    """Write to a temporary file beside the target, then rename: no half-written output."""
+    if path == "-":
+        frame.to_csv(sys.stdout, index=False)
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(fd)
+    try:
+        if target.suffix in (".parquet", ".pq"):
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False, compression="gzip" if target.suffix == ".gz" else None)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:
+    out: dict[str, float] = {}
+    for item in args.threshold or ():
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise _UsageError(f"--threshold expects NAME=NUMBER, got {item!r}") from None
+    return out or None
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from calcinosis_classify.assessment import score
+    from calcinosis_classify.intake import read_cases
+
+    start = time.perf_counter()
+    frame = _read_table(args.input, args.sep)
+    out = score(frame, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units,
+                prefix=args.prefix)
+    _write_atomic(out, args.output)
+    problems = int((out[args.prefix + "warnings"] != "").sum())
+    if args.report:
+        report = read_cases(frame, units=args.units, strict_units=args.strict_units).warnings
+        report.insert(1, "case_id", report["row"].map(
+            lambda r: None if pd.isna(r) or "case_id" not in out.columns else out["case_id"].iloc[int(r)]))
+        report["row"] = report["row"] + 1
+        _write_atomic(report.rename(columns={"row": "input_row"}), args.report)
+    if not args.quiet:
+        counts = out[args.prefix + "subtype"].value_counts()
+        print(f"scored {len(out)} rows in {time.perf_counter() - start:.2f} s -> {args.output}", file=sys.stderr)
+        for name, count in counts.items():
+            print(f"  {name:<14} {count}", file=sys.stderr)
+        print(f"  rows with data warnings: {problems}", file=sys.stderr)
+    return EXIT_DATA if problems else EXIT_OK
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from calcinosis_classify.assessment import classify
+
+    case: dict[str, Any] = {}
+    if args.input:
+        frame = _read_table(args.input, None)
+        if args.case_id is not None:
+            if "case_id" not in frame.columns:
+                raise _UsageError("--case-id given but the input has no case_id column")
+            hits = frame.index[frame["case_id"] == args.case_id]
+            if not len(hits):
+                raise _UsageError(f"no case_id {args.case_id!r} in {args.input}")
+            row = frame.loc[hits[0]]
+        else:
+            if not 1 <= args.row <= len(frame):
+                raise _UsageError(f"--row must be between 1 and {len(frame)}, got {args.row}")
+            row = frame.iloc[args.row - 1]
+        case.update({k: v for k, v in row.items() if v != ""})
+    if args.json_case:
+        try:
+            case.update(json.loads(Path(args.json_case).read_text() if args.json_case != "-" else sys.stdin.read()))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise _UsageError(f"cannot read JSON case: {exc}") from None
+    for item in args.set or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise _UsageError(f"--set expects FIELD=VALUE, got {item!r}")
+        case[name.strip()] = _parse_value(value.strip())
+    if not case:
+        raise _UsageError("give the case with --set FIELD=VALUE, --json FILE, or INPUT with --row/--case-id")
+    result = classify(case, units=args.units, thresholds=_thresholds(args))
+    if args.as_json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(result.explain())
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from calcinosis_classify.knowledge import RULES
+
+    rows = [{"id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
+             "evidence": r.evidence, "condition": r.condition, "rationale": r.rationale,
+             "refs": list(r.refs)} for r in RULES]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        print("| id | subtype | points | strength | condition | rationale | refs |")
+        print("|---|---|---|---|---|---|---|")
+        for r in rows:
+            refs = "".join(f"[{x}]" for x in r["refs"])
+            print(f"| {r['id']} | {r['subtype']} | {r['points']:+d} | {r['strength']} | `{r['condition']}` | "
+                  f"{r['rationale']} | {refs} |")
+    else:
+        width = max(len(r["id"]) for r in rows)
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['subtype']:<13} {r['points']:+d}  {r['rationale']}")
+    return EXIT_OK
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from calcinosis_classify.synthetic import generate_cohort
+
+    try:
+        cohort = generate_cohort(args.n, seed=args.seed, missing_rate=args.missing_rate,
+                                 qualitative_rate=args.qualitative_rate, si_fraction=args.si_fraction,
+                                 atypical_rate=args.atypical_rate, label_noise=args.label_noise)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    _write_atomic(cohort, args.output)
+    if not args.quiet:
+        print(f"wrote {len(cohort)} synthetic cases -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="calcinosis-classify",
+                                description="Explainable calcinosis cutis subtype classification "
+                                            "(decision support for research and teaching, not a diagnosis).")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--units", choices=("conventional", "si"), default="conventional",
+                        help="default unit system for numbers without a unit (default: conventional)")
+        sp.add_argument("--threshold", action="append", metavar="NAME=VALUE",
+                        help="override a threshold, e.g. caxp_metastatic=55 (repeatable)")
+
+    s = sub.add_parser("score", help="score a CSV/Parquet file")
+    s.add_argument("input", help="CSV or Parquet file, or - for stdin")
+    s.add_argument("-o", "--output", default="-", help="output CSV/Parquet file, or - for stdout (default)")
+    s.add_argument("--sep", help="CSV delimiter (default: sniffed)")
+    s.add_argument("--strict-units", action="store_true", help="never guess a unit; implausible values -> unknown")
+    s.add_argument("--report", help="write every data problem to this CSV")
+    s.add_argument("--prefix", default="", help="prefix for output column names")
+    s.add_argument("-q", "--quiet", action="store_true")
+    common(s)
+    s.set_defaults(func=_cmd_score)
+
+    e = sub.add_parser("explain", help="explain one case")
+    e.add_argument("input", nargs="?", help="CSV/Parquet file to take the case from")
+    e.add_argument("--row", type=int, default=1, help="1-based data row of INPUT (default 1)")
+    e.add_argument("--case-id", help="case_id of the row in INPUT")
+    e.add_argument("--set", action="append", metavar="FIELD=VALUE", help="set a field (repeatable)")
+    e.add_argument("--json", dest="json_case", metavar="FILE", help="case as a JSON object (- for stdin)")
+    e.add_argument("--as-json", action="store_true", help="print the result as JSON")
+    common(e)
+    e.set_defaults(func=_cmd_explain)
+
+    r = sub.add_parser("rules", help="print the knowledge base")
+    r.add_argument("--format", choices=("table", "md", "json"), default="table")
+    r.set_defaults(func=_cmd_rules)
+
+    y = sub.add_parser("synth", help="generate a synthetic cohort with ground truth")
+    y.add_argument("-n", type=int, default=1000)
+    y.add_argument("--seed", type=int, default=0)
+    y.add_argument("-o", "--output", default="-")
+    y.add_argument("--missing-rate", type=float, default=0.1)
+    y.add_argument("--qualitative-rate", type=float, default=0.05)
+    y.add_argument("--si-fraction", type=float, default=0.0)
+    y.add_argument("--atypical-rate", type=float, default=0.0)
+    y.add_argument("--label-noise", type=float, default=0.0)
+    y.add_argument("-q", "--quiet", action="store_true")
+    y.set_defaults(func=_cmd_synth)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except _UsageError as exc:
+        print(f"calcinosis-classify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CalcinosisClassifyError as exc:
+        print(f"calcinosis-classify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("calcinosis-classify: interrupted; no output written", file=sys.stderr)
+        return 130

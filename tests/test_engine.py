@@ -1,0 +1,240 @@
+"""Engine behaviour: worked examples, overrides, tri-state, properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calcinosis_classify import OUTPUT_COLUMNS, classify, score
+from calcinosis_classify.errors import ColumnClashError, KnowledgeBaseError, ThresholdError
+from calcinosis_classify.findings import TRUE
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLES = pd.read_csv(FIXTURES / "examples.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def scored() -> pd.DataFrame:
+    return score(EXAMPLES)
+
+
+@pytest.mark.parametrize("case_id", list(EXAMPLES["case_id"]))
+def test_worked_examples_top_subtype(scored: pd.DataFrame, case_id: str) -> None:
+    row = scored.loc[scored["case_id"] == case_id].iloc[0]
+    assert row["subtype"] == row["expected_subtype"], row["evidence"]
+    if row["expected_urgency"]:
+        assert row["urgency"] == row["expected_urgency"]
+
+
+def test_output_contract(scored: pd.DataFrame) -> None:
+    assert list(scored.columns) == [*EXAMPLES.columns, *OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(scored[EXAMPLES.columns], EXAMPLES)
+    for s in ("dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis"):
+        assert scored[f"score_{s}"].between(0, 1).all()
+
+
+def test_empty_row_is_indeterminate_and_names_what_is_missing() -> None:
+    a = classify({"case_id": "x"})
+    assert a.subtype == "indeterminate"
+    assert a.confidence == "low"
+    assert "calcium" in a.missing and "phosphate" in a.missing
+
+
+def test_o1_calciphylaxis_ranked_first_regardless_of_labs() -> None:
+    case = {"age_years": 60, "dialysis": "yes", "necrosis": "yes", "painful": "yes",
+            "calcium": 12.5, "phosphate": 8.0, "lesion_site": "shoulder"}
+    a = classify(case)
+    assert a.subtype == "calciphylaxis"
+    assert a.urgency == "emergency"
+    assert "metastatic" in a.differential
+
+
+def test_o3_iatrogenic_needs_exposure() -> None:
+    # An infant gets an iatrogenic age modifier, but without an exposure it cannot lead.
+    a = classify({"age_years": 0.5, "lesion_site": "hand", "calcium_status": "normal",
+                  "phosphate_status": "normal", "recent_hospitalisation": "yes"})
+    assert a.subtype != "iatrogenic"
+
+
+def test_o4_idiopathic_phenotype_without_labs_is_low_confidence() -> None:
+    a = classify({"age_years": 25, "sex": "M", "lesion_site": "scrotum"})
+    assert a.subtype == "idiopathic"
+    assert a.confidence == "low"
+    assert {"calcium", "phosphate"} <= set(a.missing)
+
+
+def test_o4_idiopathic_never_leads_when_exposure_explains() -> None:
+    a = classify({"age_years": 25, "sex": "M", "lesion_site": "scrotum", "injury": "yes"})
+    assert a.subtype != "idiopathic"
+
+
+def test_paediatric_phosphate_is_not_hyperphosphataemia() -> None:
+    child = classify({"age_years": 3, "phosphate": 5.8, "calcium": 9.8, "lesion_site": "ear"})
+    adult = classify({"age_years": 40, "phosphate": 5.8, "calcium": 9.8, "lesion_site": "ear"})
+    assert "DYS-AGAINST-METABOLIC" not in [p.rule_id for p in child.evidence]
+    assert "DYS-AGAINST-METABOLIC" in [p.rule_id for p in adult.evidence]
+
+
+def test_threshold_sensitivity_changes_metastatic_support() -> None:
+    case = {"age_years": 50, "calcium": 10.0, "phosphate": 6.0}  # Ca×P 60
+    at70 = classify(case)
+    at55 = classify(case, thresholds={"caxp_metastatic": 55})
+    assert at55.scores["metastatic"] > at70.scores["metastatic"]
+    with pytest.raises(ThresholdError, match="caxp_metastatic"):
+        classify(case, thresholds={"caxp_metastatic": 5})
+
+
+def test_output_column_clash_is_refused_or_prefixed() -> None:
+    frame = pd.DataFrame({"subtype": ["x"], "calcium": [9.5]})
+    with pytest.raises(ColumnClashError, match="prefix"):
+        score(frame)
+    out = score(frame, prefix="rules_")
+    assert out["subtype"].tolist() == ["x"] and "rules_subtype" in out
+
+
+def test_explain_mentions_rule_value_reference_and_disclaimer() -> None:
+    text = classify({"age_years": 61, "dialysis": "yes", "calcium": 10.1, "phosphate": 8.0,
+                     "lesion_site": "shoulder"}).explain()
+    assert "MET-CAXP-70" in text and "phosphate 8 mg/dL" in text and "[45]" in text
+    assert "not a diagnosis" in text
+
+
+def test_broken_rule_fails_at_build_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from calcinosis_classify import engine, knowledge
+    from calcinosis_classify.knowledge.model import Rule
+
+    bad = Rule("BAD-1", "metastatic", "ca_hihg & p_high", 2, "moderate", "proposed", "typo", (1,))
+    monkeypatch.setattr(knowledge, "RULES", (*knowledge.RULES, bad))
+    with pytest.raises(KnowledgeBaseError, match="did you mean 'ca_high'"):
+        engine.build_knowledge_base()
+    dup = Rule("MET-CAXP-70", "metastatic", "ca_high", 2, "moderate", "proposed", "dup", (1,))
+    monkeypatch.setattr(knowledge, "RULES", (*knowledge.RULES[:-1], dup))
+    with pytest.raises(KnowledgeBaseError, match="duplicate"):
+        engine.build_knowledge_base()
+
+
+# ------------------------------------------------------------------ properties
+
+_case = st.fixed_dictionaries({}, optional={
+    "age_years": st.floats(0.01, 95),
+    "sex": st.sampled_from(["F", "M", ""]),
+    "calcium": st.floats(6.0, 16.0),
+    "phosphate": st.floats(1.0, 12.0),
+    "albumin": st.floats(1.5, 5.0),
+    "pth": st.floats(2.0, 2500.0),
+    "egfr": st.floats(3.0, 130.0),
+    "dialysis": st.sampled_from(["yes", "no", ""]),
+    "autoimmune_disease": st.sampled_from(["yes", "no", ""]),
+    "iv_calcium": st.sampled_from(["yes", "no", ""]),
+    "warfarin": st.sampled_from(["yes", "no", ""]),
+    "painful": st.sampled_from(["yes", "no", ""]),
+    "necrosis": st.sampled_from(["yes", "no", ""]),
+    "lesion_site": st.sampled_from(["thumb", "scrotum", "thighs", "heel", "shoulder", "ear", ""]),
+})
+
+
+def _frame(cases: list[dict]) -> pd.DataFrame:
+    cols = sorted({k for c in cases for k in c})
+    return pd.DataFrame([{k: c.get(k, "") for k in cols} for c in cases], dtype=object)
+
+
+@given(st.lists(_case, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_rows_are_independent_of_each_other(cases: list[dict], rnd) -> None:
+    frame = _frame(cases)
+    full = score(frame)
+    perm = list(range(len(frame)))
+    rnd.shuffle(perm)
+    shuffled = score(frame.iloc[perm])
+    pd.testing.assert_frame_equal(shuffled.loc[full.index], full)
+    doubled = score(pd.concat([frame, frame], ignore_index=True))
+    assert (doubled.iloc[: len(frame)]["subtype"].to_numpy() == full["subtype"].to_numpy()).all()
+
+
+@given(_case)
+def test_classify_and_score_agree(case: dict) -> None:
+    a = classify(case)
+    row = score(_frame([case])).iloc[0]
+    assert a.subtype == row["subtype"]
+    assert ";".join(a.differential) == row["differential"]
+    assert ";".join(a.missing) == row["missing"]
+
+
+@given(_case)
+def test_unit_invariance(case: dict) -> None:
+    si = dict(case)
+    factors = {"calcium": 0.2495, "phosphate": 0.3229, "albumin": 10.0, "pth": 0.106}
+    for name, f in factors.items():
+        if name in si:
+            si[name] = si[name] * f
+    conv, conv_si = score(_frame([case])), score(_frame([si]), units="si")
+    cols = ["subtype", "differential", "confidence", "calciphylaxis_risk", "urgency", "evidence"]
+    assert conv[cols].iloc[0].to_dict() == conv_si[cols].iloc[0].to_dict()
+
+
+@given(_case, st.floats(0.5, 8.0))
+def test_raising_phosphate_never_lowers_metastatic(case: dict, extra: float) -> None:
+    case = {**case, "phosphate": case.get("phosphate", 3.0), "calcium": case.get("calcium", 9.5)}
+    higher = {**case, "phosphate": case["phosphate"] + extra}
+    assert classify(higher).scores["metastatic"] >= classify(case).scores["metastatic"] - 1e-9
+
+
+@given(_case)
+def test_necrosis_on_dialysis_never_lowers_risk(case: dict) -> None:
+    levels = ["low", "moderate", "high"]
+    base = {**case, "dialysis": "yes"}
+    worse = {**base, "necrosis": "yes"}
+    assert levels.index(classify(worse).calciphylaxis_risk) >= levels.index(classify(base).calciphylaxis_risk)
+
+
+@given(_case, st.sampled_from(["calcium", "phosphate", "dialysis", "autoimmune_disease", "iv_calcium",
+                               "necrosis", "painful", "lesion_site", "age_years", "egfr"]))
+def test_unknown_input_never_adds_points(case: dict, field: str) -> None:
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    known = engine.evaluate(read_cases(case).values, 1, DEFAULT_THRESHOLDS, with_missing=False)
+    blank = engine.evaluate(read_cases({k: v for k, v in case.items() if k != field}).values, 1,
+                            DEFAULT_THRESHOLDS, with_missing=False)
+    fired_blank = blank.rule_state[0] == TRUE
+    fired_known = known.rule_state[0] == TRUE
+    # Making an input unknown can only remove fired rules, never fire new ones.
+    assert not (fired_blank & ~fired_known).any()
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["calcium", "phosphate", "dialysis", "age_years", "sex",
+                                                 "lesion_site", "pth", "calcium_unit", "necrosis"]),
+                                st.one_of(st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True),
+                                          st.integers(-10**6, 10**6), st.none(), st.booleans())),
+                min_size=1, max_size=10))
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_junk_never_raises_and_never_drops_rows(records: list[dict]) -> None:
+    frame = pd.DataFrame(records, dtype=object)
+    if frame.shape[1] == 0:
+        frame["note"] = ""
+    out = score(frame)
+    assert len(out) == len(frame)
+    assert out.index.equals(frame.index)
+    assert out["subtype"].notna().all()
+
+
+def test_million_rows_do_not_loop_in_python() -> None:
+    """A coarse guard on the hot path: 20,000 mixed rows score in well under two seconds."""
+    import time
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    frame = pd.DataFrame({
+        "age_years": rng.uniform(0.1, 90, n), "calcium": rng.normal(9.6, 1.2, n),
+        "phosphate": rng.normal(4.0, 1.5, n), "dialysis": rng.choice(["yes", "no", ""], n),
+        "lesion_site": rng.choice(["thumb", "scrotum", "thighs", "heel"], n),
+    })
+    start = time.perf_counter()
+    out = score(frame)
+    assert len(out) == n
+    assert time.perf_counter() - start < 5.0

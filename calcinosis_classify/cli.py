@@ -164,7 +164,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     from calcinosis_classify.knowledge import RULES
 
-    rows = [{"id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
+    rows: list[dict[str, Any]] = [{"id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
              "evidence": r.evidence, "condition": r.condition, "rationale": r.rationale,
              "refs": list(r.refs)} for r in RULES]
     if args.format == "json":

@@ -103,7 +103,7 @@ def _compile(item_id: str, text: str, extra: set[str] = frozenset()) -> Conditio
 def build_knowledge_base() -> KnowledgeBase:
     """Compile and validate the tables of :mod:`calcinosis_classify.knowledge`."""
     ids: set[str] = set()
-    items = [*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS]
+    items: list[Any] = [*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS]
     for item in items:
         if item.id in ids:
             raise KnowledgeBaseError(item.id, "duplicate id")
@@ -294,7 +294,12 @@ def _probe_unknown(values: Mapping[str, np.ndarray], group: tuple[str, ...]) -> 
     mask = np.ones(len(next(iter(values.values()))), dtype=bool)
     for name in group:
         v = values[name]
-        mask &= np.isnan(v) if v.dtype.kind == "f" else (v < 0) if v.dtype.kind in "iu" else np.equal(v, None)
+        if v.dtype.kind == "f":
+            mask &= np.isnan(v)
+        elif v.dtype.kind in "iu":
+            mask &= v < 0
+        else:
+            mask &= np.array([x is None for x in v], dtype=bool)
     return mask
 
 
@@ -313,7 +318,7 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
         rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
         if not rule_idx and not touched:
             continue
-        needed = set()
+        needed: set[str] = set()
         for f in touched:
             needed.update(FINDINGS[f].inputs)
         sub_values = {f: values[f][rows] for f in needed if f in values}

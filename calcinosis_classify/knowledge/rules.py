@@ -259,13 +259,13 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
 )
 
 # Calciphylaxis risk levels, from the counts of the factors above (§4.4 "suspected": 2 major, or 1 major + 3 minor).
-RISK_SCHEME = {
+RISK_SCHEME: dict[str, int] = {
     "major_for_suspected": 2,
     "minor_with_one_major": 3,
     "minor_in_esrd_for_moderate": 3,
     "minor_with_lesion_for_moderate": 2,
-    "refs": (26,),
 }
+RISK_SCHEME_REFS: tuple[int, ...] = (26,)
 
 URGENCY: tuple[UrgencyTrigger, ...] = (
     UrgencyTrigger("URG-CALCIPHYLAXIS", "emergency", "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin)",

@@ -114,9 +114,29 @@ def _age_table(age: np.ndarray, table: tuple[tuple[float, float, float], ...]) -
     return lows[idx], highs[idx]
 
 
-def _status_code(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _status_code(value: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return np.where(np.isnan(value), np.nan, np.where(value > hi, 1.0, np.where(value < lo, -1.0, 0.0)))
+
+
+def _age_status(value: np.ndarray, age: np.ndarray, table: tuple[tuple[float, float, float], ...],
+                adult_high: float | None = None) -> np.ndarray:
+    """Status (-1/0/1, NaN unknown) against the age band's range.
+
+    With age unknown the status is known only where every age band agrees
+    (Kleene: an unknown age must not decide the answer); elsewhere it is NaN.
+    """
+    if adult_high is not None:
+        table = (*table[:-1], (table[-1][0], table[-1][1], adult_high))
+    lo, hi = _age_table(age, table)
+    out = _status_code(value, lo, hi)
+    no_age = np.isnan(age)
+    if no_age.any():
+        v = value[no_age]
+        per_band = np.stack([_status_code(v, b_lo, b_hi) for _, b_lo, b_hi in table])
+        agree = (per_band == per_band[0]).all(axis=0)
+        out[no_age] = np.where(agree, per_band[0], np.nan)
+    return out
 
 
 # --------------------------------------------------------------------------- flags
@@ -225,13 +245,9 @@ def _ca_product(th: Thresholds, corr: np.ndarray, ca: np.ndarray) -> np.ndarray:
        "num", "calcium status from ionised > corrected > total > qualitative (-1/0/1)", (52, 81, 94))
 def _ca_status(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray, status: np.ndarray,
                age: np.ndarray) -> np.ndarray:
-    ilo, ihi = _age_table(age, ranges.CALCIUM_IONIZED)
-    tlo, thi = _age_table(age, ranges.CALCIUM_TOTAL)
-    adult = np.isnan(age) | (age >= ranges.CALCIUM_TOTAL[-1][0])
-    thi = np.where(adult, th.calcium_mild, thi)
     total = np.where(np.isnan(corr), ca, corr)
-    out = _status_code(ion, ilo, ihi)
-    out = np.where(np.isnan(out), _status_code(total, tlo, thi), out)
+    out = _age_status(ion, age, ranges.CALCIUM_IONIZED)
+    out = np.where(np.isnan(out), _age_status(total, age, ranges.CALCIUM_TOTAL, th.calcium_mild), out)
     return np.where(np.isnan(out), status, out)
 
 
@@ -259,8 +275,7 @@ _node("ionized_above_scfn_limit", ("ionized_calcium",), "tri", "ionised calcium 
 @_node("phosphate_status_code", ("phosphate", "phosphate_status", "age_years"), "num",
        "phosphate status against the age-specific range (-1/0/1)", (82, 84, 85))
 def _p_status(th: Thresholds, p: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
-    lo, hi = _age_table(age, ranges.PHOSPHATE)
-    out = _status_code(p, lo, hi)
+    out = _age_status(p, age, ranges.PHOSPHATE)
     return np.where(np.isnan(out), status, out)
 
 
@@ -290,8 +305,7 @@ def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray) -> np.ndarray:
 
 @_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))
 def _pth_status(th: Thresholds, pth: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
-    lo, hi = _age_table(age, ranges.PTH)
-    out = _status_code(pth, lo, hi)
+    out = _age_status(pth, age, ranges.PTH)
     return np.where(np.isnan(out), status, out)
 
 

@@ -22,9 +22,19 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "Assessment",
     "CalcinosisClassifyError",
+    "RulesClassifier",
     "Thresholds",
     "__version__",
     "classify",
     "read_cases",
     "score",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # scikit-learn is imported only when an estimator is asked for.
+    if name == "RulesClassifier":
+        from calcinosis_classify.estimators import RulesClassifier
+
+        return RulesClassifier
+    raise AttributeError(f"module 'calcinosis_classify' has no attribute {name!r}")

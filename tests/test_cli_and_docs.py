@@ -93,3 +93,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_cmd = commands[1].split("&&")[-1].strip().replace(".venv/bin/", "")
     ci = (ROOT / ".ci" / "run").read_text()
     assert test_cmd in ci.replace(".venv/bin/", "")
+
+
+def test_synth_command_writes_a_seeded_cohort(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["synth", "-n", "200", "--seed", "3", "-o", str(a), "-q"]) == 0
+    assert main(["synth", "-n", "200", "--seed", "3", "-o", str(b), "-q"]) == 0
+    assert a.read_bytes() == b.read_bytes()
+    cohort = pd.read_csv(a)
+    assert len(cohort) == 200 and {"true_subtype", "presentation"} <= set(cohort.columns)
+    assert main(["synth", "-n", "10", "--missing-rate", "1.5", "-o", str(tmp_path / "c.csv")]) == 2

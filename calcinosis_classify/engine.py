@@ -158,6 +158,11 @@ def build_knowledge_base() -> KnowledgeBase:
 
 
 KB = build_knowledge_base()
+_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype]).astype(np.float32)
+# Findings read by the ranking stage itself and by override / co-existence conditions.
+_RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phosphate_status_code", "egfr_used",
+                         "has_dialysis", "has_ckd"}).union(
+    *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - _ENGINE_FINDINGS
 
 
 @dataclass
@@ -196,16 +201,16 @@ def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | No
 def _rank(env: dict[str, np.ndarray], rule_state: np.ndarray) -> dict[str, np.ndarray]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``)."""
     n = rule_state.shape[0]
-    fired = rule_state == TRUE
-    firedf = fired.astype(np.float32)
-    points = firedf @ KB.points.astype(np.float32)
-    supported = (firedf @ KB.positive.astype(np.float32)) > 0
-    strong = (firedf @ KB.strong.astype(np.float32)) > 0
-    phenotype = (firedf @ KB.phenotype.astype(np.float32)) > 0
+    # One product gives points, support, strong support and phenotype matches per subtype.
+    stacked = (rule_state == TRUE).astype(np.float32) @ _STACKED
+    points = stacked[:, :S]
+    supported = stacked[:, S:2 * S] > 0
+    strong = stacked[:, 2 * S:3 * S] > 0
+    phenotype = stacked[:, 3 * S:] > 0
+    n_strong = strong.sum(axis=1)
     for j, s in enumerate(SUBTYPES):
-        others = np.delete(strong, j, axis=1).any(axis=1)
-        env[f"strong_other_{s}"] = np.where(others, TRUE, 0).astype(np.uint8)
-        env[f"phenotype_{s}"] = np.where(phenotype[:, j], TRUE, 0).astype(np.uint8)
+        env[f"strong_other_{s}"] = ((n_strong - strong[:, j]) > 0).astype(np.uint8) * TRUE
+        env[f"phenotype_{s}"] = phenotype[:, j].astype(np.uint8) * TRUE
     adj = points + KB.prior[None, :]
     # Unsupported subtypes cannot lead; push them below any supported one.
     adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
@@ -225,7 +230,9 @@ def _rank(env: dict[str, np.ndarray], rule_state: np.ndarray) -> dict[str, np.nd
         holds = cond.evaluate(env)
         override_state[:, k] = holds
         j = SUB_INDEX[o.subtype]
-        others = np.sort(np.delete(adj, j, axis=1), axis=1)[:, ::-1]
+        masked = adj.copy()
+        masked[:, j] = -np.inf
+        others = -np.sort(-masked, axis=1)
         if o.action == "rank_at_most_third":
             on = holds == TRUE
             adj[:, j] = np.where(on, np.minimum(adj[:, j], others[:, 1] - 0.5), adj[:, j])
@@ -322,7 +329,8 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
         for f in touched:
             needed.update(FINDINGS[f].inputs)
         sub_values = {f: values[f][rows] for f in needed if f in values}
-        sub_env_base = {f: a[rows] for f, a in env.items() if a.ndim >= 1 and a.shape[0] == n}
+        base_names = (needed | _RANK_NAMES).union(*(KB.rules[i].cond.names for i in rule_idx)) - touched
+        sub_env_base = {f: env[f][rows] for f in base_names if f in env}
         base_top = ranked["top"][rows]
         base_conf = ranked["confidence"][rows]
         for value in probe_values:

@@ -12,6 +12,7 @@ then, never mid-batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,7 @@ class KnowledgeBase:
     rule_deps: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
+_PRESUMING = re.compile(r"\b(?:not_known|unknown)\s*\(")
 _ENGINE_FINDINGS = {f"{p}_{s}" for s in SUBTYPES for p in ("strong_other", "phenotype", "top")} | {"cp_risk_high"}
 
 
@@ -128,6 +130,11 @@ def build_knowledge_base() -> KnowledgeBase:
         if rule.phenotype and rule.points <= 0:
             raise KnowledgeBaseError(rule.id, "a phenotype rule must add points")
         cond = _compile(rule.id, rule.condition)
+        if _PRESUMING.search(rule.condition):
+            # not_known()/unknown() are true on unknown input: an evidence rule using them would let a
+            # blank cell add points. A known contradiction belongs in a separate rule against.
+            raise KnowledgeBaseError(rule.id, "evidence rules cannot use unknown() or not_known(): "
+                                              "an unknown input must never make a rule fire")
         rules.append(CompiledRule(rule, cond, i))
         j = SUB_INDEX[rule.subtype]
         points[i, j] = rule.points

@@ -291,6 +291,13 @@ def _caxp(th: Thresholds, ca: np.ndarray, p: np.ndarray) -> np.ndarray:
     return ca * p
 
 
+# factor() converts mmol/L into the conventional unit; the SI product divides by both.
+_CAXP_SI_FACTOR = 1.0 / (FIELD_BY_NAME["calcium"].factor("mmol/L")  # type: ignore[operator]
+                         * FIELD_BY_NAME["phosphate"].factor("mmol/L"))
+_node("ca_x_p_si", ("ca_x_p",), "num", "calcium × phosphate product in SI units", (89,), "mmol²/L²")(
+    lambda th, x: x * _CAXP_SI_FACTOR)
+
+
 _node("caxp_metastatic", ("ca_x_p",), "tri", "Ca×P at or above the metastatic threshold (70)", (1, 5, 45))(
     lambda th, x: _cmp(x, ">=", th.caxp_metastatic))
 
@@ -298,9 +305,12 @@ _node("caxp_metastatic", ("ca_x_p",), "tri", "Ca×P at or above the metastatic t
 @_node("caxp_elevated", ("ca_x_p", "young_child"), "tri",
        "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold", (36, 37, 43))
 def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray) -> np.ndarray:
-    cut = np.where(yc == TRUE, th.caxp_elevated_young_child, th.caxp_elevated)
     with np.errstate(invalid="ignore"):
-        return tri((x >= cut) & (x < th.caxp_metastatic), ~np.isnan(x))
+        adult = tri((x >= th.caxp_elevated) & (x < th.caxp_metastatic), ~np.isnan(x))
+        young = tri((x >= th.caxp_elevated_young_child) & (x < th.caxp_metastatic), ~np.isnan(x))
+    # With age unknown the band is known only where both cut-offs agree.
+    unknown_age = np.where(adult == young, adult, UNKNOWN)
+    return np.where(yc == TRUE, young, np.where(yc == FALSE, adult, unknown_age)).astype(np.uint8)
 
 
 @_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))
@@ -362,7 +372,8 @@ _node("ckd_any", ("has_ckd", "has_dialysis", "has_kidney_transplant", "egfr_belo
 def _kidney_normal(th: Thresholds, e: np.ndarray, ckd: np.ndarray, dia: np.ndarray) -> np.ndarray:
     by_egfr = _cmp(e, ">=", th.egfr_ckd)
     by_history = _all(_not(ckd), _not(dia))
-    return np.where(by_egfr == UNKNOWN, by_history, _all(by_egfr, _not(dia))).astype(np.uint8)
+    # A measured eGFR settles it unless the patient is known to be on dialysis.
+    return np.where(by_egfr == UNKNOWN, by_history, np.where(dia == TRUE, FALSE, by_egfr)).astype(np.uint8)
 
 
 @_node("dialysis_long", ("dialysis_years",), "tri", "on dialysis for more than 5 years", (26,))

@@ -505,5 +505,5 @@ def _status_conflicts(values: dict[str, np.ndarray], col: _Collector) -> None:
         if rows.size:
             word = np.where(s[rows] == 1, "high", "low")
             col.add(rows, status, status, "status_contradicts_value", word,
-                    [f"{status} says {w!r} but {number} is {x:g} {spec.unit}; the number is used"
+                    [f"{status} says {str(w)!r} but {number} is {x:g} {spec.unit}; the number is used"
                      for w, x in zip(word, v[rows], strict=True)])

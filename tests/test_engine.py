@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calcinosis_classify import OUTPUT_COLUMNS, classify, score
@@ -116,6 +116,11 @@ def test_broken_rule_fails_at_build_time(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(knowledge, "RULES", (*knowledge.RULES[:-1], dup))
     with pytest.raises(KnowledgeBaseError, match="duplicate"):
         engine.build_knowledge_base()
+    presuming = Rule("BAD-2", "idiopathic", "site_scrotum & not_known(~scrotal_age)", 2, "strong", "proposed",
+                     "presumes", (61,))
+    monkeypatch.setattr(knowledge, "RULES", (*knowledge.RULES[:-1], presuming))
+    with pytest.raises(KnowledgeBaseError, match="BAD-2.*never make a rule fire"):
+        engine.build_knowledge_base()
 
 
 # ------------------------------------------------------------------ properties
@@ -153,6 +158,8 @@ def test_rows_are_independent_of_each_other(cases: list[dict], rnd) -> None:
     pd.testing.assert_frame_equal(shuffled.loc[full.index], full)
     doubled = score(pd.concat([frame, frame], ignore_index=True))
     assert (doubled.iloc[: len(frame)]["subtype"].to_numpy() == full["subtype"].to_numpy()).all()
+    subset = perm[: max(1, len(perm) // 2)]
+    pd.testing.assert_frame_equal(score(frame.iloc[subset]), full.iloc[subset])
 
 
 @given(_case)
@@ -183,6 +190,17 @@ def test_raising_phosphate_never_lowers_metastatic(case: dict, extra: float) -> 
     assert classify(higher).scores["metastatic"] >= classify(case).scores["metastatic"] - 1e-9
 
 
+@given(_case, st.floats(1.0, 3.0), st.sampled_from(["calcium", "phosphate", "both"]))
+def test_raising_caxp_never_lowers_metastatic(case: dict, factor: float, which: str) -> None:
+    """Ca×P rises by raising calcium, phosphate or both; everything else fixed."""
+    case = {**case, "phosphate": case.get("phosphate", 4.0), "calcium": case.get("calcium", 9.5)}
+    higher = dict(case)
+    for name in (["calcium", "phosphate"] if which == "both" else [which]):
+        higher[name] = min(case[name] * factor, 20.0)
+    assert classify(higher).ca_x_p >= classify(case).ca_x_p - 1e-9
+    assert classify(higher).scores["metastatic"] >= classify(case).scores["metastatic"] - 1e-9
+
+
 @given(_case)
 def test_necrosis_on_dialysis_never_lowers_risk(case: dict) -> None:
     levels = ["low", "moderate", "high"]
@@ -192,7 +210,9 @@ def test_necrosis_on_dialysis_never_lowers_risk(case: dict) -> None:
 
 
 @given(_case, st.sampled_from(["calcium", "phosphate", "dialysis", "autoimmune_disease", "iv_calcium",
-                               "necrosis", "painful", "lesion_site", "age_years", "egfr"]))
+                               "necrosis", "painful", "lesion_site", "age_years", "egfr", "sex", "pth"]))
+@example({"sex": "M", "age_years": 1.0, "lesion_site": "scrotum"}, "age_years")
+@example({"calcium": 9.5, "phosphate": 3.5, "autoimmune_disease": "yes"}, "autoimmune_disease")
 def test_unknown_input_never_adds_points(case: dict, field: str) -> None:
     from calcinosis_classify import engine
     from calcinosis_classify.intake import read_cases
@@ -238,3 +258,16 @@ def test_million_rows_do_not_loop_in_python() -> None:
     out = score(frame)
     assert len(out) == n
     assert time.perf_counter() - start < 5.0
+
+
+def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None:
+    """Unknown age used to fall back to adult cut-offs, so blanking a child's age could fire rules:
+    phosphate 5.0 became 'high' and Ca×P 56 crossed the adult 55 band (the paediatric band is 65)."""
+    from calcinosis_classify.findings import UNKNOWN, compute_findings
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    env = compute_findings(read_cases({"calcium": 8.0, "phosphate": 7.0}).values, DEFAULT_THRESHOLDS)
+    assert env["caxp_elevated"][0] == UNKNOWN and env["p_high"][0] == UNKNOWN
+    env = compute_findings(read_cases({"calcium": 9.5, "phosphate": 9.5}).values, DEFAULT_THRESHOLDS)
+    assert env["p_high"][0] == TRUE  # high for every age band

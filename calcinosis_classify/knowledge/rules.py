@@ -89,27 +89,31 @@ RULES: tuple[Rule, ...] = (
          "Age modifier: children without CKD or a metabolic disease (no metastatic case in a paediatric "
          "cohort of 30).", (97,)),
     # ------------------------------------------------------------------ idiopathic
-    Rule("IDI-SCROTAL", "idiopathic", "site_scrotum & not_known(female) & not_known(~scrotal_age)", 2, "strong",
-         "case series", "Scrotal nodules in an adolescent to middle-aged man (idiopathic scrotal calcinosis).",
+    # Kleene throughout: a rule never fires on an unknown input. Where a pattern has a known
+    # contradiction (several nodules for SCN, raised PTH for HFTC) that is a separate rule against.
+    Rule("IDI-SCROTAL", "idiopathic", "site_scrotum & scrotal_age", 2, "strong",
+         "case series", "Scrotal (or vulvar) nodules from adolescence to middle age (idiopathic scrotal calcinosis).",
          (61, 62), phenotype="scrotal calcinosis"),
-    Rule("IDI-SCN", "idiopathic", "site_head_neck & child & not_known(~solitary_lesion)", 2, "strong",
-         "case series", "Solitary head/neck nodule (ear, eyelid, cheek) in a child: subepidermal calcified nodule.",
+    Rule("IDI-SCN", "idiopathic", "site_head_neck & child", 2, "strong",
+         "case series", "Head/neck nodule (ear, eyelid, cheek) in a child: subepidermal calcified nodule.",
          (63, 64), phenotype="subepidermal calcified nodule"),
+    Rule("IDI-SCN-AGAINST-MULTIPLE", "idiopathic", "site_head_neck & child & ~solitary_lesion", -1, "weak",
+         "case series", "Several head/neck lesions: subepidermal calcified nodules are solitary in about 80%.",
+         (63, 64)),
     Rule("IDI-MICC", "idiopathic", "has_down_syndrome & (site_acral | text_milia_like)", 2, "strong", "case series",
          "Milia-like papules on the hands or feet in a child with Down syndrome.", (65,),
          phenotype="milia-like calcinosis (Down syndrome)"),
     Rule("IDI-PHENOTYPE-NORMAL-LABS", "idiopathic",
-         "labs_normal & ((site_scrotum & not_known(female)) | (site_head_neck & child) | has_down_syndrome)", 1,
+         "labs_normal & ((site_scrotum & scrotal_age) | (site_head_neck & child) | has_down_syndrome)", 1,
          "strong", "case series", "A named idiopathic phenotype with normal calcium and phosphate.",
          (61, 63, 65)),
-    Rule("IDI-HFTC", "idiopathic", "site_periarticular & p_high & ~ca_high & kidney_normal & not_known(pth_high) & "
-         "not_known(~young_person)", 3, "strong", "review",
+    Rule("IDI-HFTC", "idiopathic", "site_periarticular & p_high & ~ca_high & kidney_normal & young_person", 3,
+         "strong", "review",
          "Periarticular masses with high phosphate, normal calcium, PTH and kidney function in a young person "
          "(hyperphosphataemic familial tumoral calcinosis).", (66, 67), phenotype="tumoral calcinosis (HFTC)"),
-    Rule("IDI-EXCLUSION", "idiopathic", "labs_normal & not_known(pth_high) & not_known(~kidney_normal) & "
-         "not_known(explaining_history) & not_known(metabolic_cause) & not_known(ischaemic_lesion)", 2, "moderate",
-         "textbook", "Normal calcium, phosphate, PTH and kidney function with no CTD, injury, exposure or "
-         "ischaemic lesion on record (diagnosis of exclusion).", (1, 2, 8)),
+    Rule("IDI-EXCLUSION", "idiopathic", "labs_normal", 2, "moderate", "textbook",
+         "Normal calcium and phosphate: the metabolic arm of the exclusion (what else is known counts "
+         "against below).", (1, 2)),
     Rule("IDI-FAMILY", "idiopathic", "has_family_history_calcinosis", 2, "moderate", "review",
          "Consanguinity or family history of tumoral calcinosis.", (66, 68)),
     Rule("IDI-NFTC", "idiopathic", "has_yemenite_jewish_ancestry & compatible_cp_lesion", 2, "moderate", "review",
@@ -122,14 +126,26 @@ RULES: tuple[Rule, ...] = (
          "moderate", "textbook", "Known CTD, inherited disorder or local injury at the site.", (1, 2, 4)),
     Rule("IDI-AGAINST-EXPLAINED", "idiopathic", "ca_or_p_high & (ckd_g4_5 | has_hyperparathyroidism)", -3, "strong",
          "textbook", "Abnormal calcium/phosphate explained by CKD or hyperparathyroidism.", (1, 2, 43)),
+    Rule("IDI-AGAINST-PTH", "idiopathic", "pth_high", -2, "moderate", "textbook",
+         "Raised PTH: a parathyroid disorder is present (HFTC has normal PTH).", (1, 2, 66, 90)),
+    Rule("IDI-AGAINST-KIDNEY", "idiopathic", "~kidney_normal", -2, "moderate", "textbook",
+         "Impaired kidney function or dialysis: the exclusion needs normal kidney function.", (1, 2, 41, 43)),
+    Rule("IDI-AGAINST-METABOLIC-CAUSE", "idiopathic", "metabolic_cause & ~ckd_g4_5", -2, "moderate", "textbook",
+         "A disorder of calcium/phosphate metabolism on record (HPT, vitamin D excess, milk-alkali, sarcoidosis, "
+         "malignancy, TLS).", (1, 2, 45)),
+    Rule("IDI-AGAINST-ISCHAEMIC", "idiopathic", "ischaemic_lesion", -2, "moderate", "registry",
+         "Necrosis, retiform purpura or a painful non-healing ulcer points to a vascular process, not idiopathic "
+         "nodules.", (8, 9)),
     Rule("IDI-AGE-CHILD", "idiopathic", "child & ~infant", 1, "modifier", "proposed",
          "Age modifier: children (subepidermal nodule, milia-like and tumoral calcinosis).", (63, 65, 66)),
     # ------------------------------------------------------------------ iatrogenic
     Rule("IAT-IV-CALCIUM", "iatrogenic", "has_iv_calcium", 2, "strong", "case series",
          "Documented IV calcium (gluconate/chloride) or calcium/phosphate infusion.", (70, 71, 72, 73, 74, 75)),
-    Rule("IAT-IV-SITE", "iatrogenic", "has_iv_calcium & site_infusion & not_known(~exposure_in_window)", 1,
-         "strong", "case series", "...at the infusion site, within 0-6 weeks: completes the strong pattern.",
-         (70, 72, 74)),
+    Rule("IAT-IV-SITE", "iatrogenic", "has_iv_calcium & site_infusion", 1,
+         "strong", "case series", "...at the infusion site: completes the strong pattern.", (70, 72, 74)),
+    Rule("IAT-AGAINST-LATE", "iatrogenic", "has_iv_calcium & ~exposure_in_window & ~onset_before_exposure", -1,
+         "weak", "case series", "Onset more than 6 weeks after the infusion, outside the reported window.",
+         (70, 71, 72, 73)),
     Rule("IAT-HEEL-STICK", "iatrogenic", "has_heel_sticks & site_heel", 2, "strong", "case series",
          "Heel nodules after neonatal heel sticks.", (4, 69)),
     Rule("IAT-HEEL-STICK-AGE", "iatrogenic", "has_heel_sticks & site_heel & heel_stick_peak_age", 1, "strong",
@@ -229,8 +245,8 @@ COEXISTENCE: tuple[Coexistence, ...] = (
     Coexistence("X-NONUREMIC-PHPT", "ischaemic_lesion & has_hyperparathyroidism & ~esrd", "calciphylaxis",
                 "metastatic", True, "Non-uremic calciphylaxis with primary HPT: metastatic (HPT) contributing.",
                 (18, 33)),
-    Coexistence("X-HFTC", "site_periarticular & p_high & ~ca_high & kidney_normal & not_known(pth_high) & "
-                "not_known(~young_person)", "idiopathic", "metastatic", True,
+    Coexistence("X-HFTC", "site_periarticular & p_high & ~ca_high & kidney_normal & young_person & "
+                "not_known(pth_high)", "idiopathic", "metastatic", True,
                 "Hyperphosphataemic tumoral calcinosis: idiopathic (tumoral) with an FGF23-pathway metabolic "
                 "basis, not CKD-related metastatic.", (66, 67)),
 )

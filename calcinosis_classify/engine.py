@@ -171,6 +171,10 @@ _RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phospha
                          "has_dialysis", "has_ckd"}).union(
     *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - _ENGINE_FINDINGS
 
+# What _rank reads from the findings environment (it writes the engine findings itself).
+_RANK_ENV = tuple(sorted(_RANK_NAMES | {"calcium_status_code", "phosphate_status_code", "egfr_used", "has_dialysis",
+                                        "has_ckd", "compatible_cp_lesion"}))
+
 
 @dataclass
 class EngineResult:
@@ -205,16 +209,42 @@ def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | No
     return out
 
 
-def _rank(env: dict[str, np.ndarray], rule_state: np.ndarray) -> dict[str, np.ndarray]:
-    """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``)."""
-    n = rule_state.shape[0]
-    # One product gives points, support, strong support and phenotype matches per subtype.
-    stacked = (rule_state == TRUE).astype(np.float32) @ _STACKED
+def _stack(rule_state: np.ndarray) -> np.ndarray:
+    """Points, support, strong support and phenotype matches per subtype: one matrix product."""
+    return (rule_state == TRUE).astype(np.float32) @ _STACKED
+
+
+# Row-wise max/argmax over the five subtype columns as a chain of element-wise operations: numpy's
+# axis=1 reductions over such short rows are an order of magnitude slower.
+def _rowmax(a: np.ndarray) -> np.ndarray:
+    out = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        np.maximum(out, a[:, j], out=out)
+    return out
+
+
+def _rowargmax(a: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Index of the first column equal to ``top`` (the row maximum)."""
+    idx = np.full(a.shape[0], a.shape[1] - 1, dtype=np.intp)
+    for j in range(a.shape[1] - 2, -1, -1):
+        idx = np.where(a[:, j] == top, j, idx)
+    return idx
+
+
+def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) -> dict[str, Any]:
+    """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
+
+    ``stacked`` is :func:`_stack` of the rule states; ``full=False`` skips the complete ordering
+    (the missing-data probes need only the top subtype and the confidence).
+    """
+    n = stacked.shape[0]
     points = stacked[:, :S]
     supported = stacked[:, S:2 * S] > 0
     strong = stacked[:, 2 * S:3 * S] > 0
     phenotype = stacked[:, 3 * S:] > 0
-    n_strong = strong.sum(axis=1)
+    n_strong = strong[:, 0].astype(np.int64)
+    for j in range(1, S):
+        n_strong += strong[:, j]
     for j, s in enumerate(SUBTYPES):
         env[f"strong_other_{s}"] = ((n_strong - strong[:, j]) > 0).astype(np.uint8) * TRUE
         env[f"phenotype_{s}"] = phenotype[:, j].astype(np.uint8) * TRUE
@@ -239,25 +269,33 @@ def _rank(env: dict[str, np.ndarray], rule_state: np.ndarray) -> dict[str, np.nd
         j = SUB_INDEX[o.subtype]
         masked = adj.copy()
         masked[:, j] = -np.inf
-        others = -np.sort(-masked, axis=1)
+        # Best and second best of the other subtypes (no full sort: only two are needed).
+        first = _rowmax(masked)
         if o.action == "rank_at_most_third":
+            masked[np.arange(n), _rowargmax(masked, first)] = -np.inf
+            second = _rowmax(masked)
             on = holds == TRUE
-            adj[:, j] = np.where(on, np.minimum(adj[:, j], others[:, 1] - 0.5), adj[:, j])
+            adj[:, j] = np.where(on, np.minimum(adj[:, j], second - 0.5), adj[:, j])
         elif o.action == "lead_only_if":
             on = holds != TRUE
-            adj[:, j] = np.where(on, np.minimum(adj[:, j], others[:, 0] - 0.5), adj[:, j])
+            adj[:, j] = np.where(on, np.minimum(adj[:, j], first - 0.5), adj[:, j])
         else:  # rank_first
             on = (holds == TRUE) & supported[:, j]
-            adj[:, j] = np.where(on, np.maximum(adj[:, j], others[:, 0] + 1.0), adj[:, j])
+            adj[:, j] = np.where(on, np.maximum(adj[:, j], first + 1.0), adj[:, j])
     cant_miss = np.zeros((n, S))
     cant_miss[:, SUB_INDEX["calciphylaxis"]] = (env["compatible_cp_lesion"] == TRUE) * 0.01
     key = adj + _TIE[None, :] + cant_miss
-    order = np.argsort(-key, axis=1, kind="stable")
-    best = order[:, 0]
-    best_ok = supported[np.arange(n), best] & (adj[np.arange(n), best] > 0)
+    rows = np.arange(n)
+    # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
+    # adj with ties broken; the margin is best minus second-best adj.
+    best = _rowargmax(key, _rowmax(key))
+    best_adj = adj[rows, best]
+    best_ok = supported[rows, best] & (best_adj > 0)
     top = np.where(best_ok, best, -1)
-    srt = np.take_along_axis(adj, order, axis=1)
-    margin = srt[:, 0] - srt[:, 1]
+    rest = adj.copy()
+    rest[rows, best] = -np.inf
+    margin = best_adj - _rowmax(rest)
+    order = np.argsort(-key, axis=1, kind="stable") if full else None
     ca_known = env["calcium_status_code"] == env["calcium_status_code"]
     p_known = env["phosphate_status_code"] == env["phosphate_status_code"]
     kidney_known = (env["egfr_used"] == env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (
@@ -317,12 +355,19 @@ def _probe_unknown(values: Mapping[str, np.ndarray], group: tuple[str, ...]) -> 
     return mask
 
 
-def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray,
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise equality that counts NaN == NaN."""
+    if a.dtype.kind == "f":
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+    return a == b
+
+
+def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray, stacked: np.ndarray,
              ranked: Mapping[str, np.ndarray], thresholds: Thresholds) -> np.ndarray:
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
     1 per value that changes the confidence."""
     n = rule_state.shape[0]
-    out = np.zeros((n, len(_PROBES)), dtype=np.int64)
+    out = np.zeros((len(_PROBES), n), dtype=np.int64)  # probe-major: each probe updates one contiguous row
     for k, (name, probe_values, group) in enumerate(_PROBES):
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
@@ -336,17 +381,35 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
         for f in touched:
             needed.update(FINDINGS[f].inputs)
         sub_values = {f: values[f][rows] for f in needed if f in values}
-        base_names = (needed | _RANK_NAMES).union(*(KB.rules[i].cond.names for i in rule_idx)) - touched
+        base_names = needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched
         sub_env_base = {f: env[f][rows] for f in base_names if f in env}
         base_top = ranked["top"][rows]
         base_conf = ranked["confidence"][rows]
+        rule_cols = np.array(rule_idx, dtype=np.intp)
+        probed_rules = [KB.rules[i] for i in rule_idx]
+        base_fired = rule_state[np.ix_(rows, rule_cols)] == TRUE
+        rank_inputs = sorted(touched & _RANK_NAMES)
+        base_rank_inputs = {name: env[name][rows] for name in rank_inputs}
         for value in probe_values:
             dtype = values[set_field].dtype
             sub_values[set_field] = np.full(rows.size, value, dtype=dtype)
             sub_env = compute_findings(sub_values, thresholds, only=touched, base=sub_env_base)
-            sub_rules = _rule_matrix(sub_env, rows.size, rule_idx, rule_state[rows])
-            res = _rank(sub_env, sub_rules)
-            out[rows, k] += 10 * (res["top"] != base_top) + (res["confidence"] != base_conf)
+            fired = np.empty_like(base_fired)
+            for c, r in enumerate(probed_rules):
+                fired[:, c] = r.cond.evaluate(sub_env) == TRUE
+            # Only rows where some rule or ranking input changed can rank differently: rank just those.
+            changed = (fired != base_fired).any(axis=1)
+            for name in rank_inputs:
+                changed |= ~_same(sub_env[name], base_rank_inputs[name])
+            hit = np.flatnonzero(changed)
+            if hit.size == 0:
+                continue
+            # Only the probed rules changed: update the stacked sums by their difference.
+            delta = fired[hit].astype(np.float32) - base_fired[hit]
+            hit_rows = rows[hit]
+            res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in _RANK_ENV},
+                        stacked[hit_rows] + delta @ _STACKED[rule_cols], full=False)
+            out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
     # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
     # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
     # like one changed answer: without them no answer is better than low confidence.
@@ -354,8 +417,8 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
     for name in ("calcium", "phosphate"):
         k = [p[0] for p in _PROBES].index(name)
         unknown = _probe_unknown(values, _PROBES[k][2])
-        out[:, k] += np.where(conf_low & unknown, 10, 0)
-    return out
+        out[k] += np.where(conf_low & unknown, 10, 0)
+    return np.ascontiguousarray(out.T)
 
 
 def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
@@ -365,7 +428,8 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     if n == 0:
         env = {k: v for k, v in env.items()}
     rule_state = _rule_matrix(env, n)
-    ranked = _rank(env, rule_state)
+    stacked = _stack(rule_state)
+    ranked = _rank(env, stacked)
     adj, supported, order, top = ranked["adjusted"], ranked["supported"], ranked["order"], ranked["top"]
     risk, risk_state = _risk(env, n)
     urgency, urgency_state = _urgency(env, top, risk, n)
@@ -375,7 +439,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
     in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
-    missing = (_missing(values, env, rule_state, ranked, thresholds) if with_missing and n
+    missing = (_missing(values, env, rule_state, stacked, ranked, thresholds) if with_missing and n
                else np.zeros((n, len(_PROBES)), dtype=np.int64))
     return EngineResult(
         n=n, env=env, rule_state=rule_state, points=ranked["points"], adjusted=adj, supported=supported,

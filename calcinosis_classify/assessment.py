@@ -29,6 +29,12 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "ca_x_p", "calcium_corrected", "evidence", "missing", "warnings",
 )
 INDETERMINATE = "indeterminate"
+# Declared dtypes of the output columns (the Dask adapter's meta and the batch writer's schema use them;
+# a test checks score() returns exactly these).
+OUTPUT_DTYPES: dict[str, str] = {
+    name: "float64" if name.startswith("score_") or name in ("ca_x_p", "calcium_corrected") else "str"
+    for name in OUTPUT_COLUMNS
+}
 
 # Rules ordered strongest first for the evidence column.
 _EVIDENCE_ORDER = np.array(sorted(range(len(KB.rules)),
@@ -116,6 +122,14 @@ def _result_columns(intake: Intake, res: engine.EngineResult) -> dict[str, Any]:
     cols["missing"] = missing
     cols["warnings"] = _warning_strings(intake)
     return cols
+
+
+def score_arrays(frame: pd.DataFrame, units: Units = "conventional", thresholds: Thresholds | None = None,
+                 strict_units: bool = False) -> tuple[dict[str, Any], Intake]:
+    """The output columns of :func:`score` as arrays (unprefixed), and the intake they came from."""
+    intake = read_cases(frame, units=units, strict_units=strict_units)
+    res = engine.evaluate(intake.values, intake.n, Thresholds.coerce(thresholds))
+    return _result_columns(intake, res), intake
 
 
 def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: Thresholds | dict[str, float] | None = None,

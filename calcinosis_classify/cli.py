@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,10 @@ from typing import Any
 import pandas as pd
 
 from calcinosis_classify._version import __version__
-from calcinosis_classify.errors import CalcinosisClassifyError
+from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
+from calcinosis_classify.knowledge.thresholds import threshold_table
+
+_THRESHOLD_NAMES = tuple(row["name"] for row in threshold_table())
 
 __all__ = ["main"]
 
@@ -82,6 +84,18 @@ def _write_atomic(frame: pd.DataFrame, path: str) -> None:
 
 def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:
     out: dict[str, float] = {}
+    if getattr(args, "thresholds_file", None):
+        try:
+            loaded = json.loads(Path(args.thresholds_file).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise _UsageError(f"cannot read thresholds file {args.thresholds_file}: {exc}") from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, (int, float)) for v in loaded.values()):
+            raise _UsageError(f"thresholds file {args.thresholds_file} must hold a JSON object of numbers")
+        out.update({str(k): float(v) for k, v in loaded.items()})
+    for name in _THRESHOLD_NAMES:
+        value = getattr(args, f"th_{name}", None)
+        if value is not None:
+            out[name] = value
     for item in args.threshold or ():
         name, _, value = item.partition("=")
         try:
@@ -92,28 +106,20 @@ def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from calcinosis_classify.assessment import score
-    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.batch import score_file
 
-    start = time.perf_counter()
-    frame = _read_table(args.input, args.sep)
-    out = score(frame, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units,
-                prefix=args.prefix)
-    _write_atomic(out, args.output)
-    problems = int((out[args.prefix + "warnings"] != "").sum())
-    if args.report:
-        report = read_cases(frame, units=args.units, strict_units=args.strict_units).warnings
-        report.insert(1, "case_id", report["row"].map(
-            lambda r: None if pd.isna(r) or "case_id" not in out.columns else out["case_id"].iloc[int(r)]))
-        report["row"] = report["row"] + 1
-        _write_atomic(report.rename(columns={"row": "input_row"}), args.report)
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.chunk_rows < 1:
+        raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
+    summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
+                         strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
+                         jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None)
     if not args.quiet:
-        counts = out[args.prefix + "subtype"].value_counts()
-        print(f"scored {len(out)} rows in {time.perf_counter() - start:.2f} s -> {args.output}", file=sys.stderr)
-        for name, count in counts.items():
-            print(f"  {name:<14} {count}", file=sys.stderr)
-        print(f"  rows with data warnings: {problems}", file=sys.stderr)
-    return EXIT_DATA if problems else EXIT_OK
+        for note in summary.notes:
+            print(f"calcinosis-classify: {note}", file=sys.stderr)
+        print(summary.text(args.output), file=sys.stderr)
+    return EXIT_DATA if summary.problems else EXIT_OK
 
 
 def _parse_value(text: str) -> Any:
@@ -152,8 +158,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             raise _UsageError(f"--set expects FIELD=VALUE, got {item!r}")
         case[name.strip()] = _parse_value(value.strip())
     if not case:
-        raise _UsageError("give the case with --set FIELD=VALUE, --json FILE, or INPUT with --row/--case-id")
-    result = classify(case, units=args.units, thresholds=_thresholds(args))
+        raise _UsageError("give the case with --set FIELD=VALUE, --from-json FILE, or INPUT with --row/--case-id")
+    result = classify(case, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units)
     if args.as_json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
@@ -161,25 +167,78 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_rules(args: argparse.Namespace) -> int:
-    from calcinosis_classify.knowledge import RULES
+def _knowledge_rows() -> list[dict[str, Any]]:
+    """Every knowledge-base item as one row: kind, id, subtype/level, points, condition, meaning, refs."""
+    from calcinosis_classify import knowledge as kb
 
-    rows: list[dict[str, Any]] = [{"id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
-             "evidence": r.evidence, "condition": r.condition, "rationale": r.rationale,
-             "refs": list(r.refs)} for r in RULES]
+    rows: list[dict[str, Any]] = []
+    for r in kb.RULES:
+        rows.append({"kind": "rule", "id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
+                     "evidence": r.evidence, "condition": r.condition, "text": r.rationale, "refs": list(r.refs)})
+    for o in kb.OVERRIDES:
+        rows.append({"kind": "override", "id": o.id, "subtype": o.subtype, "action": o.action,
+                     "condition": o.condition, "text": o.rationale, "refs": list(o.refs)})
+    for c in kb.COEXISTENCE:
+        rows.append({"kind": "coexistence", "id": c.id, "subtype": c.primary, "contributing": c.contributing,
+                     "condition": c.condition, "text": c.rationale, "refs": list(c.refs)})
+    for f in kb.RISK_FACTORS:
+        rows.append({"kind": "risk_factor", "id": f.id, "level": f.level, "condition": f.condition,
+                     "text": f.rationale, "refs": list(f.refs)})
+    for u in kb.URGENCY:
+        rows.append({"kind": "urgency", "id": u.id, "level": u.level, "condition": u.condition,
+                     "text": u.rationale, "refs": list(u.refs)})
+    for x in kb.NEXT_STEPS:
+        rows.append({"kind": "next_step", "id": x.id, "condition": x.condition, "text": x.text,
+                     "refs": list(x.refs)})
+    return rows
+
+
+_RULE_SECTIONS = {
+    "rule": "Evidence rules (clinical-spec §6.3; strong ±3, moderate ±2, weak ±1, modifiers §6.3)",
+    "override": "Overrides (§6.2)", "coexistence": "Co-existence (§6.5)",
+    "risk_factor": "Calciphylaxis risk factors (§4.2, §4.4)", "urgency": "Urgency triggers (§7.2)",
+    "next_step": "Next steps (§7.1)",
+}
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    rows = _knowledge_rows()
+    if args.kind:
+        rows = [r for r in rows if r["kind"] == args.kind]
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif args.format == "md":
-        print("| id | subtype | points | strength | condition | rationale | refs |")
-        print("|---|---|---|---|---|---|---|")
-        for r in rows:
-            refs = "".join(f"[{x}]" for x in r["refs"])
-            print(f"| {r['id']} | {r['subtype']} | {r['points']:+d} | {r['strength']} | `{r['condition']}` | "
-                  f"{r['rationale']} | {refs} |")
-    else:
-        width = max(len(r["id"]) for r in rows)
-        for r in rows:
-            print(f"{r['id']:<{width}}  {r['subtype']:<13} {r['points']:+d}  {r['rationale']}")
+        return EXIT_OK
+    if args.format == "md":
+        for kind, title in _RULE_SECTIONS.items():
+            section = [r for r in rows if r["kind"] == kind]
+            if not section:
+                continue
+            print(f"### {title}\n")
+            label = {"rule": "points", "override": "action", "coexistence": "contributing",
+                     "risk_factor": "level", "urgency": "level"}.get(kind)
+            head = "| id | subtype |" if kind in ("rule", "override", "coexistence") else "| id |"
+            print(head + (f" {label} |" if label else "") + " condition | meaning | refs |")
+            print("|---" * (head.count("|") - 1 + (1 if label else 0) + 3) + "|")
+            for r in section:
+                cells = [r["id"]] + ([r["subtype"]] if "subtype" in r else [])
+                if label:
+                    cells.append(f"{r[label]:+d}" if label == "points" else str(r[label]))
+                refs = "".join(f"[{x}]" for x in r["refs"])
+                cells += [f"`{r['condition']}`", r["text"].replace("|", "\\|"), refs]
+                print("| " + " | ".join(cells) + " |")
+            print()
+        print("### Thresholds\n")
+        print("| name | default | unit | meaning | refs |")
+        print("|---|---|---|---|---|")
+        for t in threshold_table():
+            print(f"| `{t['name']}` | {t['value']:g} | {t['unit']} | {t['doc']} | "
+                  f"{''.join(f'[{x}]' for x in t['refs'])} |")
+        return EXIT_OK
+    width = max(len(r["id"]) for r in rows) if rows else 0
+    for r in rows:
+        tag = (f"{r['points']:+d}" if "points" in r else r.get("level") or r.get("action") or "")
+        who = r.get("subtype", "")
+        print(f"{r['kind']:<12} {r['id']:<{width}}  {who:<13} {tag:<18} {r['text']}")
     return EXIT_OK
 
 
@@ -208,17 +267,29 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--units", choices=("conventional", "si"), default="conventional",
                         help="default unit system for numbers without a unit (default: conventional)")
-        sp.add_argument("--threshold", action="append", metavar="NAME=VALUE",
-                        help="override a threshold, e.g. caxp_metastatic=55 (repeatable)")
+        sp.add_argument("--strict-units", action="store_true",
+                        help="never guess a unit; values impossible in their unit become unknown")
+        g = sp.add_argument_group("thresholds", "override cut-offs (see `calcinosis-classify rules --format md`)")
+        g.add_argument("--threshold", action="append", metavar="NAME=VALUE",
+                       help="override a threshold, e.g. caxp_metastatic=55 (repeatable)")
+        g.add_argument("--thresholds", dest="thresholds_file", metavar="FILE.json",
+                       help="a JSON object of threshold overrides")
+        for row in threshold_table():
+            g.add_argument(f"--{row['name'].replace('_', '-')}", dest=f"th_{row['name']}", type=float,
+                           metavar=row["unit"].split()[0] if row["unit"] else "VALUE",
+                           help=f"{row['doc']} (default {row['value']:g} {row['unit']})".replace("%", "%%"))
 
     s = sub.add_parser("score", help="score a CSV/Parquet file")
     s.add_argument("input", help="CSV or Parquet file, or - for stdin")
     s.add_argument("-o", "--output", default="-", help="output CSV/Parquet file, or - for stdout (default)")
     s.add_argument("--sep", help="CSV delimiter (default: sniffed)")
-    s.add_argument("--strict-units", action="store_true", help="never guess a unit; implausible values -> unknown")
-    s.add_argument("--report", help="write every data problem to this CSV")
-    s.add_argument("--prefix", default="", help="prefix for output column names")
-    s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("--report", metavar="FILE", help="write every data problem to this CSV (row, case id, "
+                                                    "column, value, problem)")
+    s.add_argument("--prefix", default="", help="prefix for output column names (when the input already has "
+                                                "e.g. a `subtype` column)")
+    s.add_argument("-j", "--jobs", type=int, help="worker processes (default: the machine's cores, at most 4)")
+    s.add_argument("--chunk-rows", type=int, default=65_536, help="rows per chunk (default 65536)")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     common(s)
     s.set_defaults(func=_cmd_score)
 
@@ -227,13 +298,15 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--row", type=int, default=1, help="1-based data row of INPUT (default 1)")
     e.add_argument("--case-id", help="case_id of the row in INPUT")
     e.add_argument("--set", action="append", metavar="FIELD=VALUE", help="set a field (repeatable)")
-    e.add_argument("--json", dest="json_case", metavar="FILE", help="case as a JSON object (- for stdin)")
-    e.add_argument("--as-json", action="store_true", help="print the result as JSON")
+    e.add_argument("--from-json", dest="json_case", metavar="FILE", help="case as a JSON object (- for stdin)")
+    e.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
     common(e)
     e.set_defaults(func=_cmd_explain)
 
     r = sub.add_parser("rules", help="print the knowledge base")
-    r.add_argument("--format", choices=("table", "md", "json"), default="table")
+    r.add_argument("--format", choices=("table", "md", "json"), default="table",
+                   help="terminal table, markdown (usable as documentation) or JSON")
+    r.add_argument("--kind", choices=tuple(_RULE_SECTIONS), help="only this kind of item")
     r.set_defaults(func=_cmd_rules)
 
     y = sub.add_parser("synth", help="generate a synthetic cohort with ground truth")
@@ -262,6 +335,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"calcinosis-classify: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ColumnClashError as exc:
+        names = ", ".join(repr(c) for c in exc.columns)
+        print(f"calcinosis-classify: error: the input already has output column(s) {names}; "
+              f"pass --prefix rules_ (or another prefix) so the results get their own names", file=sys.stderr)
+        return EXIT_USAGE
     except CalcinosisClassifyError as exc:
         print(f"calcinosis-classify: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -269,6 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (e.g. `| head`): not an error of ours.
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # Unreadable input, unwritable output, full disk...: one line, no traceback.
+        print(f"calcinosis-classify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("calcinosis-classify: interrupted; no output written", file=sys.stderr)
         return 130

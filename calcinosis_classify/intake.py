@@ -468,7 +468,20 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
     _status_conflicts(values, col)
     warnings = col.frame()
     warnings.loc[warnings["row"] == -1, "row"] = pd.NA
+    _raw_values(warnings, columns)
     return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes)
+
+
+def _raw_values(warnings: pd.DataFrame, columns: Mapping[str, Any]) -> None:
+    """Report each cell's value as written in the input (not as parsed: '-4', not '-4.0')."""
+    cell = warnings["row"].notna() & warnings["column"].isin(list(columns))
+    if not cell.any():
+        return
+    for name in warnings.loc[cell, "column"].unique():
+        idx = warnings.index[cell & (warnings["column"] == name)]
+        rows = warnings.loc[idx, "row"].to_numpy(dtype=np.int64)
+        raw = np.asarray(columns[name], dtype=object)[rows]
+        warnings.loc[idx, "value"] = [None if v is None else str(v) for v in raw]
 
 
 def _unknown(spec: Field, n: int) -> np.ndarray:

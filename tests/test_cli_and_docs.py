@@ -64,11 +64,16 @@ def test_explain_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(EXAMPLES), "--case-id", "C"]) == 0
     text = capsys.readouterr().out
     assert "calciphylaxis" in text and "not a diagnosis" in text
-    assert main(["explain", "--set", "age_years=70", "--set", "calcium=13.2", "--set", "pth=8", "--as-json"]) == 0
+    assert main(["explain", "--set", "age_years=70", "--set", "calcium=13.2", "--set", "pth=8", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["subtype"] == "metastatic"
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
     assert all(r["refs"] for r in rules)
+    kinds = {r["kind"] for r in rules}
+    assert kinds == {"rule", "override", "coexistence", "risk_factor", "urgency", "next_step"}
+    assert main(["rules", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "### Overrides (§6.2)" in md and "| `caxp_metastatic` | 70 |" in md
 
 
 def test_subprocess_stdin_to_stdout() -> None:

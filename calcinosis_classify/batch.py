@@ -1,0 +1,626 @@
+"""Streaming batch scoring of CSV / Parquet files, and the Dask adapter.
+
+A file is read in chunks (pyarrow's streaming CSV reader or Parquet row
+batches), each chunk is scored with the same code as :func:`score`, and the
+results are written as they come, so memory does not grow with the file.
+Chunks can be scored in parallel worker processes (joblib); they are written
+in input order. Input columns are passed through as the reader produced them
+(CSV cells as the exact text of the cell), the output columns are appended.
+
+Output goes to a temporary file beside the target that is renamed into place
+only when everything succeeded: an error or Ctrl-C leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_arrays
+from calcinosis_classify.errors import ColumnClashError, InputError
+from calcinosis_classify.intake import Units, read_cases
+from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.schema import FIELDS
+
+__all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "score_dask", "score_file"]
+
+REPORT_COLUMNS = ("input_row", "case_id", "column", "value", "problem", "code", "field")
+DEFAULT_CHUNK_ROWS = 65_536
+_SAMPLE_BYTES = 1 << 20
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did.
+
+    Attributes
+    ----------
+    rows : int
+        Rows read and written.
+    subtype_counts : dict of str to int
+        Rows per top subtype (``indeterminate`` included).
+    rows_with_warnings : int
+        Rows with at least one data warning.
+    problems : int
+        Data problems found (cells, plus whole-input problems such as an
+        unrecognised column).
+    seconds : float
+        Wall time.
+    notes : list of str
+        How the input was read (column aliases, assumed encoding...).
+    """
+
+    rows: int = 0
+    subtype_counts: dict[str, int] = field(default_factory=dict)
+    rows_with_warnings: int = 0
+    problems: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def text(self, output: str) -> str:
+        """A one-screen human summary."""
+        lines = [f"scored {self.rows:,} rows in {self.seconds:.2f} s -> {output}"]
+        for name, count in sorted(self.subtype_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {name:<14} {count:>10,}")
+        lines.append(f"  rows with data warnings: {self.rows_with_warnings:,} ({self.problems:,} problems)")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _is_parquet(path: str) -> bool:
+    return path.lower().endswith(_PARQUET_SUFFIXES)
+
+
+_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".lz4": "lz4"}
+
+
+def _open_bytes(path: str) -> tuple[pa.NativeFile, pa.NativeFile]:
+    """(byte stream of the file, decompressed by extension; the raw file, whose position shows progress)."""
+    raw = pa.OSFile(path, "rb")
+    codec = _COMPRESSION.get(Path(path).suffix.lower())
+    return (pa.CompressedInputStream(raw, codec) if codec else raw), raw
+
+
+def _sample(path: str) -> bytes:
+    stream, raw = _open_bytes(path)
+    with stream, raw:
+        return bytes(stream.read(_SAMPLE_BYTES))
+
+
+def _decode_sample(sample: bytes) -> tuple[str, str, str | None]:
+    """Text of the sample, the encoding to read with, and a note when it is not UTF-8."""
+    try:
+        # An incremental decoder tolerates a multi-byte character cut at the end of the sample.
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(sample), "utf-8", None
+    except UnicodeDecodeError as exc:
+        return (sample.decode("latin-1"), "latin-1",
+                f"input is not valid UTF-8 (byte 0x{sample[exc.start]:02x} at offset {exc.start}); "
+                f"read it as Latin-1")
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        # One column, or no delimiter consistent across lines: the commonest candidate in the header.
+        counts = {d: lines[0].count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+@dataclass
+class _CsvPlan:
+    names: list[str]
+    delimiter: str
+    encoding: str
+    note: str | None
+
+
+def _plan_csv(path: str, sep: str | None) -> _CsvPlan:
+    if os.path.getsize(path) == 0:
+        raise InputError(f"input file is empty: {path}")
+    text, encoding, note = _decode_sample(_sample(path))
+    if not text.strip():
+        raise InputError(f"input has no header row: {path}")
+    delimiter = sep if sep is not None else _sniff_delimiter(text)
+    if len(delimiter) != 1:
+        raise InputError(f"--sep must be a single character, got {delimiter!r}")
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    names = [h for h in header]
+    if not any(n.strip() for n in names):
+        raise InputError(f"input has no header row: {path}")
+    return _CsvPlan(names, delimiter, encoding, note)
+
+
+class _BadRows:
+    """Remembers the first malformed row pyarrow reports (then lets it raise)."""
+
+    def __init__(self) -> None:
+        self.first: Any = None
+
+    def __call__(self, row: Any) -> str:
+        if self.first is None:
+            self.first = row
+        return "error"
+
+
+def _csv_batches(path: str, plan: _CsvPlan, bad: _BadRows, chunk_rows: int,
+                 progress: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
+    stream, raw = _open_bytes(path)
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(column_names=plan.names, skip_rows=1, encoding=plan.encoding,
+                                       block_size=4 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=plan.delimiter, newlines_in_values=True,
+                                         invalid_row_handler=bad),
+        # Every cell as its exact text: numbers are parsed by intake, input columns pass through unchanged.
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in plan.names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    with stream, raw:
+        yield from _rechunk(reader, chunk_rows, lambda: progress(raw.tell()))
+
+
+def _rechunk(batches: Any, chunk_rows: int, tick: Callable[[], None]) -> Iterator[pa.RecordBatch]:
+    """Regroup reader batches into chunks of about ``chunk_rows`` rows."""
+    pending: list[pa.RecordBatch] = []
+    size = 0
+    for batch in batches:
+        pending.append(batch)
+        size += batch.num_rows
+        if size >= chunk_rows:
+            tick()
+            yield from pa.Table.from_batches(pending).combine_chunks().to_batches(max_chunksize=chunk_rows)
+            pending, size = [], 0
+    if pending:
+        tick()
+        yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
+
+
+def _parquet_batches(path: str, chunk_rows: int, progress: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
+    pf = pq.ParquetFile(path)
+    done = 0
+    for batch in pf.iter_batches(batch_size=chunk_rows):
+        done += batch.num_rows
+        progress(done)
+        yield batch
+
+
+def _check_columns(names: list[str], prefix: str, source: str) -> None:
+    """Refuse inputs the scorer cannot use as a whole, with the reason and the fix."""
+    seen: Counter[str] = Counter(names)
+    dupes = sorted(n for n, c in seen.items() if c > 1)
+    if dupes:
+        raise InputError(f"duplicate column names in {source}: {', '.join(map(repr, dupes))}; "
+                         f"each column name must be unique")
+    clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in seen]
+    if clash:
+        raise ColumnClashError(clash)
+    probe = read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names}))
+    if not probe.columns:
+        known = sorted({k for f in FIELDS for k in (f.name, *f.aliases)})
+        hints = []
+        for name in names:
+            close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"),
+                                              known, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"{name!r} -> {close[0]!r}")
+        expected = ", ".join(f.name for f in FIELDS if f.contract)
+        closest = f"; closest matches: {', '.join(hints)}" if hints else ""
+        raise InputError(f"no recognisable input column in {source} (columns: "
+                         f"{', '.join(map(repr, names[:10]))}{'...' if len(names) > 10 else ''}); "
+                         f"expected names such as {expected}{closest}")
+
+
+# --------------------------------------------------------------------------- scoring one chunk
+
+
+@dataclass
+class _ChunkResult:
+    offset: int
+    columns: dict[str, pa.Array]
+    warnings: pd.DataFrame
+    counts: dict[str, int]
+    rows_with_warnings: int
+
+
+def _score_chunk(batch: pa.RecordBatch, offset: int, units: Units, thresholds: Thresholds, strict_units: bool,
+                 prefix: str, case_column: str | None) -> _ChunkResult:
+    frame = batch.to_pandas()
+    cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units)
+    arrays = {prefix + name: pa.array(cols[name], type=_ARROW_TYPES[name], from_pandas=True)
+              for name in OUTPUT_COLUMNS}
+    w = intake.warnings
+    cell = w[w["row"].notna()]
+    report = pd.DataFrame({
+        "input_row": cell["row"].to_numpy(dtype=np.int64) + offset + 1,
+        "case_id": (frame[case_column].to_numpy(dtype=object)[cell["row"].to_numpy(dtype=np.int64)]
+                    if case_column is not None else None),
+        "column": cell["column"].to_numpy(dtype=object),
+        "value": cell["value"].to_numpy(dtype=object),
+        "problem": cell["message"].to_numpy(dtype=object),
+        "code": cell["code"].to_numpy(dtype=object),
+        "field": cell["field"].to_numpy(dtype=object),
+    }, columns=list(REPORT_COLUMNS))
+    names, counts = np.unique(cols["subtype"].astype(str), return_counts=True)
+    return _ChunkResult(offset, arrays, report, {str(k): int(v) for k, v in zip(names, counts, strict=True)},
+                        int((cols["warnings"] != "").sum()))
+
+
+_ARROW_TYPES: Mapping[str, pa.DataType] = {
+    name: pa.float64() if dtype == "float64" else pa.string() for name, dtype in OUTPUT_DTYPES.items()}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _CsvSink:
+    """CSV writer that quotes only cells that need it (pyarrow quotes every string by default)."""
+
+    def __init__(self, stream: IO[bytes], delimiter: str = ","):
+        self.stream = stream
+        self.delimiter = delimiter
+        self.header_done = False
+
+    def write(self, table: pa.Table) -> None:
+        if not self.header_done:
+            buf = io.StringIO()
+            csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerow(table.column_names)
+            self.stream.write(buf.getvalue().encode("utf-8"))
+            self.header_done = True
+        if table.num_rows == 0:
+            return
+        out = io.BytesIO()
+        try:
+            pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
+                include_header=False, quoting_style="none", delimiter=self.delimiter))
+        except pa.ArrowInvalid:
+            # Some cell holds a delimiter, quote or newline: quote this chunk's text cells.
+            out = io.BytesIO()
+            pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
+                include_header=False, quoting_style="needed", delimiter=self.delimiter))
+        self.stream.write(out.getbuffer())
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class _ParquetSink:
+    def __init__(self, path: str):
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        elif table.schema != self.writer.schema:
+            table = table.cast(self.writer.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class _AtomicOutput:
+    """A temporary file beside ``target``; :meth:`commit` renames it into place."""
+
+    def __init__(self, target: str, suffix_hint: str | None = None):
+        self.target = Path(target)
+        directory = self.target.parent if str(self.target.parent) else Path(".")
+        if not directory.is_dir():
+            raise InputError(f"output directory does not exist: {directory}")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
+        self.tmp = tmp
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.target)
+
+    def discard(self) -> None:
+        Path(self.tmp).unlink(missing_ok=True)
+
+
+def _open_sink(output: str, atomic: _AtomicOutput | None, like_parquet: bool) -> tuple[Any, Any]:
+    """(sink, closable stream or None)."""
+    if output == "-":
+        return _CsvSink(sys.stdout.buffer), None
+    assert atomic is not None
+    if output.lower().endswith(_PARQUET_SUFFIXES):
+        return _ParquetSink(atomic.tmp), None
+    compression = "gzip" if output.lower().endswith(".gz") else None
+    stream = pa.output_stream(atomic.tmp, compression=compression)
+    return _CsvSink(stream), stream
+
+
+class _ReportWriter:
+    """Appends report rows to a CSV as chunks finish (memory stays flat however many problems)."""
+
+    def __init__(self, path: str):
+        self.atomic = _AtomicOutput(path)
+        self.handle = open(self.atomic.tmp, "w", encoding="utf-8", newline="")
+        self.header = True
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if len(frame) or self.header:
+            frame.to_csv(self.handle, index=False, header=self.header)
+            self.header = False
+
+    def commit(self) -> None:
+        self.handle.close()
+        self.atomic.commit()
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.atomic.discard()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _progress_bar(total: int | None, unit: str, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=unit, unit_scale=True, disable=not enabled, file=sys.stderr,
+                desc="scoring", leave=False)
+
+
+def _spool_stdin() -> str:
+    fd, tmp = tempfile.mkstemp(prefix="calcinosis-stdin-", suffix=".csv")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, length=1 << 20)
+    return tmp
+
+
+def score_file(input: str, output: str = "-", *, units: Units = "conventional",
+               thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
+               prefix: str = "", sep: str | None = None, report: str | None = None, jobs: int | None = None,
+               chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool | None = None) -> BatchSummary:
+    """Score a CSV or Parquet file chunk by chunk.
+
+    Parameters
+    ----------
+    input : str
+        Path of a CSV (optionally ``.gz``/``.bz2``) or Parquet file, or ``-``
+        for CSV on standard input.
+    output : str
+        Path of the CSV (``.csv``, ``.csv.gz``) or Parquet output, or ``-``
+        for CSV on standard output. Written atomically.
+    units, thresholds, strict_units, prefix
+        As for :func:`calcinosis_classify.score`.
+    sep : str, optional
+        CSV delimiter; sniffed from the first lines when omitted.
+    report : str, optional
+        Write every data problem to this CSV: input row (1-based data row),
+        case id, column, value, problem.
+    jobs : int, optional
+        Worker processes; default: the machine's cores (at most 4), and one
+        (in-process) when the input is a single chunk.
+    chunk_rows : int
+        Rows per chunk.
+    progress : bool, optional
+        Show a progress bar; default: when standard error is a terminal.
+
+    Returns
+    -------
+    BatchSummary
+
+    Raises
+    ------
+    InputError
+        When the input cannot be used as a whole (missing, empty, ragged,
+        duplicate or unrecognisable columns, output-name clash); nothing is
+        written then.
+    """
+    from joblib import Parallel, delayed
+
+    start = time.perf_counter()
+    th = Thresholds.coerce(thresholds)
+    if units not in ("conventional", "si"):
+        raise InputError(f"units must be 'conventional' or 'si', got {units!r}")
+    if chunk_rows < 1:
+        raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows}")
+    spooled = _spool_stdin() if input == "-" else None
+    path = spooled or input
+    try:
+        if not Path(path).exists():
+            raise InputError(f"input file not found: {input}")
+        if Path(path).is_dir():
+            raise InputError(f"input is a directory, not a file: {input}")
+        summary = BatchSummary()
+        show = sys.stderr.isatty() if progress is None else progress
+        if _is_parquet(path):
+            try:
+                pf = pq.ParquetFile(path)
+            except Exception as exc:  # pyarrow raises several types for unreadable files
+                raise InputError(f"cannot read Parquet file {input}: {exc}") from None
+            names = list(pf.schema_arrow.names)
+            total_rows = pf.metadata.num_rows
+            bar = _progress_bar(total_rows, "rows", show)
+            batches: Iterator[pa.RecordBatch] = _parquet_batches(path, chunk_rows,
+                                                                 lambda done: bar.update(done - bar.n))
+            empty_schema = pf.schema_arrow
+            bad = _BadRows()
+            encoding = "utf-8"
+        else:
+            plan = _plan_csv(path, sep)
+            if plan.note:
+                summary.notes.append(plan.note)
+            names = plan.names
+            encoding = plan.encoding
+            total_rows = None
+            bar = _progress_bar(os.path.getsize(path), "B", show)
+            bad = _BadRows()
+            batches = _csv_batches(path, plan, bad, chunk_rows, lambda pos: bar.update(pos - bar.n))
+            empty_schema = pa.schema([(n, pa.string()) for n in names])
+        _check_columns(names, prefix, input)
+        summary.notes.extend(read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names})).notes)
+        header_intake = read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names}))
+        case_column = header_intake.columns.get("case_id")
+
+        n_jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+        if n_jobs < 1:
+            raise InputError(f"jobs must be at least 1, got {n_jobs}")
+        if total_rows is not None and total_rows <= chunk_rows:
+            n_jobs = 1
+        elif total_rows is None and os.path.getsize(path) < 4 << 20:
+            n_jobs = 1
+
+        atomic = _AtomicOutput(output) if output != "-" else None
+        report_writer = _ReportWriter(report) if report else None
+        sink, stream = _open_sink(output, atomic, _is_parquet(output))
+        try:
+            whole = header_intake.warnings
+            if report_writer is not None:
+                report_writer.write(pd.DataFrame({
+                    "input_row": pd.array([None] * len(whole), dtype="Int64"), "case_id": None,
+                    "column": whole["column"], "value": whole["value"], "problem": whole["message"],
+                    "code": whole["code"], "field": whole["field"]}, columns=list(REPORT_COLUMNS)))
+            summary.problems += len(whole)
+
+            # Input batches wait here, by offset, until their results come back: their columns are
+            # written unchanged and never travel back from a worker. (joblib may pull tasks from another
+            # thread; dict insertion and pop are atomic.)
+            pending: dict[int, pa.RecordBatch] = {}
+
+            def calls() -> Iterator[Any]:
+                offset = 0
+                for batch in batches:
+                    pending[offset] = batch
+                    yield delayed(_score_chunk)(batch, offset, units, th, strict_units, prefix, case_column)
+                    offset += batch.num_rows
+
+            counts: Counter[str] = Counter()
+            with Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as parallel:
+                try:
+                    for result in parallel(calls()):
+                        batch = pending.pop(result.offset)
+                        table = pa.Table.from_batches([batch])
+                        for name, arr in result.columns.items():
+                            table = table.append_column(name, arr)
+                        sink.write(table)
+                        counts.update(result.counts)
+                        summary.rows += batch.num_rows
+                        summary.rows_with_warnings += result.rows_with_warnings
+                        summary.problems += len(result.warnings)
+                        if report_writer is not None:
+                            report_writer.write(result.warnings)
+                except pa.ArrowInvalid as exc:
+                    raise InputError(_csv_error_message(exc, bad, input, path, encoding)) from None
+            if summary.rows == 0:
+                # Header only: a valid, header-only output.
+                table = pa.Table.from_batches([], schema=empty_schema)
+                for name in OUTPUT_COLUMNS:
+                    table = table.append_column(prefix + name, pa.array([], type=_ARROW_TYPES[name]))
+                sink.write(table)
+            sink.close()
+            if stream is not None:
+                stream.close()
+            if atomic is not None:
+                atomic.commit()
+            if report_writer is not None:
+                report_writer.commit()
+        except BaseException:
+            if stream is not None and not stream.closed:
+                stream.close()
+            if isinstance(sink, _ParquetSink):
+                sink.close()
+            if atomic is not None:
+                atomic.discard()
+            if report_writer is not None:
+                report_writer.discard()
+            raise
+        finally:
+            bar.close()
+        summary.subtype_counts = dict(counts)
+        summary.seconds = time.perf_counter() - start
+        return summary
+    finally:
+        if spooled:
+            Path(spooled).unlink(missing_ok=True)
+
+
+def _line_of(path: str, encoding: str, text: str) -> int | None:
+    """1-based line number of the first line equal to ``text`` (error path only)."""
+    stream, raw = _open_bytes(path)
+    with stream, raw, io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.rstrip("\r\n") == text:
+                return number
+    return None
+
+
+def _csv_error_message(exc: Exception, bad: _BadRows, source: str, path: str, encoding: str) -> str:
+    row = bad.first
+    if row is not None:
+        line = _line_of(path, encoding, row.text)
+        where = f"line {line}" if line is not None else "a data row"
+        text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
+        return (f"ragged rows in {source}: {where} has {row.actual_columns} fields but the header has "
+                f"{row.expected_columns} ({text!r}); fix the row or quote cells that contain the delimiter")
+    message = str(exc).strip().splitlines()[0]
+    if "UTF8" in message or "utf-8" in message.lower():
+        return f"{source} is not valid UTF-8 text beyond its first megabyte ({message})"
+    return f"cannot parse {source}: {message}"
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def output_meta(input_meta: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """The empty frame :func:`score` returns for inputs shaped like ``input_meta``.
+
+    Built from the declared output schema (``OUTPUT_DTYPES``), not by running
+    the scorer, so it can serve as Dask's ``meta``.
+    """
+    out = pd.DataFrame({prefix + name: pd.Series([], dtype=dtype) for name, dtype in OUTPUT_DTYPES.items()},
+                       index=input_meta.index[:0])
+    return pd.concat([input_meta.iloc[:0], out], axis=1)
+
+
+def score_dask(ddf: Any, *, units: Units = "conventional", thresholds: Thresholds | dict[str, float] | None = None,
+               strict_units: bool = False, prefix: str = "") -> Any:
+    """Score a ``dask.dataframe.DataFrame`` partition by partition.
+
+    Each partition goes through :func:`calcinosis_classify.score` unchanged
+    (rows never interact), with ``meta`` taken from the declared output
+    schema. Requires the ``[dask]`` extra.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd                                  # doctest: +SKIP
+    >>> scored = score_dask(dd.read_csv("extract-*.csv", dtype=str))  # doctest: +SKIP
+    >>> scored.to_parquet("scored/")                                  # doctest: +SKIP
+    """
+    from calcinosis_classify.assessment import score
+
+    th = Thresholds.coerce(thresholds)
+    clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in ddf.columns]
+    if clash:
+        raise ColumnClashError(clash)
+    return ddf.map_partitions(score, units=units, thresholds=th, strict_units=strict_units, prefix=prefix,
+                              meta=output_meta(ddf._meta, prefix))

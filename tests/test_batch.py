@@ -1,0 +1,239 @@
+"""Batch scoring from the command line: streaming, formats, errors, atomic output, Dask."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calcinosis_classify import OUTPUT_COLUMNS, score
+from calcinosis_classify import batch as batch_mod
+from calcinosis_classify.assessment import OUTPUT_DTYPES
+from calcinosis_classify.cli import main
+from calcinosis_classify.synthetic import generate_cohort
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "fixtures" / "examples.csv"
+GOLDEN = ROOT / "fixtures" / "examples_scored.csv"
+FLOAT_COLUMNS = [c for c, d in OUTPUT_DTYPES.items() if d == "float64"]
+
+
+def read_text_csv(path: Path | str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def assert_matches_in_memory(written: pd.DataFrame, source: pd.DataFrame, prefix: str = "") -> None:
+    """A scored file read back as text equals score() of the same input in memory."""
+    expected = score(source, prefix=prefix)
+    assert list(written.columns) == list(expected.columns)
+    assert len(written) == len(expected)
+    for column in source.columns:  # input columns: the exact text of every cell
+        assert written[column].tolist() == source[column].tolist(), column
+    for name in OUTPUT_COLUMNS:
+        got, want = written[prefix + name], expected[prefix + name]
+        if name in FLOAT_COLUMNS:
+            np.testing.assert_allclose(pd.to_numeric(got).to_numpy(dtype=float),
+                                       want.to_numpy(dtype=float), equal_nan=True, err_msg=name)
+        else:
+            assert got.tolist() == want.fillna("").tolist(), name
+
+
+@pytest.fixture(scope="module")
+def cohort_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A messy synthetic extract: SI rows, unit columns, missing and qualitative values."""
+    cohort = generate_cohort(1500, seed=11, missing_rate=0.2, qualitative_rate=0.1, si_fraction=0.3,
+                             atypical_rate=0.1)
+    path = tmp_path_factory.mktemp("cohort") / "cohort.csv"
+    cohort.to_csv(path, index=False)
+    return path
+
+
+def test_golden_output_for_the_bundled_examples(tmp_path: Path) -> None:
+    """Regenerate after a deliberate rule change with
+    ``calcinosis-classify score fixtures/examples.csv -o fixtures/examples_scored.csv``."""
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(EXAMPLES), "-o", str(out), "-q"]) == 0
+    assert out.read_bytes() == GOLDEN.read_bytes()
+
+
+def test_file_equals_in_memory_across_chunks_and_workers(tmp_path: Path, cohort_csv: Path) -> None:
+    out = tmp_path / "scored.csv"
+    code = main(["score", str(cohort_csv), "-o", str(out), "-q", "--chunk-rows", "400", "--jobs", "2"])
+    assert code in (0, 1)
+    assert_matches_in_memory(read_text_csv(out), read_text_csv(cohort_csv))
+
+
+def test_chunking_does_not_change_results(tmp_path: Path, cohort_csv: Path) -> None:
+    one, many = tmp_path / "one.csv", tmp_path / "many.csv"
+    batch_mod.score_file(str(cohort_csv), str(one), jobs=1)
+    batch_mod.score_file(str(cohort_csv), str(many), jobs=1, chunk_rows=97)
+    pd.testing.assert_frame_equal(read_text_csv(one), read_text_csv(many))
+
+
+def test_report_lists_every_problem_with_row_and_case_id(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("case_id,calcium,dialysis,calcuim\na,9.5,yes,1\nb,abc,maybe,2\nc,-4,no,3\n")
+    report = tmp_path / "report.csv"
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--report", str(report), "-q",
+                 "--chunk-rows", "1"]) == 1
+    rep = read_text_csv(report)
+    assert list(rep.columns[:5]) == ["input_row", "case_id", "column", "value", "problem"]
+    whole, cells = rep[rep["input_row"] == ""], rep[rep["input_row"] != ""]
+    assert whole["code"].tolist() == ["unknown_column"] and "did you mean 'calcium'" in whole["problem"].iloc[0]
+    assert cells[["input_row", "case_id", "column", "value", "code"]].values.tolist() == [
+        ["2", "b", "calcium", "abc", "not_a_number"], ["2", "b", "dialysis", "maybe", "unparseable_flag"],
+        ["3", "c", "calcium", "-4", "negative"]]
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "input file not found"),
+    ("", "input file is empty"),
+    ("\n\n", "no header row"),
+    ("foo,bar\n1,2\n", "no recognisable input column"),
+    ("calcuim,phosphorus_level\n1,2\n", "closest matches: 'calcuim' -> 'calcium'"),
+    ("case_id,calcium\n1,9.5\n2,9.6,extra\n3,9.0\n", "line 3 has 3 fields but the header has 2"),
+    ("case_id,calcium,calcium\n1,9.5,9.4\n", "duplicate column names"),
+    ("case_id,subtype,calcium\n1,x,9.5\n", "--prefix"),
+])
+def test_clear_one_line_errors_and_no_output(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             content: str | None, message: str) -> None:
+    src = tmp_path / "in.csv"
+    if content is not None:
+        src.write_text(content)
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["in.csv"] if content is not None else [])
+
+
+def test_header_only_gives_a_valid_header_only_output(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "o.csv"
+    src.write_text("case_id,calcium,phosphate\n")
+    assert main(["score", str(src), "-o", str(out), "-q"]) == 0
+    assert out.read_text().strip() == ",".join(["case_id", "calcium", "phosphate", *OUTPUT_COLUMNS])
+    assert main(["score", str(src), "-o", str(tmp_path / "o.parquet"), "-q"]) == 0
+    back = pd.read_parquet(tmp_path / "o.parquet")
+    assert len(back) == 0 and list(back.columns) == ["case_id", "calcium", "phosphate", *OUTPUT_COLUMNS]
+
+
+def test_bom_semicolons_and_latin1_are_read_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffcase_id;calcium;lesion_site\n1;9,5;thumb\n".encode())
+    out = tmp_path / "o.csv"
+    assert main(["score", str(bom), "-o", str(out), "-q"]) == 0
+    assert read_text_csv(out)["case_id"].tolist() == ["1"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("case_id,lesion_site,calcium\n1,pi\xe9d,9.5\n".encode("latin-1"))
+    assert main(["score", str(latin), "-o", str(out)]) == 0
+    assert "not valid UTF-8" in capsys.readouterr().err and "Latin-1" in capsys.readouterr().err + "Latin-1"
+    assert read_text_csv(out)["lesion_site"].tolist() == ["pi\xe9d"]
+
+
+def test_cells_needing_quotes_round_trip(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    frame = pd.DataFrame({"case_id": ["a", "b"], "note": ['said "hi", left', "two\nlines"],
+                          "calcium": ["9.50", "11.0"]})
+    frame.to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    assert main(["score", str(src), "-o", str(out), "-q"]) == 0
+    assert_matches_in_memory(read_text_csv(out), read_text_csv(src))
+
+
+def test_parquet_and_gzip_round_trips(tmp_path: Path, cohort_csv: Path) -> None:
+    source = read_text_csv(cohort_csv)
+    pq_in = tmp_path / "in.parquet"
+    source.to_parquet(pq_in, index=False)
+    pq_out, gz_out = tmp_path / "out.parquet", tmp_path / "out.csv.gz"
+    assert main(["score", str(pq_in), "-o", str(pq_out), "-q", "--chunk-rows", "500"]) in (0, 1)
+    back = pd.read_parquet(pq_out)
+    expected = score(source)
+    pd.testing.assert_frame_equal(back[source.columns], source, check_dtype=False)
+    assert back["subtype"].tolist() == expected["subtype"].tolist()
+    np.testing.assert_allclose(back["ca_x_p"].to_numpy(dtype=float), expected["ca_x_p"].to_numpy(dtype=float),
+                               equal_nan=True)
+    gz_in = tmp_path / "in.csv.gz"
+    gz_in.write_bytes(gzip.compress(cohort_csv.read_bytes()))
+    assert main(["score", str(gz_in), "-o", str(gz_out), "-q"]) in (0, 1)
+    assert_matches_in_memory(read_text_csv(gz_out), source)
+
+
+def test_interrupted_run_leaves_no_output(tmp_path: Path, cohort_csv: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    real = batch_mod._score_chunk
+    calls = {"n": 0}
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_mod, "_score_chunk", interrupted)
+    out, report = tmp_path / "o.csv", tmp_path / "r.csv"
+    assert main(["score", str(cohort_csv), "-o", str(out), "--report", str(report), "-q", "--jobs", "1",
+                 "--chunk-rows", "200"]) == 130
+    assert calls["n"] == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_survives_a_failed_run(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    out.write_text("previous results\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,calcium\n1,9\n2,9,9\n")
+    assert main(["score", str(bad), "-o", str(out), "-q"]) == 2
+    assert out.read_text() == "previous results\n"
+
+
+def test_thresholds_from_flags_and_file(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("case_id,calcium,phosphate,age_years\na,10.0,6.0,50\n")
+    default, flag, from_file = (tmp_path / n for n in ("d.csv", "f.csv", "j.csv"))
+    settings = tmp_path / "th.json"
+    settings.write_text('{"caxp_metastatic": 55, "caxp_elevated": 50}')
+    assert main(["score", str(src), "-o", str(default), "-q"]) == 0
+    assert main(["score", str(src), "-o", str(flag), "-q", "--caxp-metastatic", "55", "--caxp-elevated", "50"]) == 0
+    assert main(["score", str(src), "-o", str(from_file), "-q", "--thresholds", str(settings)]) == 0
+    assert "MET-CAXP-70" not in read_text_csv(default)["evidence"].iloc[0]
+    assert "MET-CAXP-70" in read_text_csv(flag)["evidence"].iloc[0]
+    assert read_text_csv(flag).equals(read_text_csv(from_file))
+    assert main(["score", str(src), "-o", str(flag), "-q", "--caxp-metastatic", "5"]) == 2
+
+
+def test_summary_on_stderr_and_no_progress_bar_without_a_terminal(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(EXAMPLES), "-o", str(tmp_path / "o.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "scored 10 rows" in err and "calciphylaxis" in err and "rows with data warnings: 0" in err
+    assert "\r" not in err and "it/s" not in err
+
+
+def test_declared_output_dtypes_match_score() -> None:
+    out = score(pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False))
+    for name, dtype in OUTPUT_DTYPES.items():
+        assert str(out[name].dtype) == dtype, name
+    assert len(out[["calcium"]]) == 10
+
+
+def test_dask_adapter_equals_score() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    frame = generate_cohort(600, seed=5, missing_rate=0.2, si_fraction=0.2).drop(
+        columns=["true_subtype", "presentation", "generator_version", "seed", "is_atypical"])
+    expected = score(frame, thresholds={"caxp_metastatic": 60})
+    # Exactly equal when Dask keeps pandas' own string dtype...
+    with dask.config.set({"scheduler": "synchronous", "dataframe.convert-string": False}):
+        lazy = batch_mod.score_dask(dd.from_pandas(frame, npartitions=3), thresholds={"caxp_metastatic": 60})
+        assert list(lazy.columns) == list(frame.columns) + list(OUTPUT_COLUMNS)
+        pd.testing.assert_frame_equal(lazy.compute(), expected)
+    # ...and equal in value with Dask's default pyarrow strings.
+    with dask.config.set(scheduler="synchronous"):
+        got = batch_mod.score_dask(dd.from_pandas(frame, npartitions=4),
+                                   thresholds={"caxp_metastatic": 60}).compute()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -298,19 +298,26 @@ _node("ca_x_p_si", ("ca_x_p",), "num", "calcium × phosphate product in SI units
     lambda th, x: x * _CAXP_SI_FACTOR)
 
 
-_node("caxp_metastatic", ("ca_x_p",), "tri", "Ca×P at or above the metastatic threshold (70)", (1, 5, 45))(
-    lambda th, x: _cmp(x, ">=", th.caxp_metastatic))
+# A product in the raised bands counts only when calcium or phosphate is abnormal for age: a neonate's
+# physiological phosphate (up to ~8 mg/dL) with normal calcium can exceed 70 (§3.2, pitfall §6.6.2). In
+# adults a product of 55 or more is impossible with both values in range, so this changes nothing there.
+@_node("caxp_metastatic", ("ca_x_p", "ca_normal", "p_normal"), "tri",
+       "Ca×P at or above the metastatic threshold (70), calcium or phosphate abnormal for age", (1, 5, 45, 82))
+def _caxp_met(th: Thresholds, x: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray) -> np.ndarray:
+    return _all(_cmp(x, ">=", th.caxp_metastatic), _not(_all(ca_ok, p_ok)))
 
 
-@_node("caxp_elevated", ("ca_x_p", "young_child"), "tri",
-       "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold", (36, 37, 43))
-def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray) -> np.ndarray:
+@_node("caxp_elevated", ("ca_x_p", "young_child", "ca_normal", "p_normal"), "tri",
+       "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold, calcium or phosphate "
+       "abnormal for age", (36, 37, 43, 82))
+def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         adult = tri((x >= th.caxp_elevated) & (x < th.caxp_metastatic), ~np.isnan(x))
         young = tri((x >= th.caxp_elevated_young_child) & (x < th.caxp_metastatic), ~np.isnan(x))
     # With age unknown the band is known only where both cut-offs agree.
     unknown_age = np.where(adult == young, adult, UNKNOWN)
-    return np.where(yc == TRUE, young, np.where(yc == FALSE, adult, unknown_age)).astype(np.uint8)
+    band = np.where(yc == TRUE, young, np.where(yc == FALSE, adult, unknown_age)).astype(np.uint8)
+    return _all(band, _not(_all(ca_ok, p_ok)))
 
 
 @_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))

@@ -173,10 +173,22 @@ def test_egfr_from_creatinine_ckd_epi_2021() -> None:
 
 
 def test_thresholds_are_validated_and_change_findings() -> None:
-    case = read_cases({"calcium": 10.0, "phosphate": 6.0}).values
+    case = read_cases({"calcium": 10.0, "phosphate": 6.0, "age_years": 50}).values
     assert compute_findings(case, DEFAULT_THRESHOLDS)["caxp_metastatic"][0] == FALSE
     assert compute_findings(case, Thresholds(caxp_metastatic=55.0, caxp_elevated=50.0))["caxp_metastatic"][0] == TRUE
     with pytest.raises(ThresholdError, match="must be between 50 and 90"):
         Thresholds(caxp_metastatic=5)
     with pytest.raises(ThresholdError, match="did you mean 'caxp_metastatic'"):
         DEFAULT_THRESHOLDS.replace(caxp_metastatc=60)
+
+
+def test_regression_neonatal_caxp_with_age_normal_labs_is_not_raised() -> None:
+    """A healthy newborn's phosphate (7.5 mg/dL, normal for age) with normal calcium gave Ca×P 77.7, which
+    fired the metastatic Ca×P rule and made urgency 'urgent'. The raised bands now need an abnormal value."""
+    newborn = one({"age_years": 0.01, "calcium": 10.2, "albumin": 3.8, "phosphate": 7.5})
+    assert newborn["ca_x_p"][0] > 70
+    assert newborn["caxp_metastatic"][0] == FALSE and newborn["caxp_elevated"][0] == FALSE
+    adult = one({"age_years": 40, "calcium": 10.2, "albumin": 3.8, "phosphate": 7.5})
+    assert adult["caxp_metastatic"][0] == TRUE
+    # Age unknown and phosphate normal only for some ages: the band is unknown, not presumed.
+    assert one({"calcium": 10.2, "phosphate": 7.5})["caxp_metastatic"][0] == UNKNOWN

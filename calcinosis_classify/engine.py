@@ -166,6 +166,7 @@ def build_knowledge_base() -> KnowledgeBase:
 
 KB = build_knowledge_base()
 _STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype]).astype(np.float32)
+_STACKED_T = np.ascontiguousarray(_STACKED.T)
 # Findings read by the ranking stage itself and by override / co-existence conditions.
 _RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phosphate_status_code", "egfr_used",
                          "has_dialysis", "has_ckd"}).union(
@@ -210,100 +211,97 @@ def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | No
 
 
 def _stack(rule_state: np.ndarray) -> np.ndarray:
-    """Points, support, strong support and phenotype matches per subtype: one matrix product."""
-    return (rule_state == TRUE).astype(np.float32) @ _STACKED
+    """Points, support, strong support and phenotype matches per subtype: one matrix product.
+
+    Subtype-major, shape (4S, n): every per-subtype quantity is one contiguous row, so the ranking
+    below works on whole contiguous arrays (numpy's reductions along short rows are slow).
+    """
+    return _STACKED_T @ (rule_state == TRUE).astype(np.float32).T
 
 
-# Row-wise max/argmax over the five subtype columns as a chain of element-wise operations: numpy's
-# axis=1 reductions over such short rows are an order of magnitude slower.
-def _rowmax(a: np.ndarray) -> np.ndarray:
-    out = a[:, 0].copy()
-    for j in range(1, a.shape[1]):
-        np.maximum(out, a[:, j], out=out)
-    return out
-
-
-def _rowargmax(a: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Index of the first column equal to ``top`` (the row maximum)."""
-    idx = np.full(a.shape[0], a.shape[1] - 1, dtype=np.intp)
-    for j in range(a.shape[1] - 2, -1, -1):
-        idx = np.where(a[:, j] == top, j, idx)
-    return idx
+def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Index of the first maximum, maximum) over the subtype axis of a (S, n) array."""
+    top = a.max(axis=0)
+    idx = np.full(a.shape[1], a.shape[0] - 1, dtype=np.intp)
+    for j in range(a.shape[0] - 2, -1, -1):
+        idx = np.where(a[j] == top, j, idx)
+    return idx, top
 
 
 def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) -> dict[str, Any]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
 
-    ``stacked`` is :func:`_stack` of the rule states; ``full=False`` skips the complete ordering
-    (the missing-data probes need only the top subtype and the confidence).
+    ``stacked`` is :func:`_stack` of the rule states (subtype-major); ``full=False`` skips the complete
+    ordering and the (n, S) outputs (the missing-data probes need only the top subtype and confidence).
     """
-    n = stacked.shape[0]
-    points = stacked[:, :S]
-    supported = stacked[:, S:2 * S] > 0
-    strong = stacked[:, 2 * S:3 * S] > 0
-    phenotype = stacked[:, 3 * S:] > 0
-    n_strong = strong[:, 0].astype(np.int64)
-    for j in range(1, S):
-        n_strong += strong[:, j]
+    n = stacked.shape[1]
+    points = stacked[:S]
+    supported = stacked[S:2 * S] > 0
+    strong = stacked[2 * S:3 * S] > 0
+    phenotype = stacked[3 * S:] > 0
+    n_strong = strong.sum(axis=0)
     for j, s in enumerate(SUBTYPES):
-        env[f"strong_other_{s}"] = ((n_strong - strong[:, j]) > 0).astype(np.uint8) * TRUE
-        env[f"phenotype_{s}"] = phenotype[:, j].astype(np.uint8) * TRUE
-    adj = points + KB.prior[None, :]
+        env[f"strong_other_{s}"] = ((n_strong - strong[j]) > 0).astype(np.uint8) * TRUE
+        env[f"phenotype_{s}"] = phenotype[j].astype(np.uint8) * TRUE
+    adj = points + KB.prior[:, None]
     # Unsupported subtypes cannot lead; push them below any supported one.
     adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
-    contributing = np.zeros((n, S), dtype=bool)
+    contributing = np.zeros((S, n), dtype=bool)
     coexist_state = np.empty((n, len(KB.coexistence)), dtype=np.uint8)
     for k, (c, cond) in enumerate(KB.coexistence):
         holds = cond.evaluate(env)
         coexist_state[:, k] = holds
         p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
-        on = (holds == TRUE) & supported[:, p]
-        contributing[:, q] |= on
+        on = (holds == TRUE) & supported[p]
+        contributing[q] |= on
         if c.primary_outranks:
-            adj[:, p] = np.where(on, np.maximum(adj[:, p], adj[:, q] + 1.0), adj[:, p])
+            adj[p] = np.where(on, np.maximum(adj[p], adj[q] + 1.0), adj[p])
     override_state = np.empty((n, len(KB.overrides)), dtype=np.uint8)
+    cols = np.arange(n)
     # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it.
     for k, (o, cond) in sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"):
         holds = cond.evaluate(env)
         override_state[:, k] = holds
         j = SUB_INDEX[o.subtype]
         masked = adj.copy()
-        masked[:, j] = -np.inf
+        masked[j] = -np.inf
         # Best and second best of the other subtypes (no full sort: only two are needed).
-        first = _rowmax(masked)
+        first_at, first = _first_max(masked)
         if o.action == "rank_at_most_third":
-            masked[np.arange(n), _rowargmax(masked, first)] = -np.inf
-            second = _rowmax(masked)
+            masked[first_at, cols] = -np.inf
+            second = masked.max(axis=0)
             on = holds == TRUE
-            adj[:, j] = np.where(on, np.minimum(adj[:, j], second - 0.5), adj[:, j])
+            adj[j] = np.where(on, np.minimum(adj[j], second - 0.5), adj[j])
         elif o.action == "lead_only_if":
             on = holds != TRUE
-            adj[:, j] = np.where(on, np.minimum(adj[:, j], first - 0.5), adj[:, j])
+            adj[j] = np.where(on, np.minimum(adj[j], first - 0.5), adj[j])
         else:  # rank_first
-            on = (holds == TRUE) & supported[:, j]
-            adj[:, j] = np.where(on, np.maximum(adj[:, j], first + 1.0), adj[:, j])
-    cant_miss = np.zeros((n, S))
-    cant_miss[:, SUB_INDEX["calciphylaxis"]] = (env["compatible_cp_lesion"] == TRUE) * 0.01
-    key = adj + _TIE[None, :] + cant_miss
-    rows = np.arange(n)
+            on = (holds == TRUE) & supported[j]
+            adj[j] = np.where(on, np.maximum(adj[j], first + 1.0), adj[j])
+    key = adj + _TIE[:, None]
+    key[SUB_INDEX["calciphylaxis"]] += (env["compatible_cp_lesion"] == TRUE) * 0.01  # can't-miss tie-break
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
     # adj with ties broken; the margin is best minus second-best adj.
-    best = _rowargmax(key, _rowmax(key))
-    best_adj = adj[rows, best]
-    best_ok = supported[rows, best] & (best_adj > 0)
+    best, _ = _first_max(key)
+    best_adj = adj[best, cols]
+    best_ok = supported[best, cols] & (best_adj > 0)
     top = np.where(best_ok, best, -1)
     rest = adj.copy()
-    rest[rows, best] = -np.inf
-    margin = best_adj - _rowmax(rest)
-    order = np.argsort(-key, axis=1, kind="stable") if full else None
+    rest[best, cols] = -np.inf
+    margin = best_adj - rest.max(axis=0)
     ca_known = env["calcium_status_code"] == env["calcium_status_code"]
     p_known = env["phosphate_status_code"] == env["phosphate_status_code"]
     kidney_known = (env["egfr_used"] == env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (
         env["has_ckd"] != UNKNOWN)
     confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
-    return {"points": points, "adjusted": adj, "supported": supported, "order": order, "top": top,
-            "confidence": confidence, "contributing": contributing, "coexist_state": coexist_state,
-            "override_state": override_state}
+    out: dict[str, Any] = {"top": top, "confidence": confidence}
+    if full:
+        out.update({"points": np.ascontiguousarray(points.T), "adjusted": np.ascontiguousarray(adj.T),
+                    "supported": np.ascontiguousarray(supported.T),
+                    "order": np.argsort(-key.T, axis=1, kind="stable"),
+                    "contributing": np.ascontiguousarray(contributing.T), "coexist_state": coexist_state,
+                    "override_state": override_state})
+    return out
 
 
 def _risk(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -367,7 +365,7 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
     1 per value that changes the confidence."""
     n = rule_state.shape[0]
-    out = np.zeros((len(_PROBES), n), dtype=np.int64)  # probe-major: each probe updates one contiguous row
+    out = np.zeros((len(_PROBES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     for k, (name, probe_values, group) in enumerate(_PROBES):
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
@@ -408,7 +406,7 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
             delta = fired[hit].astype(np.float32) - base_fired[hit]
             hit_rows = rows[hit]
             res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in _RANK_ENV},
-                        stacked[hit_rows] + delta @ _STACKED[rule_cols], full=False)
+                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta.T, full=False)
             out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
     # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
     # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted

@@ -15,13 +15,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.errors import KnowledgeBaseError
-from calcinosis_classify.findings import FINDINGS, TRUE, UNKNOWN, compute_findings, downstream
+from calcinosis_classify.findings import (
+    FINDINGS,
+    TRUE,
+    UNKNOWN,
+    absent_inputs,
+    compute_findings,
+    downstream,
+    unknown_closure,
+    unknown_defaults,
+)
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_condition
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
@@ -53,6 +63,7 @@ _PROBES: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = (
     ("sex", (0, 1), ("sex",)),
     *((f.name, (0, 1), (f.name,)) for f in FIELDS if f.kind == "flag" and f.contract),
 )
+PROBE_NAMES = tuple(p[0] for p in _PROBES)
 _PROBE_SET_FIELD = {"calcium": "calcium_status", "phosphate": "phosphate_status", "pth": "pth_status"}
 MAX_MISSING = 5
 
@@ -203,11 +214,24 @@ class EngineResult:
 
 
 def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | None = None,
-                 base: np.ndarray | None = None) -> np.ndarray:
+                 base: np.ndarray | None = None, skip: frozenset[str] = frozenset(),
+                 thresholds: Thresholds | None = None) -> np.ndarray:
+    """Tri-state of every rule (or of ``only``, over ``base``); rules reading only ``skip`` names take
+    their all-unknown state."""
     out = np.empty((n, len(KB.rules)), dtype=np.uint8) if base is None else base.copy()
+    defaults = _unknown_rule_state(thresholds) if skip and thresholds is not None else None
     for r in KB.rules if only is None else (KB.rules[i] for i in only):
-        out[:, r.index] = r.cond.evaluate(env)
+        if defaults is not None and r.cond.names <= skip:
+            out[:, r.index] = defaults[r.index]
+        else:
+            out[:, r.index] = r.cond.evaluate(env)
     return out
+
+
+@lru_cache(maxsize=16)
+def _unknown_rule_state(thresholds: Thresholds) -> np.ndarray:
+    """Each rule's state when no input is known."""
+    return _rule_matrix(unknown_defaults(thresholds), 1)[0]
 
 
 def _stack(rule_state: np.ndarray) -> np.ndarray:
@@ -365,6 +389,61 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
     1 per value that changes the confidence."""
     n = rule_state.shape[0]
+    out = (_probe_all_at_once(values, ranked, thresholds, n) if n <= _SMALL_BATCH
+           else _probe_by_input(values, env, rule_state, stacked, ranked, thresholds, n))
+    # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
+    # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
+    # like one changed answer: without them no answer is better than low confidence.
+    conf_low = ranked["confidence"] == 0
+    for name in ("calcium", "phosphate"):
+        k = PROBE_NAMES.index(name)
+        unknown = _probe_unknown(values, _PROBES[k][2])
+        out[k] += np.where(conf_low & unknown, 10, 0).astype(out.dtype)
+    return np.ascontiguousarray(out.T)
+
+
+# Up to this many rows, every probe variant of every row is stacked into one frame and evaluated in a
+# single pass (per-call overhead dominates small inputs); larger inputs probe one input at a time,
+# re-evaluating only the findings and rules that input touches.
+_SMALL_BATCH = 16
+
+
+def _probe_all_at_once(values: Mapping[str, np.ndarray], ranked: Mapping[str, np.ndarray], thresholds: Thresholds,
+                       n: int) -> np.ndarray:
+    sources: list[np.ndarray] = []
+    blocks: list[tuple[int, str, Any, int, int]] = []
+    size = 0
+    for k, (name, probe_values, group) in enumerate(_PROBES):
+        rows = np.flatnonzero(_probe_unknown(values, group))
+        if rows.size == 0:
+            continue
+        set_field = _PROBE_SET_FIELD.get(name, name)
+        for value in probe_values:
+            sources.append(rows)
+            blocks.append((k, set_field, value, size, size + rows.size))
+            size += rows.size
+    out = np.zeros((len(_PROBES), n), dtype=np.int16)
+    if not size:
+        return out
+    src = np.concatenate(sources)
+    variants = {f: v[src] for f, v in values.items()}
+    probe_of = np.empty(size, dtype=np.intp)
+    for k, set_field, value, start, stop in blocks:
+        variants[set_field][start:stop] = value
+        probe_of[start:stop] = k
+    absent = absent_inputs(variants)
+    env = compute_findings(variants, thresholds, absent=absent)
+    rule_state = _rule_matrix(env, size, skip=unknown_closure(absent) if absent else frozenset(),
+                              thresholds=thresholds)
+    res = _rank(env, _stack(rule_state), full=False)
+    decisive = 10 * (res["top"] != ranked["top"][src]) + (res["confidence"] != ranked["confidence"][src])
+    np.add.at(out, (probe_of, src), decisive.astype(np.int16))
+    return out
+
+
+def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray,
+                    stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
+                    ) -> np.ndarray:
     out = np.zeros((len(_PROBES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     for k, (name, probe_values, group) in enumerate(_PROBES):
         rows = np.flatnonzero(_probe_unknown(values, group))
@@ -408,24 +487,16 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
             res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in _RANK_ENV},
                         stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta.T, full=False)
             out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
-    # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
-    # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
-    # like one changed answer: without them no answer is better than low confidence.
-    conf_low = ranked["confidence"] == 0
-    for name in ("calcium", "phosphate"):
-        k = [p[0] for p in _PROBES].index(name)
-        unknown = _probe_unknown(values, _PROBES[k][2])
-        out[k] += np.where(conf_low & unknown, 10, 0)
-    return np.ascontiguousarray(out.T)
+    return out
 
 
 def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
              ) -> EngineResult:
     """Run the whole engine over canonical input arrays."""
-    env = compute_findings(values, thresholds)
-    if n == 0:
-        env = {k: v for k, v in env.items()}
-    rule_state = _rule_matrix(env, n)
+    absent = absent_inputs(values) if n else frozenset()
+    env = compute_findings(values, thresholds, absent=absent)
+    rule_state = _rule_matrix(env, n, skip=unknown_closure(absent) if absent else frozenset(),
+                              thresholds=thresholds)
     stacked = _stack(rule_state)
     ranked = _rank(env, stacked)
     adj, supported, order, top = ranked["adjusted"], ranked["supported"], ranked["order"], ranked["top"]
@@ -448,4 +519,3 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     )
 
 
-PROBE_NAMES = tuple(p[0] for p in _PROBES)

@@ -12,9 +12,11 @@ Boolean findings are tri-state ``uint8`` arrays: ``FALSE = 0``, ``UNKNOWN = 1``,
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -76,14 +78,19 @@ def _node(name: str, inputs: Iterable[str], kind: str, description: str, refs: t
 
 def tri(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Tri-state array from a boolean condition and a known-mask."""
-    return np.where(known, np.where(condition, TRUE, FALSE), UNKNOWN).astype(np.uint8)
+    known = np.asarray(known, dtype=bool)
+    # true -> 2, false -> 0, unknown -> 1, with bit operations on the bytes of the boolean arrays.
+    out = (np.asarray(condition, dtype=bool) & known).view(np.uint8) << 1
+    out |= (~known).view(np.uint8)
+    return out
+
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _cmp(values: np.ndarray, op: str, limit: Any) -> np.ndarray:
-    known = ~np.isnan(values)
-    with np.errstate(invalid="ignore"):
-        cond = {"<": values < limit, "<=": values <= limit, ">": values > limit, ">=": values >= limit}[op]
-    return tri(cond, known)
+    # NaN compares false, so the unknown rows are exactly the NaN rows.
+    return tri(_OPS[op](values, limit), values == values)
 
 
 def _any(*xs: np.ndarray) -> np.ndarray:
@@ -154,25 +161,40 @@ for _f in FIELDS:
 
 # --------------------------------------------------------------------------- text
 
-def _text_groups(texts: np.ndarray, groups: Mapping[str, tuple[str, str, tuple[int, ...]]]) -> np.ndarray:
+_GROUP_PATTERNS = {
+    "site": tuple(re.compile(p, re.IGNORECASE) for p, _, _ in SITE_GROUPS.values()),
+    "morphology": tuple(re.compile(p, re.IGNORECASE) for p, _, _ in MORPHOLOGY_GROUPS.values()),
+}
+
+
+@lru_cache(maxsize=8192)
+def _text_row(kind: str, text: str) -> tuple[int, ...]:
+    """Which groups of ``kind`` one text matches (cached: free text repeats across rows and chunks)."""
+    return tuple(int(bool(p.search(text))) for p in _GROUP_PATTERNS[kind])
+
+
+def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
     """(n, groups) matrix of matches; row of -1 where the text is unknown."""
+    width = len(_GROUP_PATTERNS[kind])
+    if len(texts) == 1:  # single case: no factorisation
+        t = texts[0]
+        return np.array([_text_row(kind, str(t)) if t is not None else (-1,) * width], dtype=np.int8)
     codes, uniques = pd.factorize(texts, use_na_sentinel=True)
-    patterns = [re.compile(p, re.IGNORECASE) for p, _, _ in groups.values()]
-    table = np.array([[bool(p.search(str(u))) for p in patterns] for u in uniques], dtype=np.int8)
-    table = np.vstack([table.reshape(len(uniques), len(patterns)), np.full((1, len(patterns)), -1, np.int8)])
+    table = np.array([_text_row(kind, str(u)) for u in uniques], dtype=np.int8).reshape(len(uniques), width)
+    table = np.vstack([table, np.full((1, width), -1, np.int8)])
     return table[np.where(codes >= 0, codes, len(uniques))]
 
 
 @_node("site_matrix", ("lesion_site", "lesion_description"), "matrix", "site groups matched in the text")
 def _site_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
-    a, b = _text_groups(site, SITE_GROUPS), _text_groups(desc, SITE_GROUPS)
+    a, b = _text_groups(site, "site"), _text_groups(desc, "site")
     # True if either text names the site; false if some text is known and neither names it.
     return np.where((a == 1) | (b == 1), TRUE, np.where((a == 0) | (b == 0), FALSE, UNKNOWN)).astype(np.uint8)
 
 
 @_node("morph_matrix", ("lesion_site", "lesion_description"), "matrix", "morphology words in the text")
 def _morph_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
-    a, b = _text_groups(site, MORPHOLOGY_GROUPS), _text_groups(desc, MORPHOLOGY_GROUPS)
+    a, b = _text_groups(site, "morphology"), _text_groups(desc, "morphology")
     return np.where((a == 1) | (b == 1), TRUE, UNKNOWN).astype(np.uint8)
 
 
@@ -439,9 +461,47 @@ def _solitary(th: Thresholds, count: np.ndarray, one: np.ndarray, many: np.ndarr
 _ORDER = tuple(FINDINGS)
 
 
+def all_unknown(values: np.ndarray) -> bool:
+    """True when every element of a canonical input array is unknown (NaN, negative flag code, None)."""
+    if values.size == 1:  # the single-case path: a scalar test is far cheaper than an array reduction
+        v = values[0]
+        return v is None or (v != v if values.dtype.kind == "f" else (v < 0 if values.dtype.kind in "iu" else False))
+    if values.dtype.kind == "f":
+        return bool(np.isnan(values).all())
+    if values.dtype.kind in "iu":
+        return bool((values < 0).all())
+    return all(v is None for v in values)
+
+
+def absent_inputs(values: Mapping[str, np.ndarray]) -> frozenset[str]:
+    """The input fields unknown in every row."""
+    return frozenset(name for name in FIELD_BY_NAME if name in values and all_unknown(values[name]))
+
+
+@lru_cache(maxsize=512)
+def unknown_closure(absent: frozenset[str]) -> frozenset[str]:
+    """``absent`` plus every finding that reads only from it (directly or not)."""
+    closed = set(absent)
+    for name in _ORDER:
+        if all(i in closed for i in FINDINGS[name].inputs):
+            closed.add(name)
+    return frozenset(closed)
+
+
+@lru_cache(maxsize=16)
+def unknown_defaults(thresholds: Thresholds) -> Mapping[str, np.ndarray]:
+    """Every input and finding for one row with no input known (read-only, length 1)."""
+    from calcinosis_classify.intake import read_cases
+
+    env = compute_findings(read_cases({}).values, thresholds)
+    for v in env.values():
+        v.flags.writeable = False
+    return env
+
+
 def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
-                     only: set[str] | None = None, base: Mapping[str, np.ndarray] | None = None
-                     ) -> dict[str, np.ndarray]:
+                     only: set[str] | None = None, base: Mapping[str, np.ndarray] | None = None,
+                     absent: frozenset[str] | None = None) -> dict[str, np.ndarray]:
     """Evaluate the findings graph.
 
     Parameters
@@ -453,6 +513,11 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
         Compute only these findings; the rest are taken from ``base``.
     base : mapping, optional
         Previously computed findings (same rows) used for nodes not in ``only``.
+    absent : frozenset of str, optional
+        Input fields known to be unknown in every row (see :func:`absent_inputs`). A finding that reads
+        only from them is a pure function of "nothing known", so it is broadcast from
+        :func:`unknown_defaults` instead of computed: a sparse extract or a single case skips most of the
+        graph.
 
     Returns
     -------
@@ -464,8 +529,15 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
         for k, v in base.items():
             if k not in values:
                 out[k] = v
+    skip = unknown_closure(absent) if absent else frozenset()
+    defaults = unknown_defaults(thresholds) if skip else {}
+    n = len(next(iter(values.values()))) if values else 0
     for name in _ORDER:
         if only is not None and name not in only:
+            continue
+        if name in skip:
+            default = defaults[name]
+            out[name] = default if n == 1 else np.broadcast_to(default, (n, *default.shape[1:]))
             continue
         node = FINDINGS[name]
         out[name] = node.fn(thresholds, *(out[i] for i in node.inputs))

@@ -271,3 +271,38 @@ def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None
     assert env["caxp_elevated"][0] == UNKNOWN and env["p_high"][0] == UNKNOWN
     env = compute_findings(read_cases({"calcium": 9.5, "phosphate": 9.5}).values, DEFAULT_THRESHOLDS)
     assert env["p_high"][0] == TRUE  # high for every age band
+
+
+@given(st.lists(_case, min_size=1, max_size=6))
+@settings(max_examples=40)
+def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
+    """Small inputs evaluate every probe variant in one pass, large ones probe input by input:
+    the two must name the same inputs with the same weights."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    values = read_cases(_frame(cases)).values
+    res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
+    stacked = engine._stack(res.rule_state)
+    ranked = engine._rank(dict(res.env), stacked)
+    at_once = engine._probe_all_at_once(values, ranked, DEFAULT_THRESHOLDS, len(cases))
+    by_input = engine._probe_by_input(values, dict(res.env), res.rule_state, stacked, ranked, DEFAULT_THRESHOLDS,
+                                      len(cases))
+    np.testing.assert_array_equal(at_once, by_input)
+
+
+def test_absent_inputs_shortcut_changes_nothing() -> None:
+    """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    frame = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "examples.csv", dtype=str,
+                        keep_default_na=False)
+    values = read_cases(frame).values
+    fast = engine.evaluate(values, len(frame), DEFAULT_THRESHOLDS)
+    slow_env = engine.compute_findings(values, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(fast.rule_state, engine._rule_matrix(slow_env, len(frame)))
+    for name, arr in slow_env.items():
+        np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)

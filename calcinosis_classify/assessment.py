@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -58,32 +59,45 @@ def _evidence_strings(rule_state: np.ndarray) -> np.ndarray:
     packed = np.packbits(fired, axis=1)
     width = fired.shape[1]
 
-    def build(key: Any) -> str:
-        bits = np.unpackbits(np.frombuffer(bytes(key), dtype=np.uint8))[:width].astype(bool)
-        return ";".join(_EVIDENCE_IDS[bits])
-    return _strings_by_pattern(packed, build)
+    return _strings_by_pattern(packed, lambda key: _decode_evidence(bytes(key), width))
+
+
+@functools.lru_cache(maxsize=65536)
+def _decode_evidence(key: bytes, width: int) -> str:
+    bits = np.unpackbits(np.frombuffer(key, dtype=np.uint8))[:width].astype(bool)
+    return ";".join(_EVIDENCE_IDS[bits])
 
 
 def _ranked_strings(order: np.ndarray, include: np.ndarray, names: tuple[str, ...], limit: int) -> np.ndarray:
     """``;``-joined names in ``order`` where ``include``; at most ``limit``."""
     n, k = order.shape
-    inc = np.take_along_axis(include, order, axis=1)
+    # Position-major copies: the loop below reads one contiguous array per position.
+    order_t = np.ascontiguousarray(order.T)
+    inc_t = np.ascontiguousarray(np.take_along_axis(include, order, axis=1).T)
     # Encode the kept indices, in order, as one integer per row (base k+1).
-    pos = np.cumsum(inc, axis=1) - 1
     key = np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    weight = np.ones(n, dtype=np.int64)
     base = k + 1
     for c in range(k):
-        keep = inc[:, c] & (pos[:, c] < limit)
-        key += np.where(keep, (order[:, c] + 1) * base ** np.clip(pos[:, c], 0, None), 0)
+        keep = inc_t[c] & (count < limit)
+        if not keep.any():
+            continue
+        key += np.where(keep, (order_t[c] + 1) * weight, 0)
+        weight = np.where(keep, weight * base, weight)
+        count += keep
+    return _strings_by_pattern(key, functools.partial(_decode_names, names, base))
 
-    def build(code: Any) -> str:
-        code = int(code)
-        parts = []
-        while code:
-            code, digit = divmod(code, base)
-            parts.append(names[digit - 1])
-        return ";".join(parts)
-    return _strings_by_pattern(key, build)
+
+@functools.lru_cache(maxsize=65536)
+def _decode_names(names: tuple[str, ...], base: int, code: int) -> str:
+    """Names encoded by :func:`_ranked_strings` (cached: the same few patterns recur across chunks)."""
+    code = int(code)
+    parts = []
+    while code:
+        code, digit = divmod(code, base)
+        parts.append(names[digit - 1])
+    return ";".join(parts)
 
 
 def _warning_strings(intake: Intake) -> np.ndarray:

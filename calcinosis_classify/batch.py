@@ -169,7 +169,7 @@ class _BadRows:
 
 
 def _csv_batches(path: str, plan: _CsvPlan, bad: _BadRows, chunk_rows: int,
-                 progress: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
+                 progress: Callable[[int], None]) -> Iterator[pa.Table]:
     stream, raw = _open_bytes(path)
     reader = pacsv.open_csv(
         stream,
@@ -185,29 +185,34 @@ def _csv_batches(path: str, plan: _CsvPlan, bad: _BadRows, chunk_rows: int,
         yield from _rechunk(reader, chunk_rows, lambda: progress(raw.tell()))
 
 
-def _rechunk(batches: Any, chunk_rows: int, tick: Callable[[], None]) -> Iterator[pa.RecordBatch]:
-    """Regroup reader batches into chunks of about ``chunk_rows`` rows."""
+def _rechunk(batches: Any, chunk_rows: int, tick: Callable[[], None]) -> Iterator[pa.Table]:
+    """Regroup reader batches into tables of exactly ``chunk_rows`` rows (the last may be shorter).
+
+    Slicing is zero-copy: no cell is copied here.
+    """
     pending: list[pa.RecordBatch] = []
     size = 0
     for batch in batches:
         pending.append(batch)
         size += batch.num_rows
-        if size >= chunk_rows:
+        while size >= chunk_rows:
             tick()
-            yield from pa.Table.from_batches(pending).combine_chunks().to_batches(max_chunksize=chunk_rows)
-            pending, size = [], 0
-    if pending:
+            table = pa.Table.from_batches(pending, schema=batch.schema)
+            yield table.slice(0, chunk_rows)
+            rest = table.slice(chunk_rows)
+            pending, size = rest.to_batches(), rest.num_rows
+    if size:
         tick()
-        yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
+        yield pa.Table.from_batches(pending)
 
 
-def _parquet_batches(path: str, chunk_rows: int, progress: Callable[[int], None]) -> Iterator[pa.RecordBatch]:
+def _parquet_batches(path: str, chunk_rows: int, progress: Callable[[int], None]) -> Iterator[pa.Table]:
     pf = pq.ParquetFile(path)
     done = 0
     for batch in pf.iter_batches(batch_size=chunk_rows):
         done += batch.num_rows
         progress(done)
-        yield batch
+        yield pa.Table.from_batches([batch])
 
 
 def _check_columns(names: list[str], prefix: str, source: str) -> None:
@@ -248,9 +253,18 @@ class _ChunkResult:
     rows_with_warnings: int
 
 
-def _score_chunk(batch: pa.RecordBatch, offset: int, units: Units, thresholds: Thresholds, strict_units: bool,
-                 prefix: str, case_column: str | None) -> _ChunkResult:
-    frame = batch.to_pandas()
+def _to_ipc(table: pa.Table) -> pa.Buffer:
+    """Arrow IPC bytes of a table: unlike pickling, this carries only a slice's own rows to a worker."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresholds: Thresholds,
+                 strict_units: bool, prefix: str, case_column: str | None) -> _ChunkResult:
+    table = chunk if isinstance(chunk, pa.Table) else pa.ipc.open_stream(chunk).read_all()
+    frame = table.to_pandas()
     cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units)
     arrays = {prefix + name: pa.array(cols[name], type=_ARROW_TYPES[name], from_pandas=True)
               for name in OUTPUT_COLUMNS}
@@ -461,7 +475,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             names = list(pf.schema_arrow.names)
             total_rows = pf.metadata.num_rows
             bar = _progress_bar(total_rows, "rows", show)
-            batches: Iterator[pa.RecordBatch] = _parquet_batches(path, chunk_rows,
+            batches: Iterator[pa.Table] = _parquet_batches(path, chunk_rows,
                                                                  lambda done: bar.update(done - bar.n))
             empty_schema = pf.schema_arrow
             bad = _BadRows()
@@ -505,21 +519,22 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             # Input batches wait here, by offset, until their results come back: their columns are
             # written unchanged and never travel back from a worker. (joblib may pull tasks from another
             # thread; dict insertion and pop are atomic.)
-            pending: dict[int, pa.RecordBatch] = {}
+            pending: dict[int, pa.Table] = {}
 
             def calls() -> Iterator[Any]:
                 offset = 0
-                for batch in batches:
-                    pending[offset] = batch
-                    yield delayed(_score_chunk)(batch, offset, units, th, strict_units, prefix, case_column)
-                    offset += batch.num_rows
+                for chunk in batches:
+                    pending[offset] = chunk
+                    payload = _to_ipc(chunk) if n_jobs > 1 else chunk
+                    yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column)
+                    offset += chunk.num_rows
 
             counts: Counter[str] = Counter()
             with Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as parallel:
                 try:
                     for result in parallel(calls()):
                         batch = pending.pop(result.offset)
-                        table = pa.Table.from_batches([batch])
+                        table = batch
                         for name, arr in result.columns.items():
                             table = table.append_column(name, arr)
                         sink.write(table)

@@ -192,3 +192,14 @@ def test_regression_neonatal_caxp_with_age_normal_labs_is_not_raised() -> None:
     assert adult["caxp_metastatic"][0] == TRUE
     # Age unknown and phosphate normal only for some ages: the band is unknown, not presumed.
     assert one({"calcium": 10.2, "phosphate": 7.5})["caxp_metastatic"][0] == UNKNOWN
+
+
+@given(st.lists(st.one_of(st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True).map(str),
+                          st.integers(-10**6, 10**6).map(str), st.just(""), st.just(" 9.5 "), st.just("+3"),
+                          st.just(".5"), st.just("5."), st.just("1e2"), st.just("1,5")), min_size=1, max_size=30))
+def test_arrow_and_object_text_parse_identically(cells: list[str]) -> None:
+    """Number parsing has a fast path for Arrow-backed text; it must agree with the general one."""
+    as_object = read_cases(pd.DataFrame({"calcium": pd.Series(cells, dtype=object)}))
+    as_arrow = read_cases(pd.DataFrame({"calcium": pd.Series(cells, dtype=pd.StringDtype("pyarrow"))}))
+    np.testing.assert_array_equal(as_object.values["calcium"], as_arrow.values["calcium"])
+    pd.testing.assert_frame_equal(as_object.warnings, as_arrow.warnings)

@@ -306,3 +306,14 @@ def test_absent_inputs_shortcut_changes_nothing() -> None:
     np.testing.assert_array_equal(fast.rule_state, engine._rule_matrix(slow_env, len(frame)))
     for name, arr in slow_env.items():
         np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)
+
+
+def test_regression_down_syndrome_alone_is_not_the_milia_like_phenotype() -> None:
+    """Down syndrome with normal labs credited the milia-like phenotype whatever the site (facial acne
+    scars listed down_syndrome as missing); the phenotype needs acral or milia-like lesions."""
+    base = {"age_years": 25, "venous_disease_or_acne": "yes", "lesion_site": "face",
+            "calcium_status": "normal", "phosphate_status": "normal"}
+    assert "down_syndrome" not in classify(base).missing
+    assert "IDI-PHENOTYPE-NORMAL-LABS" not in {p.rule_id for p in classify({**base, "down_syndrome": "yes"}).evidence}
+    micc = classify({**base, "down_syndrome": "yes", "lesion_site": "hands", "age_years": 10})
+    assert "IDI-PHENOTYPE-NORMAL-LABS" in {p.rule_id for p in micc.evidence}

@@ -104,7 +104,8 @@ RULES: tuple[Rule, ...] = (
          "Milia-like papules on the hands or feet in a child with Down syndrome.", (65,),
          phenotype="milia-like calcinosis (Down syndrome)"),
     Rule("IDI-PHENOTYPE-NORMAL-LABS", "idiopathic",
-         "labs_normal & ((site_scrotum & scrotal_age) | (site_head_neck & child) | has_down_syndrome)", 1,
+         "labs_normal & ((site_scrotum & scrotal_age) | (site_head_neck & child) | "
+         "(has_down_syndrome & (site_acral | text_milia_like)))", 1,
          "strong", "case series", "A named idiopathic phenotype with normal calcium and phosphate.",
          (61, 63, 65)),
     Rule("IDI-HFTC", "idiopathic", "site_periarticular & p_high & ~ca_high & kidney_normal & young_person", 3,

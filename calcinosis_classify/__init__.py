@@ -22,19 +22,30 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "Assessment",
     "CalcinosisClassifyError",
+    "HybridClassifier",
     "RulesClassifier",
     "Thresholds",
     "__version__",
     "classify",
+    "load_model",
     "read_cases",
+    "save_model",
     "score",
 ]
 
 
-def __getattr__(name: str) -> object:
-    # scikit-learn is imported only when an estimator is asked for.
-    if name == "RulesClassifier":
-        from calcinosis_classify.estimators import RulesClassifier
+_LAZY = {
+    "HybridClassifier": "calcinosis_classify.model",
+    "RulesClassifier": "calcinosis_classify.estimators",
+    "load_model": "calcinosis_classify.persistence",
+    "save_model": "calcinosis_classify.persistence",
+}
 
-        return RulesClassifier
+
+def __getattr__(name: str) -> object:
+    # scikit-learn (and skops) are imported only when an estimator or model file is asked for.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'calcinosis_classify' has no attribute {name!r}")

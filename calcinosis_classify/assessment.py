@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import textwrap
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -147,7 +148,7 @@ def score_arrays(frame: pd.DataFrame, units: Units = "conventional", thresholds:
 
 
 def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: Thresholds | dict[str, float] | None = None,
-          strict_units: bool = False, prefix: str = "") -> pd.DataFrame:
+          strict_units: bool = False, prefix: str = "", model: Any = None) -> pd.DataFrame:
     """Score every row of a frame.
 
     Parameters
@@ -164,6 +165,14 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     prefix : str
         Prefix for the output column names (use it when the input already has
         a column called e.g. ``subtype``).
+    model : HybridClassifier, Pipeline or path, optional
+        A fitted model (see :mod:`calcinosis_classify.model`) or the path of
+        a model file (loaded safely with
+        :func:`~calcinosis_classify.persistence.load_model`). Adds
+        ``model_subtype``, ``model_proba_<subtype>`` and ``agreement``; a
+        :class:`~calcinosis_classify.model.HybridClassifier` also adds
+        ``hybrid_subtype``, ``decided_by`` and ``hybrid_urgency``. The rules'
+        columns are unchanged: the rules stay first.
 
     Returns
     -------
@@ -180,8 +189,22 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
         raise ColumnClashError(clash)
     intake = read_cases(frame, units=units, strict_units=strict_units)
     res = engine.evaluate(intake.values, intake.n, th)
-    cols = _result_columns(intake, res)
-    out = pd.DataFrame({prefix + k: v for k, v in cols.items()}, index=frame.index)
+    cols = {prefix + k: v for k, v in _result_columns(intake, res).items()}
+    if model is not None:
+        # Imported here: scoring without a model never imports scikit-learn.
+        from calcinosis_classify.model import model_columns
+
+        if isinstance(model, (str, os.PathLike)):
+            from calcinosis_classify.persistence import load_model
+
+            model = load_model(model)
+        extra = model_columns(model, frame, intake, res, units=units, thresholds=th, strict_units=strict_units,
+                              prefix=prefix)
+        clash = [c for c in extra if c in frame.columns]
+        if clash:
+            raise ColumnClashError(clash)
+        cols.update(extra)
+    out = pd.DataFrame(cols, index=frame.index)
     return pd.concat([frame, out], axis=1)
 
 

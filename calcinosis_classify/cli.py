@@ -1,4 +1,4 @@
-"""Command line: ``calcinosis-classify score|explain|rules|synth``.
+"""Command line: ``calcinosis-classify score|explain|rules|synth|train|evaluate``.
 
 Thin by design: parse arguments, call the library, map outcomes to exit codes
 (0 ok, 1 output written but data problems found, 2 usage error or unreadable
@@ -257,6 +257,62 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    import time
+
+    from calcinosis_classify.model import train
+    from calcinosis_classify.persistence import save_model
+
+    if (args.input is None) == (args.synthetic is None):
+        raise _UsageError("give either a COHORT file or --synthetic N (not both)")
+    if args.synthetic is not None:
+        from calcinosis_classify.synthetic import generate_cohort
+
+        try:
+            cohort = generate_cohort(args.synthetic, seed=args.seed, atypical_rate=args.atypical_rate,
+                                     missing_rate=args.missing_rate)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
+        source = (f"synthetic: generate_cohort(n={args.synthetic}, seed={args.seed}, "
+                  f"atypical_rate={args.atypical_rate}, missing_rate={args.missing_rate})")
+    else:
+        cohort = _read_table(args.input, args.sep)
+        source = args.input
+    start = time.perf_counter()
+    model = train(cohort, args.truth, consult=args.consult, random_state=args.random_state,
+                  max_iter=args.max_iter, units=args.units, thresholds=_thresholds(args),
+                  strict_units=args.strict_units, source=source)
+    seconds = time.perf_counter() - start
+    save_model(model, args.output, provenance={"training_seconds": round(seconds, 2)})
+    skipped = int(model.training_provenance_.get("n_skipped", 0))
+    if not args.quiet:
+        print(f"trained on {model.training_provenance_['n']} cases in {seconds:.1f} s -> {args.output}",
+              file=sys.stderr)
+        if skipped:
+            print(f"  rows without a {args.truth!r} label skipped: {skipped}", file=sys.stderr)
+    return EXIT_DATA if skipped else EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from calcinosis_classify.evaluation import evaluate
+    from calcinosis_classify.persistence import write_atomic
+
+    frame = _read_table(args.input, args.sep)
+    report = evaluate(frame, args.truth, model=args.model, units=args.units, thresholds=_thresholds(args),
+                      strict_units=args.strict_units)
+    text = report.to_json() if args.format == "json" else report.to_text()
+    if args.output == "-":
+        print(text)
+    else:
+        write_atomic(args.output, (text + "\n").encode())
+    if args.json_output:
+        write_atomic(args.json_output, (report.to_json() + "\n").encode())
+    if report.n_unlabelled and not args.quiet:
+        print(f"calcinosis-classify: {report.n_unlabelled} rows without a {args.truth!r} label were skipped",
+              file=sys.stderr)
+    return EXIT_DATA if report.n_unlabelled else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calcinosis-classify",
                                 description="Explainable calcinosis cutis subtype classification "
@@ -320,6 +376,35 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--label-noise", type=float, default=0.0)
     y.add_argument("-q", "--quiet", action="store_true")
     y.set_defaults(func=_cmd_synth)
+
+    t = sub.add_parser("train", help="train the learned layer (a rules-first hybrid) and save it safely")
+    t.add_argument("input", nargs="?", metavar="COHORT", help="labelled CSV/Parquet cohort")
+    t.add_argument("--synthetic", type=int, metavar="N", help="train on a fresh synthetic cohort of N cases instead")
+    t.add_argument("--seed", type=int, default=0, help="seed of the synthetic cohort (default 0)")
+    t.add_argument("--atypical-rate", type=float, default=0.0, help="atypical share of the synthetic cohort")
+    t.add_argument("--missing-rate", type=float, default=0.1, help="missing-data rate of the synthetic cohort")
+    t.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write (e.g. model.ccm)")
+    t.add_argument("--truth", default="true_subtype", help="column with the subtype labels (default true_subtype)")
+    t.add_argument("--consult", choices=("low", "moderate"), default="moderate",
+                   help="highest rules confidence at which the model decides (default moderate)")
+    t.add_argument("--max-iter", type=int, default=300, help="boosting rounds at most (default 300)")
+    t.add_argument("--random-state", type=int, default=0, help="seed of the model (default 0)")
+    t.add_argument("--sep", help="CSV delimiter (default: sniffed)")
+    t.add_argument("-q", "--quiet", action="store_true")
+    common(t)
+    t.set_defaults(func=_cmd_train)
+
+    v = sub.add_parser("evaluate", help="evaluate the rules (and a model) against labelled cases")
+    v.add_argument("input", metavar="LABELLED", help="labelled CSV/Parquet file")
+    v.add_argument("--truth", required=True, help="column with the true subtypes")
+    v.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`")
+    v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
+    v.add_argument("-o", "--output", default="-", help="report file, or - for stdout (default)")
+    v.add_argument("--json", dest="json_output", metavar="FILE", help="also write the report as JSON here")
+    v.add_argument("--sep", help="CSV delimiter (default: sniffed)")
+    v.add_argument("-q", "--quiet", action="store_true")
+    common(v)
+    v.set_defaults(func=_cmd_evaluate)
     return p
 
 

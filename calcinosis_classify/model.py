@@ -659,6 +659,14 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
+    Why ``consult="moderate"`` by default: on held-out synthetic cohorts with
+    atypical cases (``tests/benchmarks/bench_model.py``) the rules' answers
+    at moderate confidence are right markedly less often than at high
+    confidence and less often than the model's there, so letting the model
+    decide them raises macro-F1 over ``"low"``; calciphylaxis sensitivity is
+    at least the rules' by construction, since a rules calciphylaxis call
+    always stands.
+
     Decision support for research and teaching: trained on synthetic cases,
     this is not a diagnosis and not clinically validated.
     """

@@ -31,6 +31,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "ca_x_p", "calcium_corrected", "evidence", "missing", "warnings",
 )
 INDETERMINATE = "indeterminate"
+# Messages in the `warnings` column are joined with this (messages themselves may contain "; ").
+WARNING_SEPARATOR = " | "
 # Declared dtypes of the output columns (the Dask adapter's meta and the batch writer's schema use them;
 # a test checks score() returns exactly these).
 OUTPUT_DTYPES: dict[str, str] = {
@@ -106,7 +108,7 @@ def _warning_strings(intake: Intake) -> np.ndarray:
     w = intake.warnings
     w = w[w["row"].notna()]
     if len(w):
-        joined = w.groupby("row", sort=False)["message"].agg("; ".join)
+        joined = w.groupby("row", sort=False)["message"].agg(WARNING_SEPARATOR.join)
         out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
     return out
 

@@ -397,8 +397,12 @@ class _ReportWriter:
 
 
 def _progress_bar(total: int | None, unit: str, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
-
+    # tqdm.auto picks the notebook widget when it can; only import it when a bar is wanted (it warns
+    # in a notebook without ipywidgets even for a disabled bar).
+    if enabled:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
     return tqdm(total=total, unit=unit, unit_scale=True, disable=not enabled, file=sys.stderr,
                 desc="scoring", leave=False)
 

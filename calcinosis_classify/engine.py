@@ -312,7 +312,9 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) ->
     top = np.where(best_ok, best, -1)
     rest = adj.copy()
     rest[best, cols] = -np.inf
-    margin = best_adj - rest.max(axis=0)
+    # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
+    # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
+    margin = best_adj - np.maximum(rest.max(axis=0), 0.0)
     ca_known = env["calcium_status_code"] == env["calcium_status_code"]
     p_known = env["phosphate_status_code"] == env["phosphate_status_code"]
     kidney_known = (env["egfr_used"] == env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (

@@ -92,7 +92,8 @@ class Thresholds:
                                              f"got {value!r}")
         if self.caxp_elevated > self.caxp_metastatic:
             raise ThresholdError("caxp_elevated", f"must not exceed caxp_metastatic ({self.caxp_metastatic:g}), "
-                                                  f"got {self.caxp_elevated:g}")
+                                                  f"got {self.caxp_elevated:g}; when lowering caxp_metastatic "
+                                                  f"below {self.caxp_elevated:g}, lower caxp_elevated with it")
         if not (self.calcium_mild < self.calcium_moderate < self.calcium_crisis):
             raise ThresholdError("calcium_moderate", "calcium grades must increase: mild < moderate < crisis")
         if not (self.egfr_g5 < self.egfr_g4 < self.egfr_ckd):

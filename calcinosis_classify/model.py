@@ -426,6 +426,9 @@ class HoldoutCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstim
         ``"in-sample"`` when the data is too small to hold out a calibration
         set with every class (fewer than 2 cases of a class); the
         probabilities are then calibrated on the training cases themselves.
+    calibration_method_ : str
+        The method used: ``method``, or ``"sigmoid"`` where temperature
+        scaling failed to converge (degenerate scores on tiny data).
     n_features_in_ : int
     """
 
@@ -477,12 +480,23 @@ class HoldoutCalibratedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstim
         # The frozen model never refits: one "split" whose test part is every calibration case routes them
         # all through it once, whatever the class counts (k-fold would demand k cases per class).
         n_cal_cases = len(y_cal)
-        self.calibrated_ = CalibratedClassifierCV(FrozenEstimator(self.estimator_), method=self.method,
-                                                  cv=[(np.arange(n_cal_cases), np.arange(n_cal_cases))])
-        self.calibrated_.fit(X_cal, y_cal)
+        self.calibration_method_ = self.method
+        try:
+            self.calibrated_ = self._calibrate(self.method, X_cal, y_cal, n_cal_cases)
+        except RuntimeError:
+            # Temperature scaling's optimiser can fail on degenerate (e.g. constant) scores from tiny
+            # data sets; Platt scaling is always defined there.
+            if self.method != "temperature":
+                raise
+            self.calibration_method_ = "sigmoid"
+            self.calibrated_ = self._calibrate("sigmoid", X_cal, y_cal, n_cal_cases)
         self.classes_ = self.calibrated_.classes_
         self.n_features_in_ = self.estimator_.n_features_in_
         return self
+
+    def _calibrate(self, method: str, X: Any, y: np.ndarray, n: int) -> CalibratedClassifierCV:
+        return CalibratedClassifierCV(FrozenEstimator(self.estimator_), method=method,
+                                      cv=[(np.arange(n), np.arange(n))]).fit(X, y)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in ``classes_`` order."""

@@ -343,3 +343,24 @@ def test_score_with_different_thresholds_recomputes_for_the_model(hybrid, cohort
     frame = cohorts[1].drop(columns=GROUND_TRUTH).iloc[:100]
     shifted = score(frame, model=hybrid, thresholds={"caxp_metastatic": 55})
     assert (shifted["hybrid_subtype"] == hybrid.predict(frame)).all()
+
+
+def test_calibration_falls_back_to_platt_when_temperature_fails(monkeypatch) -> None:
+    """Temperature scaling's optimiser failed now and then on the constant scores of tiny toy data."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    original = CalibratedClassifierCV.fit
+
+    def flaky(self, X, y, **kw):
+        if self.method == "temperature":
+            raise RuntimeError("Temperature scaling fails to optimize during calibration.")
+        return original(self, X, y, **kw)
+
+    monkeypatch.setattr(CalibratedClassifierCV, "fit", flaky)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 3)), np.repeat([0, 1, 2], 20)
+    clf = HoldoutCalibratedClassifier(_small_booster()).fit(X, y)
+    assert clf.calibration_method_ == "sigmoid"
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+    monkeypatch.undo()
+    assert HoldoutCalibratedClassifier(_small_booster()).fit(X, y).calibration_method_ == "temperature"

@@ -141,12 +141,26 @@ def _result_columns(intake: Intake, res: engine.EngineResult) -> dict[str, Any]:
     return cols
 
 
-def score_arrays(frame: pd.DataFrame, units: Units = "conventional", thresholds: Thresholds | None = None,
-                 strict_units: bool = False) -> tuple[dict[str, Any], Intake]:
-    """The output columns of :func:`score` as arrays (unprefixed), and the intake they came from."""
+def score_arrays(frame: pd.DataFrame, units: Units = "conventional",
+                 thresholds: Thresholds | dict[str, float] | None = None,
+                 strict_units: bool = False, model: Any = None) -> tuple[dict[str, Any], Intake]:
+    """The output columns of :func:`score` as arrays (unprefixed, model columns last when ``model`` is
+    given), and the intake they came from."""
+    th = Thresholds.coerce(thresholds)
     intake = read_cases(frame, units=units, strict_units=strict_units)
-    res = engine.evaluate(intake.values, intake.n, Thresholds.coerce(thresholds))
-    return _result_columns(intake, res), intake
+    res = engine.evaluate(intake.values, intake.n, th)
+    cols = _result_columns(intake, res)
+    if model is not None:
+        # Imported here: scoring without a model never imports scikit-learn.
+        from calcinosis_classify.model import model_columns
+
+        if isinstance(model, (str, os.PathLike)):
+            from calcinosis_classify.persistence import load_model
+
+            model = load_model(model)
+        cols.update(model_columns(model, frame, intake, res, units=units, thresholds=th,
+                                  strict_units=strict_units))
+    return cols, intake
 
 
 def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: Thresholds | dict[str, float] | None = None,
@@ -184,28 +198,14 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     """
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame.from_records([frame] if isinstance(frame, Mapping) else list(frame))
-    th = Thresholds.coerce(thresholds)
-    names = [prefix + c for c in OUTPUT_COLUMNS]
-    clash = [c for c in names if c in frame.columns]
+    clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in frame.columns]
     if clash:
         raise ColumnClashError(clash)
-    intake = read_cases(frame, units=units, strict_units=strict_units)
-    res = engine.evaluate(intake.values, intake.n, th)
-    cols = {prefix + k: v for k, v in _result_columns(intake, res).items()}
-    if model is not None:
-        # Imported here: scoring without a model never imports scikit-learn.
-        from calcinosis_classify.model import model_columns
-
-        if isinstance(model, (str, os.PathLike)):
-            from calcinosis_classify.persistence import load_model
-
-            model = load_model(model)
-        extra = model_columns(model, frame, intake, res, units=units, thresholds=th, strict_units=strict_units,
-                              prefix=prefix)
-        clash = [c for c in extra if c in frame.columns]
-        if clash:
-            raise ColumnClashError(clash)
-        cols.update(extra)
+    arrays, _ = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units, model=model)
+    cols = {prefix + k: v for k, v in arrays.items()}
+    clash = [c for c in cols if c in frame.columns]
+    if clash:
+        raise ColumnClashError(clash)
     out = pd.DataFrame(cols, index=frame.index)
     return pd.concat([frame, out], axis=1)
 

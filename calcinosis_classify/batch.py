@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import io
 import os
 import shutil
@@ -26,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import numpy as np
@@ -261,13 +263,34 @@ def _to_ipc(table: pa.Table) -> pa.Buffer:
     return sink.getvalue()
 
 
+@functools.lru_cache(maxsize=4)
+def _load_model(path: str, mtime_ns: int) -> Any:
+    """The model file, loaded (and verified) once per process."""
+    from calcinosis_classify.persistence import load_model
+
+    return load_model(path)
+
+
+def _output_types(units: Units, thresholds: Thresholds, strict_units: bool, model: str | None
+                  ) -> dict[str, pa.DataType]:
+    """Arrow type of every output column (rules, then model columns), from scoring an empty frame."""
+    cols, _ = score_arrays(pd.DataFrame({"case_id": pd.Series([], dtype=object)}), units=units,
+                           thresholds=thresholds, strict_units=strict_units,
+                           model=_load_model(model, os.stat(model).st_mtime_ns) if model else None)
+    kinds = {"f": pa.float64(), "b": pa.bool_()}
+    return {name: _ARROW_TYPES.get(name, kinds.get(np.asarray(v).dtype.kind, pa.string()))
+            for name, v in cols.items()}
+
+
 def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresholds: Thresholds,
-                 strict_units: bool, prefix: str, case_column: str | None) -> _ChunkResult:
+                 strict_units: bool, prefix: str, case_column: str | None, model: str | None = None,
+                 types: Mapping[str, pa.DataType] = MappingProxyType({})) -> _ChunkResult:
     table = chunk if isinstance(chunk, pa.Table) else pa.ipc.open_stream(chunk).read_all()
     frame = table.to_pandas()
-    cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units)
-    arrays = {prefix + name: pa.array(cols[name], type=_ARROW_TYPES[name], from_pandas=True)
-              for name in OUTPUT_COLUMNS}
+    cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units,
+                                model=_load_model(model, os.stat(model).st_mtime_ns) if model else None)
+    arrays = {prefix + name: pa.array(values, type=types.get(name, _ARROW_TYPES.get(name)), from_pandas=True)
+              for name, values in cols.items()}
     w = intake.warnings
     cell = w[w["row"].notna()]
     report = pd.DataFrame({
@@ -417,7 +440,8 @@ def _spool_stdin() -> str:
 def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
                prefix: str = "", sep: str | None = None, report: str | None = None, jobs: int | None = None,
-               chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool | None = None) -> BatchSummary:
+               chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool | None = None, model: str | None = None
+               ) -> BatchSummary:
     """Score a CSV or Parquet file chunk by chunk.
 
     Parameters
@@ -442,6 +466,11 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
         Rows per chunk.
     progress : bool, optional
         Show a progress bar; default: when standard error is a terminal.
+    model : str, optional
+        Path of a model file (:func:`calcinosis_classify.persistence.save_model`): adds the model's
+        columns (``model_subtype``, ``model_proba_<subtype>``, ``agreement``, and for a hybrid
+        ``hybrid_subtype``, ``decided_by``, ``hybrid_urgency``). It is verified and loaded once per
+        worker process, before any output is written.
 
     Returns
     -------
@@ -496,6 +525,11 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             batches = _csv_batches(path, plan, bad, chunk_rows, lambda pos: bar.update(pos - bar.n))
             empty_schema = pa.schema([(n, pa.string()) for n in names])
         _check_columns(names, prefix, input)
+        # Loads (and so verifies) the model before anything is written; gives every output column's type.
+        types = _output_types(units, th, strict_units, model)
+        clash = [prefix + c for c in types if prefix + c in names]
+        if clash:
+            raise ColumnClashError(clash)
         summary.notes.extend(read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names})).notes)
         header_intake = read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names}))
         case_column = header_intake.columns.get("case_id")
@@ -530,7 +564,8 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                 for chunk in batches:
                     pending[offset] = chunk
                     payload = _to_ipc(chunk) if n_jobs > 1 else chunk
-                    yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column)
+                    yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column,
+                                                model, types)
                     offset += chunk.num_rows
 
             counts: Counter[str] = Counter()
@@ -553,8 +588,8 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             if summary.rows == 0:
                 # Header only: a valid, header-only output.
                 table = pa.Table.from_batches([], schema=empty_schema)
-                for name in OUTPUT_COLUMNS:
-                    table = table.append_column(prefix + name, pa.array([], type=_ARROW_TYPES[name]))
+                for name, kind in types.items():
+                    table = table.append_column(prefix + name, pa.array([], type=kind))
                 sink.write(table)
             sink.close()
             if stream is not None:

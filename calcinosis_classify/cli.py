@@ -112,9 +112,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
     if args.chunk_rows < 1:
         raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
+    if args.model is not None and not Path(args.model).is_file():
+        raise _UsageError(f"model file not found: {args.model}")
     summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
                          strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
-                         jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None)
+                         jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
+                         model=args.model)
     if not args.quiet:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
@@ -345,6 +348,8 @@ def _parser() -> argparse.ArgumentParser:
                                                 "e.g. a `subtype` column)")
     s.add_argument("-j", "--jobs", type=int, help="worker processes (default: the machine's cores, at most 4)")
     s.add_argument("--chunk-rows", type=int, default=65_536, help="rows per chunk (default 65536)")
+    s.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's "
+                                                  "columns beside the rules' (the rules stay first)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     common(s)
     s.set_defaults(func=_cmd_score)

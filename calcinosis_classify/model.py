@@ -743,6 +743,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
 
     def _model_proba(self, frame: pd.DataFrame, intake: Intake, res: engine.EngineResult) -> np.ndarray:
         model = self.model_
+        if res.n == 0:  # scikit-learn refuses empty input; an empty batch has empty answers
+            return np.zeros((0, len(self.classes_)))
         first = model.steps[0][1] if isinstance(model, Pipeline) else None
         if isinstance(first, CaseFeatures) and first.same_settings(self.units, self.thresholds, self.strict_units):
             # Reuse the intake and rules already computed instead of running them a second time.
@@ -881,7 +883,9 @@ def model_outputs(model: Any, frame: pd.DataFrame, intake: Intake | None = None,
         intake = read_cases(frame, units=units, strict_units=strict_units)  # type: ignore[arg-type]
         res = engine.evaluate(intake.values, intake.n, Thresholds.coerce(thresholds), with_missing=False)
     first = model.steps[0][1] if isinstance(model, Pipeline) else None
-    if isinstance(first, CaseFeatures) and first.same_settings(units, thresholds, strict_units):
+    if res.n == 0:
+        proba = np.zeros((0, len(model.classes_)))
+    elif isinstance(first, CaseFeatures) and first.same_settings(units, thresholds, strict_units):
         proba = np.asarray(model[1:].predict_proba(first.transform_engine(intake.values, res)))
     else:
         proba = np.asarray(model.predict_proba(frame))

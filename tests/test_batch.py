@@ -237,3 +237,45 @@ def test_dask_adapter_equals_score() -> None:
         got = batch_mod.score_dask(dd.from_pandas(frame, npartitions=4),
                                    thresholds={"caxp_metastatic": 60}).compute()
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from calcinosis_classify.model import train
+    from calcinosis_classify.persistence import save_model
+
+    path = tmp_path_factory.mktemp("model") / "model.ccm"
+    save_model(train(generate_cohort(2000, seed=21), max_iter=20), path)
+    return path
+
+
+def test_model_columns_from_the_command_line_equal_score_with_model(tmp_path: Path, cohort_csv: Path,
+                                                                    model_file: Path) -> None:
+    from calcinosis_classify.persistence import load_model
+
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(cohort_csv), "-o", str(out), "-q", "--model", str(model_file),
+                 "--chunk-rows", "500", "--jobs", "2"]) in (0, 1)
+    written = read_text_csv(out)
+    expected = score(read_text_csv(cohort_csv), model=load_model(model_file))
+    assert list(written.columns) == list(expected.columns)
+    assert {"model_subtype", "agreement", "hybrid_subtype", "decided_by"} <= set(written.columns)
+    for name in ("subtype", "model_subtype", "hybrid_subtype", "decided_by", "hybrid_urgency"):
+        assert written[name].tolist() == expected[name].tolist(), name
+    assert written["agreement"].str.lower().tolist() == expected["agreement"].astype(str).str.lower().tolist()
+    np.testing.assert_allclose(written["model_proba_calciphylaxis"].astype(float),
+                               expected["model_proba_calciphylaxis"].astype(float))
+
+
+def test_a_tampered_model_is_refused_before_any_output(tmp_path: Path, model_file: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.ccm"
+    data = bytearray(model_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.csv"
+    assert main(["score", str(EXAMPLES), "-o", str(out), "--model", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing model file" in err and "Traceback" not in err
+    assert not out.exists()
+    assert main(["score", str(EXAMPLES), "-o", str(out), "--model", str(tmp_path / "none.ccm")]) == 2

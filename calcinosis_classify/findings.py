@@ -429,6 +429,9 @@ _node("pth_independent_hypercalcaemia", ("ca_high", "pth_low"), "tri", "high cal
 _node("ischaemic_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
       "necrosis / eschar / retiform purpura, or a painful non-healing ulcer", (7, 8, 9, 22))(
     lambda th, n, p, u: _any(n, _all(p, u)))
+_node("ctd_digital_ulcer", ("has_autoimmune_disease", "site_digits_hands", "has_necrosis"), "tri",
+      "ulcerated digital lesion without necrosis in a patient with CTD (typical of SSc calcinosis)", (55, 56))(
+    lambda th, ctd, digits, necrosis: _all(ctd, digits, _not(necrosis)))
 _node("compatible_cp_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
       "painful, ulcerated or necrotic lesion", (8, 9))(lambda th, *xs: _any(*xs))
 _node("painless_without_necrosis", ("has_painful", "has_necrosis"), "tri",

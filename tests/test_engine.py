@@ -317,3 +317,17 @@ def test_regression_down_syndrome_alone_is_not_the_milia_like_phenotype() -> Non
     assert "IDI-PHENOTYPE-NORMAL-LABS" not in {p.rule_id for p in classify({**base, "down_syndrome": "yes"}).evidence}
     micc = classify({**base, "down_syndrome": "yes", "lesion_site": "hands", "age_years": 10})
     assert "IDI-PHENOTYPE-NORMAL-LABS" in {p.rule_id for p in micc.evidence}
+
+
+def test_ssc_digital_ulcer_on_dialysis_is_ranked_by_site_but_calciphylaxis_is_kept() -> None:
+    """§6.5: thumb-pulp calcinosis in SSc on dialysis is dystrophic primary. A painful ulcerated fingertip
+    nodule without necrosis used to trigger O1 and rank calciphylaxis first; it is now ranked by site with
+    calciphylaxis kept in the differential and the emergency urgency unchanged. Unknown CTD or necrosis
+    keeps O1 (the must-exclude rule is never relaxed on missing data)."""
+    case = {"age_years": 60, "sex": "F", "dialysis": "yes", "autoimmune_disease": "yes",
+            "lesion_site": "fingertips", "painful": "yes", "ulceration": "yes", "necrosis": "no",
+            "calcium": 9.5, "phosphate": 6.5}
+    ssc = classify(case)
+    assert ssc.subtype == "dystrophic" and "calciphylaxis" in ssc.differential and ssc.urgency == "emergency"
+    assert classify({**case, "necrosis": "yes"}).subtype == "calciphylaxis"
+    assert classify({k: v for k, v in case.items() if k != "autoimmune_disease"}).subtype == "calciphylaxis"

@@ -203,6 +203,10 @@ RULES: tuple[Rule, ...] = (
          "Recent weight loss.", (8, 22)),
     Rule("CPX-AGAINST-PAINLESS", "calciphylaxis", "painless_without_necrosis", -3, "strong", "textbook",
          "Painless, slowly growing nodules without purpura or necrosis.", (5, 8, 9)),
+    Rule("CPX-AGAINST-CTD-DIGITAL", "calciphylaxis", "ctd_digital_ulcer & ischaemic_lesion", -2, "moderate",
+         "cohort", "A painful ulcerated fingertip/hand lesion without necrosis in known CTD is typical of SSc "
+         "calcinosis (rank by site, §6.5); calciphylaxis lesions are necrotic and mostly proximal.",
+         (17, 30, 55, 56)),
     Rule("CPX-AGAINST-WARFARIN-NECROSIS", "calciphylaxis", "has_warfarin & warfarin_recent_start", -2, "moderate",
          "review", "Lesions within days of starting warfarin favour warfarin skin necrosis.", (32, 33)),
     Rule("CPX-AGE-CHILD", "calciphylaxis", "below_calciphylaxis_age", -2, "modifier", "proposed",
@@ -212,9 +216,11 @@ RULES: tuple[Rule, ...] = (
 
 OVERRIDES: tuple[Override, ...] = (
     Override("O1-CALCIPHYLAXIS-MUST-EXCLUDE", "calciphylaxis", "rank_first",
-             "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin)",
+             "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin) & not_known(ctd_digital_ulcer)",
              "Painful retiform purpura, necrosis, eschar or non-healing ulcer with dialysis, eGFR < 15, a kidney "
-             "transplant or warfarin: calciphylaxis is ranked first regardless of labs.", (9, 15, 19, 22)),
+             "transplant or warfarin: calciphylaxis is ranked first regardless of labs - unless the only sign is "
+             "an ulcerated digital lesion without necrosis in known CTD, which is ranked by site (§6.5).",
+             (9, 15, 19, 22, 56)),
     Override("O3-IATROGENIC-NEEDS-EXPOSURE", "iatrogenic", "rank_at_most_third", "not_known(iatrogenic_exposure)",
              "Without a recorded qualifying exposure, iatrogenic cannot rank above third.", (2, 4, 5)),
     Override("O4-IDIOPATHIC-EXCLUSION", "idiopathic", "lead_only_if",
@@ -233,6 +239,11 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "dystrophic", "metastatic", True,
                 "CTD-typical deposits in a patient with advanced CKD: dystrophic primary, metastatic milieu "
                 "contributing.", (43, 56, 57)),
+    Coexistence("X-CTD-DIGITAL-ULCER", "ctd_digital_ulcer & ischaemic_lesion & (esrd | has_kidney_transplant | "
+                "has_warfarin)", "dystrophic", "calciphylaxis", True,
+                "An ulcerated fingertip/hand lesion without necrosis in known CTD on dialysis or warfarin: ranked "
+                "by site as dystrophic, calciphylaxis kept beside it (not excluded: urgency and risk stand).",
+                (9, 43, 56, 57)),
     Coexistence("X-EXTRAVASATION-ESRD", "has_iv_calcium & site_infusion & (esrd | caxp_metastatic)",
                 "iatrogenic", "metastatic", True,
                 "Extravasation in ESRD / high Ca×P: iatrogenic primary, metastatic contributing.", (76,)),

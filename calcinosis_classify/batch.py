@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from calcinosis_classify._atomic import AtomicOutput
 from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_arrays
 from calcinosis_classify.errors import ColumnClashError, InputError
 from calcinosis_classify.intake import Units, read_cases
@@ -363,26 +364,7 @@ class _ParquetSink:
             self.writer.close()
 
 
-class _AtomicOutput:
-    """A temporary file beside ``target``; :meth:`commit` renames it into place."""
-
-    def __init__(self, target: str, suffix_hint: str | None = None):
-        self.target = Path(target)
-        directory = self.target.parent if str(self.target.parent) else Path(".")
-        if not directory.is_dir():
-            raise InputError(f"output directory does not exist: {directory}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
-        os.close(fd)
-        self.tmp = tmp
-
-    def commit(self) -> None:
-        os.replace(self.tmp, self.target)
-
-    def discard(self) -> None:
-        Path(self.tmp).unlink(missing_ok=True)
-
-
-def _open_sink(output: str, atomic: _AtomicOutput | None, like_parquet: bool) -> tuple[Any, Any]:
+def _open_sink(output: str, atomic: AtomicOutput | None, like_parquet: bool) -> tuple[Any, Any]:
     """(sink, closable stream or None)."""
     if output == "-":
         return _CsvSink(sys.stdout.buffer), None
@@ -398,7 +380,7 @@ class _ReportWriter:
     """Appends report rows to a CSV as chunks finish (memory stays flat however many problems)."""
 
     def __init__(self, path: str):
-        self.atomic = _AtomicOutput(path)
+        self.atomic = AtomicOutput(path)
         self.handle = open(self.atomic.tmp, "w", encoding="utf-8", newline="")
         self.header = True
 
@@ -542,7 +524,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
         elif total_rows is None and os.path.getsize(path) < 4 << 20:
             n_jobs = 1
 
-        atomic = _AtomicOutput(output) if output != "-" else None
+        atomic = AtomicOutput(output) if output != "-" else None
         report_writer = _ReportWriter(report) if report else None
         sink, stream = _open_sink(output, atomic, _is_parquet(output))
         try:

@@ -12,13 +12,13 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from calcinosis_classify._atomic import atomic_path
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
 from calcinosis_classify.knowledge.thresholds import threshold_table
@@ -68,18 +68,12 @@ def _write_atomic(frame: pd.DataFrame, path: str) -> None:
     if path == "-":
         frame.to_csv(sys.stdout, index=False)
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
-    try:
-        if target.suffix in (".parquet", ".pq"):
+    suffix = Path(path).suffix
+    with atomic_path(path) as tmp:
+        if suffix in (".parquet", ".pq"):
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False, compression="gzip" if target.suffix == ".gz" else None)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            frame.to_csv(tmp, index=False, compression="gzip" if suffix == ".gz" else None)
 
 
 def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:

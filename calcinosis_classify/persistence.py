@@ -33,13 +33,13 @@ import json
 import os
 import platform
 import struct
-import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from calcinosis_classify._atomic import atomic_path
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import ModelFileError
 
@@ -139,17 +139,10 @@ def _pack(manifest: Mapping[str, Any], payload: bytes) -> bytes:
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it: never a half-written file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def save_model(model: Any, path: str | os.PathLike[str], *, provenance: Mapping[str, Any] | None = None

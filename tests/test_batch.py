@@ -279,3 +279,19 @@ def test_a_tampered_model_is_refused_before_any_output(tmp_path: Path, model_fil
     assert "refusing model file" in err and "Traceback" not in err
     assert not out.exists()
     assert main(["score", str(EXAMPLES), "-o", str(out), "--model", str(tmp_path / "none.ccm")]) == 2
+
+
+def test_regression_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    """Atomic writes went through mkstemp, which creates owner-only files: scored.csv came out 0600."""
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        out, report = tmp_path / "o.csv", tmp_path / "r.csv"
+        assert main(["score", str(EXAMPLES), "-o", str(out), "--report", str(report), "-q"]) == 0
+        assert main(["synth", "-n", "5", "-o", str(tmp_path / "s.csv"), "-q"]) == 0
+        for path in (out, report, tmp_path / "s.csv"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
+    finally:
+        os.umask(mask)

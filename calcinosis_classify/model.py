@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -49,6 +48,21 @@ from calcinosis_classify import engine
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.assessment import INDETERMINATE
 from calcinosis_classify.errors import InputError
+from calcinosis_classify.estimators import (
+    CaseInputTags,
+)
+from calcinosis_classify.estimators import (
+    as_frame as _as_frame,
+)
+from calcinosis_classify.estimators import (
+    check_n_features as _check_n_features,
+)
+from calcinosis_classify.estimators import (
+    check_units as _check_units,
+)
+from calcinosis_classify.estimators import (
+    validate_fit_input as _validate_fit_input,
+)
 from calcinosis_classify.findings import FINDINGS, TRUE
 from calcinosis_classify.intake import Intake, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
@@ -189,74 +203,10 @@ def _engine_features(values: Mapping[str, np.ndarray], res: engine.EngineResult)
 # --------------------------------------------------------------------------- input helpers
 
 
-def _as_frame(X: Any) -> pd.DataFrame:
-    """Cases as a DataFrame; bare arrays get columns ``x0, x1, ...`` (which carry no clinical field)."""
-    if isinstance(X, pd.DataFrame):
-        return X
-    if sp.issparse(X):
-        raise TypeError("sparse input is not supported: pass a DataFrame of cases with named columns")
-    if hasattr(X, "__array__") and not isinstance(X, np.ndarray):
-        X = np.asarray(X)
-    if isinstance(X, np.ndarray):
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-dimensional, got an array of shape {X.shape}. Reshape your data "
-                             f"with array.reshape(1, -1) for a single case.")
-        return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    if isinstance(X, Mapping):
-        return pd.DataFrame.from_records([X])
-    return pd.DataFrame.from_records(list(X))
-
-
-def _check_units(units: Any) -> None:
-    if units not in ("conventional", "si"):
-        raise ValueError(f"units must be 'conventional' or 'si', got {units!r}")
-
-
-def _validate_fit_input(est: BaseEstimator, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """Shared checks of ``fit``: a non-empty frame, a usable 1-d ``y``; records the input features."""
-    frame = _as_frame(X)
-    if len(frame) == 0:
-        raise ValueError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required.")
-    if frame.shape[1] == 0:
-        raise ValueError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required.")
-    if not isinstance(X, pd.DataFrame):
-        numeric = frame.to_numpy()
-        if numeric.dtype.kind == "c":
-            raise ValueError("Complex data not supported")
-        if numeric.dtype.kind == "f" and np.isinf(numeric).any():
-            raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
-    y_arr = None
-    if y is not None:
-        y_arr = np.asarray(y)
-        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-            from sklearn.exceptions import DataConversionWarning
-
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is ravelled.",
-                          DataConversionWarning, stacklevel=3)
-            y_arr = y_arr.ravel()
-        if y_arr.dtype.kind == "f" and not np.isfinite(y_arr).all():
-            raise ValueError("Input y contains NaN or infinity.")
-        check_classification_targets(y_arr)
-        check_consistent_length(frame, y_arr)
-    est.n_features_in_ = frame.shape[1]
-    if all(isinstance(c, str) for c in frame.columns):
-        est.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-    elif hasattr(est, "feature_names_in_"):
-        del est.feature_names_in_
-    return frame, y_arr
-
-
-def _check_n_features(est: BaseEstimator, X: Any, frame: pd.DataFrame) -> None:
-    fitted = getattr(est, "n_features_in_", None)
-    if fitted is not None and not isinstance(X, pd.DataFrame) and frame.shape[1] != fitted:
-        raise ValueError(f"X has {frame.shape[1]} features, but {type(est).__name__} is expecting {fitted} "
-                         f"features as input.")
-
-
 # --------------------------------------------------------------------------- transformer
 
 
-class CaseFeatures(TransformerMixin, BaseEstimator):
+class CaseFeatures(CaseInputTags, TransformerMixin, BaseEstimator):
     """Cases in the input contract -> one numeric feature matrix for a model.
 
     Columns are matched by name (DESIGN §3) through
@@ -291,14 +241,6 @@ class CaseFeatures(TransformerMixin, BaseEstimator):
         self.units = units
         self.thresholds = thresholds
         self.strict_units = strict_units
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.non_deterministic = False
-        return tags
 
     def fit(self, X: Any, y: Any = None) -> CaseFeatures:
         """Validate parameters and input; the feature layout is fixed by the knowledge base."""
@@ -614,7 +556,7 @@ def _urgency_for_top(env: Mapping[str, np.ndarray], top: np.ndarray, risk: np.nd
     return level
 
 
-class HybridClassifier(ClassifierMixin, BaseEstimator):
+class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
     """Rules first, a calibrated model where the rules are unsure; both are always reported.
 
     When the model is consulted, exactly: for each case the rule engine runs
@@ -694,14 +636,6 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds = thresholds
         self.strict_units = strict_units
         self.random_state = random_state
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.non_deterministic = False
-        return tags
 
     # -- fitting
 

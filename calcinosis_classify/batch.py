@@ -46,7 +46,7 @@ from calcinosis_classify.schema import FIELDS
 __all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "score_dask", "score_file"]
 
 REPORT_COLUMNS = ("input_row", "case_id", "column", "value", "problem", "code", "field")
-DEFAULT_CHUNK_ROWS = 65_536
+DEFAULT_CHUNK_ROWS = 32_768
 _SAMPLE_BYTES = 1 << 20
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -251,6 +251,7 @@ def _check_columns(names: list[str], prefix: str, source: str) -> None:
 class _ChunkResult:
     offset: int
     columns: dict[str, pa.Array]
+    csv: bytes | None
     warnings: pd.DataFrame
     counts: dict[str, int]
     rows_with_warnings: int
@@ -285,7 +286,8 @@ def _output_types(units: Units, thresholds: Thresholds, strict_units: bool, mode
 
 def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresholds: Thresholds,
                  strict_units: bool, prefix: str, case_column: str | None, model: str | None = None,
-                 types: Mapping[str, pa.DataType] = MappingProxyType({})) -> _ChunkResult:
+                 types: Mapping[str, pa.DataType] = MappingProxyType({}), encode_csv: bool = False
+                 ) -> _ChunkResult:
     table = chunk if isinstance(chunk, pa.Table) else pa.ipc.open_stream(chunk).read_all()
     frame = table.to_pandas()
     cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units,
@@ -305,7 +307,15 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
         "field": cell["field"].to_numpy(dtype=object),
     }, columns=list(REPORT_COLUMNS))
     names, counts = np.unique(cols["subtype"].astype(str), return_counts=True)
-    return _ChunkResult(offset, arrays, report, {str(k): int(v) for k, v in zip(names, counts, strict=True)},
+    encoded = None
+    if encode_csv:
+        # The whole output row block as CSV, here in the worker: the writer only appends bytes.
+        full = table
+        for name, arr in arrays.items():
+            full = full.append_column(name, arr)
+        encoded = _csv_rows(full)
+        arrays = {}
+    return _ChunkResult(offset, arrays, encoded, report, {str(k): int(v) for k, v in zip(names, counts, strict=True)},
                         int((cols["warnings"] != "").sum()))
 
 
@@ -316,43 +326,52 @@ _ARROW_TYPES: Mapping[str, pa.DataType] = {
 # --------------------------------------------------------------------------- writing
 
 
+def _csv_rows(table: pa.Table, delimiter: str = ",") -> bytes:
+    """The rows of ``table`` as CSV, quoting only when some cell needs it (pyarrow would quote every string)."""
+    if table.num_rows == 0:
+        return b""
+    out = io.BytesIO()
+    try:
+        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
+            include_header=False, quoting_style="none", delimiter=delimiter))
+    except pa.ArrowInvalid:
+        # Some cell holds a delimiter, quote or newline: quote this chunk's text cells.
+        out = io.BytesIO()
+        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
+            include_header=False, quoting_style="needed", delimiter=delimiter))
+    return out.getvalue()
+
+
 class _CsvSink:
-    """CSV writer that quotes only cells that need it (pyarrow quotes every string by default)."""
+    """Writes the header, then rows already encoded as CSV (by the workers, in parallel)."""
+
+    encodes_in_workers = True
 
     def __init__(self, stream: IO[bytes], delimiter: str = ","):
         self.stream = stream
         self.delimiter = delimiter
         self.header_done = False
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, encoded: bytes | None = None) -> None:
         if not self.header_done:
             buf = io.StringIO()
             csv.writer(buf, delimiter=self.delimiter, lineterminator="\n").writerow(table.column_names)
             self.stream.write(buf.getvalue().encode("utf-8"))
             self.header_done = True
-        if table.num_rows == 0:
-            return
-        out = io.BytesIO()
-        try:
-            pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
-                include_header=False, quoting_style="none", delimiter=self.delimiter))
-        except pa.ArrowInvalid:
-            # Some cell holds a delimiter, quote or newline: quote this chunk's text cells.
-            out = io.BytesIO()
-            pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
-                include_header=False, quoting_style="needed", delimiter=self.delimiter))
-        self.stream.write(out.getbuffer())
+        self.stream.write(encoded if encoded is not None else _csv_rows(table, self.delimiter))
 
     def close(self) -> None:
         self.stream.flush()
 
 
 class _ParquetSink:
+    encodes_in_workers = False
+
     def __init__(self, path: str):
         self.path = path
         self.writer: pq.ParquetWriter | None = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, encoded: bytes | None = None) -> None:
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema)
         elif table.schema != self.writer.schema:
@@ -422,7 +441,7 @@ def _spool_stdin() -> str:
 def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
                prefix: str = "", sep: str | None = None, report: str | None = None, jobs: int | None = None,
-               chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool | None = None, model: str | None = None
+               chunk_rows: int | None = None, progress: bool | None = None, model: str | None = None
                ) -> BatchSummary:
     """Score a CSV or Parquet file chunk by chunk.
 
@@ -444,8 +463,8 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
     jobs : int, optional
         Worker processes; default: the machine's cores (at most 4), and one
         (in-process) when the input is a single chunk.
-    chunk_rows : int
-        Rows per chunk.
+    chunk_rows : int, optional
+        Rows per chunk (default :data:`DEFAULT_CHUNK_ROWS`, 32,768).
     progress : bool, optional
         Show a progress bar; default: when standard error is a terminal.
     model : str, optional
@@ -471,6 +490,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
     th = Thresholds.coerce(thresholds)
     if units not in ("conventional", "si"):
         raise InputError(f"units must be 'conventional' or 'si', got {units!r}")
+    chunk_rows = DEFAULT_CHUNK_ROWS if chunk_rows is None else chunk_rows
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows}")
     spooled = _spool_stdin() if input == "-" else None
@@ -547,7 +567,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                     pending[offset] = chunk
                     payload = _to_ipc(chunk) if n_jobs > 1 else chunk
                     yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column,
-                                                model, types)
+                                                model, types, sink.encodes_in_workers)
                     offset += chunk.num_rows
 
             counts: Counter[str] = Counter()
@@ -556,9 +576,13 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                     for result in parallel(calls()):
                         batch = pending.pop(result.offset)
                         table = batch
-                        for name, arr in result.columns.items():
-                            table = table.append_column(name, arr)
-                        sink.write(table)
+                        if result.csv is None:
+                            for name, arr in result.columns.items():
+                                table = table.append_column(name, arr)
+                        elif not sink.header_done:
+                            table = pa.Table.from_batches([], schema=pa.schema(
+                                [*batch.schema, *(pa.field(prefix + n, t) for n, t in types.items())]))
+                        sink.write(table, result.csv)
                         counts.update(result.counts)
                         summary.rows += batch.num_rows
                         summary.rows_with_warnings += result.rows_with_warnings

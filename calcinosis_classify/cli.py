@@ -104,7 +104,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.chunk_rows < 1:
+    if args.chunk_rows is not None and args.chunk_rows < 1:
         raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     if args.model is not None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
@@ -341,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--prefix", default="", help="prefix for output column names (when the input already has "
                                                 "e.g. a `subtype` column)")
     s.add_argument("-j", "--jobs", type=int, help="worker processes (default: the machine's cores, at most 4)")
-    s.add_argument("--chunk-rows", type=int, default=65_536, help="rows per chunk (default 65536)")
+    s.add_argument("--chunk-rows", type=int, help="rows per chunk (default 32768)")
     s.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's "
                                                   "columns beside the rules' (the rules stay first)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")

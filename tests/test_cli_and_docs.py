@@ -39,27 +39,6 @@ def test_score_exit_1_and_report_on_data_problems(tmp_path: Path) -> None:
     assert rep["input_row"].tolist() == [2, 2] and rep["case_id"].tolist() == ["b", "b"]
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "not found"), ("", "empty"),
-])
-def test_score_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None,
-                            message: str) -> None:
-    src = tmp_path / "in.csv"
-    if content is not None:
-        src.write_text(content)
-    assert main(["score", str(src), "-o", str(tmp_path / "o.csv")]) == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
-    assert not (tmp_path / "o.csv").exists()
-
-
-def test_column_clash_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    src = tmp_path / "in.csv"
-    src.write_text("subtype,calcium\nx,9\n")
-    assert main(["score", str(src), "-o", str(tmp_path / "o.csv")]) == 2
-    assert "prefix" in capsys.readouterr().err
-
-
 def test_explain_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(EXAMPLES), "--case-id", "C"]) == 0
     text = capsys.readouterr().out

@@ -183,9 +183,15 @@ _RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phospha
                          "has_dialysis", "has_ckd"}).union(
     *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - _ENGINE_FINDINGS
 
-# What _rank reads from the findings environment (it writes the engine findings itself).
-_RANK_ENV = tuple(sorted(_RANK_NAMES | {"calcium_status_code", "phosphate_status_code", "egfr_used", "has_dialysis",
-                                        "has_ckd", "compatible_cp_lesion"}))
+# What _rank reads from the findings environment besides the condition names (confidence, tie-break).
+_RANK_BASE_NAMES = frozenset({"calcium_status_code", "phosphate_status_code", "egfr_used", "has_dialysis",
+                              "has_ckd", "compatible_cp_lesion"})
+
+
+def _rank_conditions(ranked: Mapping[str, Any]) -> list[tuple[tuple[str, int], np.ndarray, Condition]]:
+    """Every co-existence and override condition with its key and its state in ``ranked`` (all rows)."""
+    return ([(("c", k), ranked["coexist_state"][:, k], cond) for k, (_, cond) in enumerate(KB.coexistence)]
+            + [(("o", k), ranked["override_state"][:, k], cond) for k, (_, cond) in enumerate(KB.overrides)])
 
 
 @dataclass
@@ -252,12 +258,15 @@ def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, top
 
 
-def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) -> dict[str, Any]:
+def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
+          fixed: Mapping[tuple[str, int], np.ndarray] | None = None) -> dict[str, Any]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
 
     ``stacked`` is :func:`_stack` of the rule states (subtype-major); ``full=False`` skips the complete
     ordering and the (n, S) outputs (the missing-data probes need only the top subtype and confidence).
+    ``fixed`` gives co-existence (``("c", k)``) and override (``("o", k)``) states known not to change.
     """
+    fixed = fixed or {}
     n = stacked.shape[1]
     points = stacked[:S]
     supported = stacked[S:2 * S] > 0
@@ -273,7 +282,7 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) ->
     contributing = np.zeros((S, n), dtype=bool)
     coexist_state = np.empty((n, len(KB.coexistence)), dtype=np.uint8)
     for k, (c, cond) in enumerate(KB.coexistence):
-        holds = cond.evaluate(env)
+        holds = fixed[("c", k)] if ("c", k) in fixed else cond.evaluate(env)
         coexist_state[:, k] = holds
         p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
         on = (holds == TRUE) & supported[p]
@@ -284,7 +293,7 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True) ->
     cols = np.arange(n)
     # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it.
     for k, (o, cond) in sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"):
-        holds = cond.evaluate(env)
+        holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
         override_state[:, k] = holds
         j = SUB_INDEX[o.subtype]
         masked = adj.copy()
@@ -469,6 +478,14 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
         base_fired = rule_state[np.ix_(rows, rule_cols)] == TRUE
         rank_inputs = sorted(touched & _RANK_NAMES)
         base_rank_inputs = {name: env[name][rows] for name in rank_inputs}
+        # Co-existence and override conditions that read neither the probed input nor the rule-derived
+        # findings keep their state: take it from the base ranking instead of re-evaluating.
+        probed = touched | {set_field}
+        kept = [(key, state) for key, state, cond in _rank_conditions(ranked)
+                if not (cond.names & probed) and not (cond.names & _ENGINE_FINDINGS)]
+        kept_keys = {key for key, _ in kept}
+        env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in _rank_conditions(ranked)
+                                             if key not in kept_keys)) - _ENGINE_FINDINGS
         for value in probe_values:
             dtype = values[set_field].dtype
             sub_values[set_field] = np.full(rows.size, value, dtype=dtype)
@@ -486,8 +503,9 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
             # Only the probed rules changed: update the stacked sums by their difference.
             delta = fired[hit].astype(np.float32) - base_fired[hit]
             hit_rows = rows[hit]
-            res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in _RANK_ENV},
-                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta.T, full=False)
+            res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in env_names},
+                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta.T, full=False,
+                        fixed={key: state[hit_rows] for key, state in kept})
             out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
     return out
 

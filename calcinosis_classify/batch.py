@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from calcinosis_classify._atomic import AtomicOutput
 from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_arrays
 from calcinosis_classify.errors import ColumnClashError, InputError
-from calcinosis_classify.intake import Units, read_cases
+from calcinosis_classify.intake import Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.schema import FIELDS
 
@@ -218,8 +218,9 @@ def _parquet_batches(path: str, chunk_rows: int, progress: Callable[[int], None]
         yield pa.Table.from_batches([batch])
 
 
-def _check_columns(names: list[str], prefix: str, source: str) -> None:
-    """Refuse inputs the scorer cannot use as a whole, with the reason and the fix."""
+def _check_columns(names: list[str], prefix: str, source: str) -> Intake:
+    """Refuse inputs the scorer cannot use as a whole, with the reason and the fix; returns the intake of
+    the header alone (column matches, notes and whole-input warnings)."""
     seen: Counter[str] = Counter(names)
     dupes = sorted(n for n, c in seen.items() if c > 1)
     if dupes:
@@ -229,19 +230,20 @@ def _check_columns(names: list[str], prefix: str, source: str) -> None:
     if clash:
         raise ColumnClashError(clash)
     probe = read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names}))
-    if not probe.columns:
-        known = sorted({k for f in FIELDS for k in (f.name, *f.aliases)})
-        hints = []
-        for name in names:
-            close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"),
-                                              known, n=1, cutoff=0.6)
-            if close:
-                hints.append(f"{name!r} -> {close[0]!r}")
-        expected = ", ".join(f.name for f in FIELDS if f.contract)
-        closest = f"; closest matches: {', '.join(hints)}" if hints else ""
-        raise InputError(f"no recognisable input column in {source} (columns: "
-                         f"{', '.join(map(repr, names[:10]))}{'...' if len(names) > 10 else ''}); "
-                         f"expected names such as {expected}{closest}")
+    if probe.columns:
+        return probe
+    known = sorted({k for f in FIELDS for k in (f.name, *f.aliases)})
+    hints = []
+    for name in names:
+        close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"),
+                                          known, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{name!r} -> {close[0]!r}")
+    expected = ", ".join(f.name for f in FIELDS if f.contract)
+    closest = f"; closest matches: {', '.join(hints)}" if hints else ""
+    raise InputError(f"no recognisable input column in {source} (columns: "
+                     f"{', '.join(map(repr, names[:10]))}{'...' if len(names) > 10 else ''}); "
+                     f"expected names such as {expected}{closest}")
 
 
 # --------------------------------------------------------------------------- scoring one chunk
@@ -526,14 +528,13 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             bad = _BadRows()
             batches = _csv_batches(path, plan, bad, chunk_rows, lambda pos: bar.update(pos - bar.n))
             empty_schema = pa.schema([(n, pa.string()) for n in names])
-        _check_columns(names, prefix, input)
+        header_intake = _check_columns(names, prefix, input)
         # Loads (and so verifies) the model before anything is written; gives every output column's type.
         types = _output_types(units, th, strict_units, model)
         clash = [prefix + c for c in types if prefix + c in names]
         if clash:
             raise ColumnClashError(clash)
-        summary.notes.extend(read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names})).notes)
-        header_intake = read_cases(pd.DataFrame({n: pd.Series([], dtype=object) for n in names}))
+        summary.notes.extend(header_intake.notes)
         case_column = header_intake.columns.get("case_id")
 
         n_jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)

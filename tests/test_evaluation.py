@@ -12,7 +12,6 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import top_k_accuracy_score
-from threadpoolctl import threadpool_limits
 
 from calcinosis_classify import engine, score
 from calcinosis_classify.cli import main
@@ -48,12 +47,6 @@ class _Stub(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return np.array([HAND[int(i)][1] for i in X["case_id"]])
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import f1_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 import calcinosis_classify
 from calcinosis_classify import engine, score
@@ -32,13 +31,6 @@ from calcinosis_classify.synthetic import generate_cohort
 
 SUBTYPES = engine.SUBTYPES
 GROUND_TRUTH = ["true_subtype", "presentation", "is_atypical", "generator_version", "seed"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    # pytest-xdist already runs one worker per core: OpenMP threads on top only oversubscribe.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -237,13 +229,17 @@ class _Always(ClassifierMixin, BaseEstimator):
         return proba
 
 
+def _assert_urgency_never_lowered(out: pd.DataFrame, rules: pd.DataFrame) -> None:
+    level = {u: i for i, u in enumerate(engine.URGENCY_LEVELS)}
+    assert (out["urgency"].map(level) >= rules["urgency"].map(level)).all()
+
+
 def test_rules_emergency_and_calciphylaxis_are_never_downgraded(cohorts) -> None:
     frame = cohorts[1]
     contrary = HybridClassifier(_Always("idiopathic")).fit(frame, frame["true_subtype"])
     out = contrary.assess(frame)
     rules = _rules(frame)
-    level = {u: i for i, u in enumerate(engine.URGENCY_LEVELS)}
-    assert (out["urgency"].map(level) >= rules["urgency"].map(level)).all()
+    _assert_urgency_never_lowered(out, rules)
     emergency = rules["urgency"] == "emergency"
     assert emergency.any()
     assert (out.loc[emergency, "urgency"] == "emergency").all()
@@ -262,8 +258,7 @@ def test_model_calciphylaxis_call_can_raise_urgency(cohorts) -> None:
     alarmist = HybridClassifier(_Always("calciphylaxis")).fit(frame, frame["true_subtype"])
     out = alarmist.assess(frame)
     rules = _rules(frame)
-    level = {u: i for i, u in enumerate(engine.URGENCY_LEVELS)}
-    assert (out["urgency"].map(level) >= rules["urgency"].map(level)).all()
+    _assert_urgency_never_lowered(out, rules)
     assert (out["rules_urgency"] == rules["urgency"]).all()
 
 

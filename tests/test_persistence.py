@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
-from threadpoolctl import threadpool_limits
 
 from calcinosis_classify import persistence, score
 from calcinosis_classify._version import __version__
@@ -31,12 +30,6 @@ from calcinosis_classify.persistence import MAGIC, load_model, read_manifest, sa
 from calcinosis_classify.synthetic import generate_cohort
 
 _HEADER = struct.Struct(">8sHI32s")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
 
 
 @pytest.fixture(scope="module")

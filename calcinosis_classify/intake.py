@@ -316,6 +316,11 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
     assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
     assert spec.si_unit is not None
     out = raw * factors
+    # A converted value carries float noise (2.495 mmol/L -> 9.999999999999998 mg/dL would fall on the other
+    # side of a cut-off than the same value typed in mg/dL): keep nine decimals, far below any lab's precision.
+    converted = factors != 1.0
+    if converted.any():
+        out[converted] = np.round(out[converted], 9)
     finite = np.isfinite(raw)
     inf = np.isinf(raw)
     if inf.any():

@@ -200,7 +200,7 @@ class EngineResult:
 
     n: int
     env: dict[str, np.ndarray]
-    rule_state: np.ndarray  # (n, R) uint8 tri-state
+    rule_state: np.ndarray  # (n, R) uint8 tri-state (a view of the rule-major (R, n) matrix)
     points: np.ndarray  # (n, S) raw evidence points (no prior)
     adjusted: np.ndarray  # (n, S) after prior, co-existence and overrides
     supported: np.ndarray  # (n, S) bool
@@ -219,34 +219,34 @@ class EngineResult:
     missing: np.ndarray  # (n, K) int decisiveness per probe (0 = not decisive / known)
 
 
-def _rule_matrix(env: Mapping[str, np.ndarray], n: int, only: Sequence[int] | None = None,
-                 base: np.ndarray | None = None, skip: frozenset[str] = frozenset(),
+def _rule_matrix(env: Mapping[str, np.ndarray], n: int, skip: frozenset[str] = frozenset(),
                  thresholds: Thresholds | None = None) -> np.ndarray:
-    """Tri-state of every rule (or of ``only``, over ``base``); rules reading only ``skip`` names take
-    their all-unknown state."""
-    out = np.empty((n, len(KB.rules)), dtype=np.uint8) if base is None else base.copy()
+    """Tri-state of every rule, rule-major: shape (R, n), one contiguous row per rule. Rules reading only
+    ``skip`` names take their all-unknown state."""
+    out = np.empty((len(KB.rules), n), dtype=np.uint8)
     defaults = _unknown_rule_state(thresholds) if skip and thresholds is not None else None
-    for r in KB.rules if only is None else (KB.rules[i] for i in only):
+    for r in KB.rules:
         if defaults is not None and r.cond.names <= skip:
-            out[:, r.index] = defaults[r.index]
+            out[r.index] = defaults[r.index]
         else:
-            out[:, r.index] = r.cond.evaluate(env)
+            out[r.index] = r.cond.evaluate(env)
     return out
 
 
 @lru_cache(maxsize=16)
 def _unknown_rule_state(thresholds: Thresholds) -> np.ndarray:
     """Each rule's state when no input is known."""
-    return _rule_matrix(unknown_defaults(thresholds), 1)[0]
+    return _rule_matrix(unknown_defaults(thresholds), 1)[:, 0]
 
 
 def _stack(rule_state: np.ndarray) -> np.ndarray:
-    """Points, support, strong support and phenotype matches per subtype: one matrix product.
+    """Points, support, strong support and phenotype matches per subtype: one matrix product of the
+    rule-major (R, n) states.
 
     Subtype-major, shape (4S, n): every per-subtype quantity is one contiguous row, so the ranking
     below works on whole contiguous arrays (numpy's reductions along short rows are slow).
     """
-    return _STACKED_T @ (rule_state == TRUE).astype(np.float32).T
+    return _STACKED_T @ (rule_state == TRUE).view(np.uint8).astype(np.float32)
 
 
 def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +256,15 @@ def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for j in range(a.shape[0] - 2, -1, -1):
         idx = np.where(a[j] == top, j, idx)
     return idx, top
+
+
+def _known(code: np.ndarray) -> np.ndarray:
+    return code == code  # NaN = unknown
+
+
+def _kidney_known(env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Kidney function is known from an eGFR, or from dialysis or CKD answered either way."""
+    return _known(env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (env["has_ckd"] != UNKNOWN)
 
 
 def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
@@ -324,10 +333,8 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
     # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
     margin = best_adj - np.maximum(rest.max(axis=0), 0.0)
-    ca_known = env["calcium_status_code"] == env["calcium_status_code"]
-    p_known = env["phosphate_status_code"] == env["phosphate_status_code"]
-    kidney_known = (env["egfr_used"] == env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (
-        env["has_ckd"] != UNKNOWN)
+    ca_known, p_known = _known(env["calcium_status_code"]), _known(env["phosphate_status_code"])
+    kidney_known = _kidney_known(env)
     confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
     out: dict[str, Any] = {"top": top, "confidence": confidence}
     if full:
@@ -336,6 +343,12 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
                     "order": np.argsort(-key.T, axis=1, kind="stable"),
                     "contributing": np.ascontiguousarray(contributing.T), "coexist_state": coexist_state,
                     "override_state": override_state})
+        # What the missing-data probes need to settle a change of points without re-ranking (see
+        # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
+        best_key = key[best, cols]
+        key[best, cols] = -np.inf
+        out.update({"key_gap": best_key - key.max(axis=0), "best_adj": best_adj,
+                    "best_supported": supported[best, cols], "margin": margin})
     return out
 
 
@@ -399,7 +412,7 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
              ranked: Mapping[str, np.ndarray], thresholds: Thresholds) -> np.ndarray:
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
     1 per value that changes the confidence."""
-    n = rule_state.shape[0]
+    n = rule_state.shape[1]
     out = (_probe_all_at_once(values, ranked, thresholds, n) if n <= _SMALL_BATCH
            else _probe_by_input(values, env, rule_state, stacked, ranked, thresholds, n))
     # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
@@ -410,7 +423,7 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
         k = PROBE_NAMES.index(name)
         unknown = _probe_unknown(values, _PROBES[k][2])
         out[k] += np.where(conf_low & unknown, 10, 0).astype(out.dtype)
-    return np.ascontiguousarray(out.T)
+    return out.T  # (n, K) view of the probe-major array
 
 
 # Up to this many rows, every probe variant of every row is stacked into one frame and evaluated in a
@@ -452,9 +465,59 @@ def _probe_all_at_once(values: Mapping[str, np.ndarray], ranked: Mapping[str, np
     return out
 
 
+def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray, loss: np.ndarray,
+            env: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``rows`` provably keep their top subtype when every subtype's adjusted points move by at most
+    ``gain`` up and ``loss`` down, with the supported/strong/phenotype sets, the override and co-existence
+    states and the calciphylaxis tie-break unchanged; and their confidence then, from the calcium,
+    phosphate and kidney inputs in ``env`` (the probed rows' values).
+
+    Under those conditions each ranking step (the support floor, co-existence lifts, the O3/O4 caps, the
+    O1 lift) is monotone and shifts with its inputs, so every final adjusted score, and so every key, moves
+    within [-loss, +gain]: the lead of the best key shrinks by at most gain + loss, and the margin behind
+    the confidence moves by at most as much. Points move in whole steps and ties are broken by distinct
+    fractions, so the comparisons below are exact. Rows not settled must be ranked in full.
+    """
+    span = gain + loss
+    best_adj = ranked["best_adj"][rows]
+    # The best subtype still leads and keeps (or still lacks) a positive score.
+    top_kept = (ranked["key_gap"][rows] > span) & (
+        ~ranked["best_supported"][rows] | np.where(best_adj > 0, best_adj - loss > 0, best_adj + gain <= 0))
+    margin = ranked["margin"][rows]
+    high, not_high = margin - span >= 3, margin + span < 3
+    graded = _known(env["calcium_status_code"]) & _known(env["phosphate_status_code"]) & (ranked["top"][rows] >= 0)
+    kidney = _kidney_known(env)
+    confidence = np.where(graded, np.where(high & kidney, 2, 1), 0)
+    return top_kept & (~graded | ~kidney | high | not_high), confidence
+
+
+class _Gather(Mapping[str, np.ndarray]):
+    """Probe-row arrays restricted to ``hit``, falling back to the base ``env`` at ``rows``; gathered lazily
+    (a condition reads a handful of the names)."""
+
+    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray, env: Mapping[str, np.ndarray],
+                 rows: np.ndarray):
+        self._probe, self._hit, self._env, self._rows = probe, hit, env, rows
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        got = self._cache.get(name)
+        if got is None:
+            got = self._probe[name][self._hit] if name in self._probe else self._env[name][self._rows]
+            self._cache[name] = got
+        return got
+
+    def __iter__(self) -> Any:
+        return iter(set(self._probe) | set(self._env))
+
+    def __len__(self) -> int:
+        return len(set(self._probe) | set(self._env))
+
+
 def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray,
                     stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
                     ) -> np.ndarray:
+    """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(_PROBES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     for k, (name, probe_values, group) in enumerate(_PROBES):
         rows = np.flatnonzero(_probe_unknown(values, group))
@@ -475,36 +538,66 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
         base_conf = ranked["confidence"][rows]
         rule_cols = np.array(rule_idx, dtype=np.intp)
         probed_rules = [KB.rules[i] for i in rule_idx]
-        base_fired = rule_state[np.ix_(rows, rule_cols)] == TRUE
-        rank_inputs = sorted(touched & _RANK_NAMES)
+        base_fired = np.take(rule_state[rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
+        probed = touched | {set_field}
+        rank_inputs = sorted(probed & _RANK_NAMES)
         base_rank_inputs = {name: env[name][rows] for name in rank_inputs}
+        # The stacked sums the probed rules can move: their points rows (for the shift bound) and their
+        # count rows (support / strong / phenotype: a set changes when a count crosses zero).
+        moved = np.flatnonzero((_STACKED_T[:, rule_cols] != 0).any(axis=1))
+        moved_points = moved[moved < S]
+        moved_counts = moved[moved >= S]
+        to_moved = _STACKED_T[moved][:, rule_cols]
         # Co-existence and override conditions that read neither the probed input nor the rule-derived
         # findings keep their state: take it from the base ranking instead of re-evaluating.
-        probed = touched | {set_field}
         kept = [(key, state) for key, state, cond in _rank_conditions(ranked)
                 if not (cond.names & probed) and not (cond.names & _ENGINE_FINDINGS)]
         kept_keys = {key for key, _ in kept}
         env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in _rank_conditions(ranked)
                                              if key not in kept_keys)) - _ENGINE_FINDINGS
+        # The rest are re-evaluated for the bound: a changed state means a full ranking.
+        recheck = [(key, cond) for key, _, cond in _rank_conditions(ranked) if key not in kept_keys]
+        base_states = {key: state[rows] for key, state, _ in _rank_conditions(ranked) if key not in kept_keys}
+        cp_probed = "compatible_cp_lesion" in probed
+        base_cp = env["compatible_cp_lesion"][rows] if cp_probed else None
         for value in probe_values:
             dtype = values[set_field].dtype
             sub_values[set_field] = np.full(rows.size, value, dtype=dtype)
             sub_env = compute_findings(sub_values, thresholds, only=touched, base=sub_env_base)
             fired = np.empty_like(base_fired)
             for c, r in enumerate(probed_rules):
-                fired[:, c] = r.cond.evaluate(sub_env) == TRUE
-            # Only rows where some rule or ranking input changed can rank differently: rank just those.
-            changed = (fired != base_fired).any(axis=1)
+                fired[c] = r.cond.evaluate(sub_env) == TRUE
+            # Only rows where some rule or ranking input changed can rank differently.
+            inputs_changed = np.zeros(rows.size, dtype=bool)
             for name in rank_inputs:
-                changed |= ~_same(sub_env[name], base_rank_inputs[name])
-            hit = np.flatnonzero(changed)
+                inputs_changed |= ~_same(sub_env[name], base_rank_inputs[name])
+            hit = np.flatnonzero((fired != base_fired).any(axis=0) | inputs_changed)
             if hit.size == 0:
                 continue
-            # Only the probed rules changed: update the stacked sums by their difference.
-            delta = fired[hit].astype(np.float32) - base_fired[hit]
             hit_rows = rows[hit]
+            hit_env = _Gather(sub_env, hit, env, hit_rows)
+            # The stacked sums move by the probed rules' difference.
+            delta = fired[:, hit].view(np.uint8).astype(np.float32) - base_fired[:, hit].view(np.uint8)
+            change = to_moved @ delta  # (moved stacked rows, hits)
+            points_change = change[:len(moved_points)]
+            gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
+            loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+            counts = stacked[moved_counts][:, hit_rows]
+            same = ((counts > 0) == ((counts + change[len(moved_points):]) > 0)).all(axis=0)
+            if cp_probed:
+                same &= hit_env["compatible_cp_lesion"] == base_cp[hit]
+            # With the sets unchanged, the rule-derived findings the conditions read are too.
+            for key, cond in recheck:
+                same &= cond.evaluate(hit_env) == base_states[key][hit]
+            settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
+            settled &= same
+            out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
+            # Rows the bound cannot settle are ranked in full.
+            hit, hit_rows, delta = hit[~settled], hit_rows[~settled], delta[:, ~settled]
+            if hit.size == 0:
+                continue
             res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in env_names},
-                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta.T, full=False,
+                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta, full=False,
                         fixed={key: state[hit_rows] for key, state in kept})
             out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
     return out
@@ -529,9 +622,9 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
     missing = (_missing(values, env, rule_state, stacked, ranked, thresholds) if with_missing and n
-               else np.zeros((n, len(_PROBES)), dtype=np.int64))
+               else np.zeros((len(_PROBES), n), dtype=np.int16).T)
     return EngineResult(
-        n=n, env=env, rule_state=rule_state, points=ranked["points"], adjusted=adj, supported=supported,
+        n=n, env=env, rule_state=rule_state.T, points=ranked["points"], adjusted=adj, supported=supported,
         order=order, top=top, scores=scores, in_differential=in_diff, contributing=ranked["contributing"],
         confidence=ranked["confidence"], risk=risk, risk_state=risk_state, urgency=urgency,
         urgency_state=urgency_state, override_state=ranked["override_state"],

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from calcinosis_classify import OUTPUT_COLUMNS, classify, score
 from calcinosis_classify.errors import ColumnClashError, KnowledgeBaseError, ThresholdError
 from calcinosis_classify.findings import TRUE
+from calcinosis_classify.schema import FIELD_BY_NAME
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLES = pd.read_csv(FIXTURES / "examples.csv", dtype=str, keep_default_na=False)
@@ -172,12 +173,15 @@ def test_classify_and_score_agree(case: dict) -> None:
 
 
 @given(_case)
+@example({"calcium": 10.0, "albumin": 1.5})  # corrected calcium exactly on the 12 mg/dL cut-off
 def test_unit_invariance(case: dict) -> None:
     si = dict(case)
-    factors = {"calcium": 0.2495, "phosphate": 0.3229, "albumin": 10.0, "pth": 0.106}
-    for name, f in factors.items():
+    # The inverse of the library's own factors (clinical-spec §3.3): a rounded factor such as 0.2495 would
+    # move a value sitting on a cut-off to the other side.
+    for name in ("calcium", "phosphate", "albumin", "pth"):
         if name in si:
-            si[name] = si[name] * f
+            spec = FIELD_BY_NAME[name]
+            si[name] = si[name] / spec.factor(spec.si_unit)
     conv, conv_si = score(_frame([case])), score(_frame([si]), units="si")
     cols = ["subtype", "differential", "confidence", "calciphylaxis_risk", "urgency", "evidence"]
     assert conv[cols].iloc[0].to_dict() == conv_si[cols].iloc[0].to_dict()
@@ -284,10 +288,10 @@ def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
 
     values = read_cases(_frame(cases)).values
     res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
-    stacked = engine._stack(res.rule_state)
+    stacked = engine._stack(res.rule_state.T)
     ranked = engine._rank(dict(res.env), stacked)
     at_once = engine._probe_all_at_once(values, ranked, DEFAULT_THRESHOLDS, len(cases))
-    by_input = engine._probe_by_input(values, dict(res.env), res.rule_state, stacked, ranked, DEFAULT_THRESHOLDS,
+    by_input = engine._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
                                       len(cases))
     np.testing.assert_array_equal(at_once, by_input)
 
@@ -303,7 +307,7 @@ def test_absent_inputs_shortcut_changes_nothing() -> None:
     values = read_cases(frame).values
     fast = engine.evaluate(values, len(frame), DEFAULT_THRESHOLDS)
     slow_env = engine.compute_findings(values, DEFAULT_THRESHOLDS)
-    np.testing.assert_array_equal(fast.rule_state, engine._rule_matrix(slow_env, len(frame)))
+    np.testing.assert_array_equal(fast.rule_state, engine._rule_matrix(slow_env, len(frame)).T)
     for name, arr in slow_env.items():
         np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)
 

@@ -13,7 +13,7 @@ then, never mid-batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -559,7 +559,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
         recheck = [(key, cond) for key, _, cond in _rank_conditions(ranked) if key not in kept_keys]
         base_states = {key: state[rows] for key, state, _ in _rank_conditions(ranked) if key not in kept_keys}
         cp_probed = "compatible_cp_lesion" in probed
-        base_cp = env["compatible_cp_lesion"][rows] if cp_probed else None
+        base_cp = env["compatible_cp_lesion"][rows] if cp_probed else np.empty(0, dtype=np.uint8)
         for value in probe_values:
             dtype = values[set_field].dtype
             sub_values[set_field] = np.full(rows.size, value, dtype=dtype)

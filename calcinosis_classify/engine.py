@@ -388,16 +388,19 @@ def _urgency(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: i
     return level, state
 
 
+def _unknown_mask(v: np.ndarray) -> np.ndarray:
+    if v.dtype.kind == "f":
+        return np.isnan(v)
+    if v.dtype.kind in "iu":
+        return v < 0
+    return np.array([x is None for x in v], dtype=bool)
+
+
 def _probe_unknown(values: Mapping[str, np.ndarray], group: tuple[str, ...]) -> np.ndarray:
-    mask = np.ones(len(next(iter(values.values()))), dtype=bool)
-    for name in group:
-        v = values[name]
-        if v.dtype.kind == "f":
-            mask &= np.isnan(v)
-        elif v.dtype.kind in "iu":
-            mask &= v < 0
-        else:
-            mask &= np.array([x is None for x in v], dtype=bool)
+    """Rows where every input of a probe's group is unknown."""
+    mask = _unknown_mask(values[group[0]])
+    for name in group[1:]:
+        mask &= _unknown_mask(values[name])
     return mask
 
 
@@ -409,12 +412,13 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray, stacked: np.ndarray,
-             ranked: Mapping[str, np.ndarray], thresholds: Thresholds) -> np.ndarray:
+             ranked: Mapping[str, np.ndarray], thresholds: Thresholds, probed: np.ndarray | None = None
+             ) -> np.ndarray:
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
-    1 per value that changes the confidence."""
+    1 per value that changes the confidence. ``probed``: the probe-major result of the variants when
+    they were evaluated alongside the rows (see :func:`evaluate`)."""
     n = rule_state.shape[1]
-    out = (_probe_all_at_once(values, ranked, thresholds, n) if n <= _SMALL_BATCH
-           else _probe_by_input(values, env, rule_state, stacked, ranked, thresholds, n))
+    out = probed if probed is not None else _probe_by_input(values, env, rule_state, stacked, ranked, thresholds, n)
     # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
     # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
     # like one changed answer: without them no answer is better than low confidence.
@@ -426,17 +430,20 @@ def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_
     return out.T  # (n, K) view of the probe-major array
 
 
-# Up to this many rows, every probe variant of every row is stacked into one frame and evaluated in a
-# single pass (per-call overhead dominates small inputs); larger inputs probe one input at a time,
-# re-evaluating only the findings and rules that input touches.
+# Up to this many rows, every probe variant of every row is stacked under the rows themselves and the
+# whole block is evaluated in a single pass (per-call overhead dominates small inputs); larger inputs probe
+# one input at a time, re-evaluating only the findings and rules that input touches.
 _SMALL_BATCH = 16
 
 
-def _probe_all_at_once(values: Mapping[str, np.ndarray], ranked: Mapping[str, np.ndarray], thresholds: Thresholds,
-                       n: int) -> np.ndarray:
-    sources: list[np.ndarray] = []
+def _probe_variants(values: Mapping[str, np.ndarray], n: int
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, frozenset[str]]:
+    """The ``n`` rows followed by one copy of each row per unknown probe input and plausible value:
+    (values of all rows, probe index of each variant, source row of each variant, inputs absent from
+    all rows)."""
+    sources: list[np.ndarray] = [np.arange(n)]
     blocks: list[tuple[int, str, Any, int, int]] = []
-    size = 0
+    size = n
     for k, (name, probe_values, group) in enumerate(_PROBES):
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
@@ -446,23 +453,33 @@ def _probe_all_at_once(values: Mapping[str, np.ndarray], ranked: Mapping[str, np
             sources.append(rows)
             blocks.append((k, set_field, value, size, size + rows.size))
             size += rows.size
-    out = np.zeros((len(_PROBES), n), dtype=np.int16)
-    if not size:
-        return out
     src = np.concatenate(sources)
     variants = {f: v[src] for f, v in values.items()}
-    probe_of = np.empty(size, dtype=np.intp)
+    probe_of = np.empty(size - n, dtype=np.intp)
     for k, set_field, value, start, stop in blocks:
         variants[set_field][start:stop] = value
-        probe_of[start:stop] = k
-    absent = absent_inputs(variants)
-    env = compute_findings(variants, thresholds, absent=absent)
-    rule_state = _rule_matrix(env, size, skip=unknown_closure(absent) if absent else frozenset(),
-                              thresholds=thresholds)
-    res = _rank(env, _stack(rule_state), full=False)
-    decisive = 10 * (res["top"] != ranked["top"][src]) + (res["confidence"] != ranked["confidence"][src])
+        probe_of[start - n:stop - n] = k
+    # Every probe value is a known value: an input is absent from the variants exactly when it is absent
+    # from the rows and no variant sets it.
+    absent = (absent_inputs(values) if n else frozenset()) - {b[1] for b in blocks}
+    return variants, probe_of, src[n:], absent
+
+
+def _decisive(ranked: Mapping[str, np.ndarray], n: int, probe_of: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """Probe-major decisiveness from a ranking of the rows (first ``n``) and their variants (the rest)."""
+    top, confidence = ranked["top"], ranked["confidence"]
+    decisive = 10 * (top[n:] != top[src]) + (confidence[n:] != confidence[src])
+    out = np.zeros((len(_PROBES), n), dtype=np.int16)
     np.add.at(out, (probe_of, src), decisive.astype(np.int16))
     return out
+
+
+def _probe_all_at_once(values: Mapping[str, np.ndarray], thresholds: Thresholds, n: int) -> np.ndarray:
+    """Probe-major decisiveness with every variant in one pass (what :func:`evaluate` does for small
+    inputs, kept separate so it can be checked against :func:`_probe_by_input`)."""
+    variants, probe_of, src, absent = _probe_variants(values, n)
+    _, _, _, ranked = _core(variants, n + src.size, thresholds, full=False, absent=absent)
+    return _decisive(ranked, n, probe_of, src)
 
 
 def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray, loss: np.ndarray,
@@ -603,15 +620,36 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
     return out
 
 
-def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
-             ) -> EngineResult:
-    """Run the whole engine over canonical input arrays."""
-    absent = absent_inputs(values) if n else frozenset()
+def _core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full: bool = True,
+          absent: frozenset[str] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, dict[str, Any]]:
+    """Findings, rule states (rule-major), stacked sums and ranking of every row (``absent``: the inputs
+    unknown in every row, when already known)."""
+    if absent is None:
+        absent = absent_inputs(values) if n else frozenset()
     env = compute_findings(values, thresholds, absent=absent)
     rule_state = _rule_matrix(env, n, skip=unknown_closure(absent) if absent else frozenset(),
                               thresholds=thresholds)
     stacked = _stack(rule_state)
-    ranked = _rank(env, stacked)
+    return env, rule_state, stacked, _rank(env, stacked, full=full)
+
+
+def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
+             ) -> EngineResult:
+    """Run the whole engine over canonical input arrays."""
+    probed = None
+    if with_missing and 0 < n <= _SMALL_BATCH:
+        # One pass over the rows and all their probe variants, then split.
+        variants, probe_of, src, absent = _probe_variants(values, n)
+        env, rule_state, stacked, ranked = _core(variants, n + src.size, thresholds, absent=absent)
+        if src.size:
+            probed = _decisive(ranked, n, probe_of, src)
+            env = {name: v[:n] for name, v in env.items()}
+            rule_state, stacked = rule_state[:, :n], stacked[:, :n]
+            ranked = {name: v[:n] for name, v in ranked.items()}
+        else:
+            probed = np.zeros((len(_PROBES), n), dtype=np.int16)
+    else:
+        env, rule_state, stacked, ranked = _core(values, n, thresholds)
     adj, supported, order, top = ranked["adjusted"], ranked["supported"], ranked["order"], ranked["top"]
     risk, risk_state = _risk(env, n)
     urgency, urgency_state = _urgency(env, top, risk, n)
@@ -621,7 +659,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
     in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
-    missing = (_missing(values, env, rule_state, stacked, ranked, thresholds) if with_missing and n
+    missing = (_missing(values, env, rule_state, stacked, ranked, thresholds, probed) if with_missing and n
                else np.zeros((len(_PROBES), n), dtype=np.int16).T)
     return EngineResult(
         n=n, env=env, rule_state=rule_state.T, points=ranked["points"], adjusted=adj, supported=supported,
@@ -630,5 +668,3 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
         urgency_state=urgency_state, override_state=ranked["override_state"],
         coexist_state=ranked["coexist_state"], missing=missing,
     )
-
-

@@ -173,12 +173,16 @@ def _text_row(kind: str, text: str) -> tuple[int, ...]:
     return tuple(int(bool(p.search(text))) for p in _GROUP_PATTERNS[kind])
 
 
+_SMALL_TEXT = 256
+
+
 def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
     """(n, groups) matrix of matches; row of -1 where the text is unknown."""
     width = len(_GROUP_PATTERNS[kind])
-    if len(texts) == 1:  # single case: no factorisation
-        t = texts[0]
-        return np.array([_text_row(kind, str(t)) if t is not None else (-1,) * width], dtype=np.int8)
+    if len(texts) <= _SMALL_TEXT:  # a single case and its probe variants: a factorisation costs more
+        unknown = (-1,) * width
+        return np.array([_text_row(kind, str(t)) if t is not None else unknown for t in texts.tolist()],
+                        dtype=np.int8).reshape(len(texts), width)
     codes, uniques = pd.factorize(texts, use_na_sentinel=True)
     table = np.array([_text_row(kind, str(u)) for u in uniques], dtype=np.int8).reshape(len(uniques), width)
     table = np.vstack([table, np.full((1, width), -1, np.int8)])

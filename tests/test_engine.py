@@ -290,7 +290,7 @@ def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
     res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
     stacked = engine._stack(res.rule_state.T)
     ranked = engine._rank(dict(res.env), stacked)
-    at_once = engine._probe_all_at_once(values, ranked, DEFAULT_THRESHOLDS, len(cases))
+    at_once = engine._probe_all_at_once(values, DEFAULT_THRESHOLDS, len(cases))
     by_input = engine._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
                                       len(cases))
     np.testing.assert_array_equal(at_once, by_input)

@@ -317,10 +317,12 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
     assert spec.si_unit is not None
     out = raw * factors
     # A converted value carries float noise (2.495 mmol/L -> 9.999999999999998 mg/dL would fall on the other
-    # side of a cut-off than the same value typed in mg/dL): keep nine decimals, far below any lab's precision.
-    converted = factors != 1.0
+    # side of a cut-off than the same value typed in mg/dL): keep 12 significant digits, far beyond any lab's.
+    converted = (factors != 1.0) & np.isfinite(out) & (out != 0)
     if converted.any():
-        out[converted] = np.round(out[converted], 9)
+        x = out[converted]
+        scale = 10.0 ** (11 - np.floor(np.log10(np.abs(x))))
+        out[converted] = np.round(x * scale) / scale
     finite = np.isfinite(raw)
     inf = np.isinf(raw)
     if inf.any():

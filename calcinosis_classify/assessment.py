@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import textwrap
 from collections.abc import Mapping
@@ -12,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calcinosis_classify import engine
 from calcinosis_classify.engine import CONFIDENCE, KB, PROBE_NAMES, RISK_LEVELS, SUBTYPES, URGENCY_LEVELS
@@ -43,101 +44,150 @@ OUTPUT_DTYPES: dict[str, str] = {
 # Rules ordered strongest first for the evidence column.
 _EVIDENCE_ORDER = np.array(sorted(range(len(KB.rules)),
                                   key=lambda i: (-abs(KB.rules[i].rule.points), KB.rules[i].rule.id)))
-_EVIDENCE_IDS = np.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], dtype=object)
+
+# Text columns are Arrow large_string arrays (64-bit offsets, the storage of pandas' "str" dtype): each
+# distinct string is built once and taken for every row by Arrow's kernels, with no Python object per row.
+_TEXT = pa.large_string()
+_SEPARATOR = pa.scalar(";", type=_TEXT)
+_EVIDENCE_IDS = pa.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], type=_TEXT)
+_SUBTYPE_NAMES = pa.array(SUBTYPES, type=_TEXT)
+_PROBE_NAMES = pa.array(PROBE_NAMES, type=_TEXT)
 
 
-def _strings_by_pattern(keys: np.ndarray, build: Any) -> np.ndarray:
-    """Build one string per distinct key row and broadcast it (keeps Python off the per-row path)."""
-    if keys.shape[0] == 0:
-        return np.array([], dtype=object)
-    if keys.ndim == 2:
-        keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))).ravel()
-    uniques, inverse = np.unique(keys, return_inverse=True)
-    built = np.array([build(u) for u in uniques], dtype=object)
-    return built[inverse.ravel()]
+def _labels(names: tuple[str, ...], index: np.ndarray) -> pa.Array:
+    """``names[index]`` as a text column."""
+    return pa.array(names, type=_TEXT).take(index)
 
 
-def _evidence_strings(rule_state: np.ndarray) -> np.ndarray:
-    fired = rule_state[:, _EVIDENCE_ORDER] == TRUE
-    packed = np.packbits(fired, axis=1)
-    width = fired.shape[1]
-
-    return _strings_by_pattern(packed, lambda key: _decode_evidence(bytes(key), width))
-
-
-@functools.lru_cache(maxsize=65536)
-def _decode_evidence(key: bytes, width: int) -> str:
-    bits = np.unpackbits(np.frombuffer(key, dtype=np.uint8))[:width].astype(bool)
-    return ";".join(_EVIDENCE_IDS[bits])
+def _joined(names: pa.Array, flat: np.ndarray, counts: np.ndarray) -> pa.Array:
+    """One string per group: ``names[flat]`` cut into consecutive groups of ``counts`` items, each joined
+    with ``;`` (an empty group gives "")."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return pc.binary_join(pa.LargeListArray.from_arrays(offsets, names.take(flat)), _SEPARATOR)
 
 
-def _ranked_strings(order: np.ndarray, include: np.ndarray, names: tuple[str, ...], limit: int) -> np.ndarray:
-    """``;``-joined names in ``order`` where ``include``; at most ``limit``."""
-    n, k = order.shape
-    # Position-major copies: the loop below reads one contiguous array per position.
-    order_t = np.ascontiguousarray(order.T)
-    inc_t = np.ascontiguousarray(np.take_along_axis(include, order, axis=1).T)
-    # Encode the kept indices, in order, as one integer per row (base k+1).
-    key = np.zeros(n, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)
-    weight = np.ones(n, dtype=np.int64)
-    base = k + 1
-    for c in range(k):
-        keep = inc_t[c] & (count < limit)
-        if not keep.any():
-            continue
-        key += np.where(keep, (order_t[c] + 1) * weight, 0)
-        weight = np.where(keep, weight * base, weight)
-        count += keep
-    return _strings_by_pattern(key, functools.partial(_decode_names, names, base))
+def _ranked_strings(codes: np.ndarray, names: pa.Array, limit: int) -> pa.Array:
+    """Text of ranked-name codes: digit ``r`` (base ``len(names) + 1``, least significant first) is 1 + the
+    index of the name at rank ``r``, 0 past the last one. Each distinct code (found by hashing, no sort) is
+    decoded once, then taken for every row."""
+    index, uniques = pd.factorize(codes)
+    base = len(names) + 1
+    digits = uniques[:, None] // base ** np.arange(limit, dtype=np.int64) % base
+    named = digits > 0  # a prefix of each code's digits
+    return _joined(names, digits[named] - 1, np.count_nonzero(named, axis=1)).take(index)
 
 
-@functools.lru_cache(maxsize=65536)
-def _decode_names(names: tuple[str, ...], base: int, code: int) -> str:
-    """Names encoded by :func:`_ranked_strings` (cached: the same few patterns recur across chunks)."""
-    code = int(code)
-    parts = []
-    while code:
-        code, digit = divmod(code, base)
-        parts.append(names[digit - 1])
-    return ";".join(parts)
+def _differential(res: engine.EngineResult) -> pa.Array:
+    """Subtypes in the differential: the top subtype, then contributing ones (§6.5), then the rest by
+    adjusted points; ties in subtype order."""
+    s = len(SUBTYPES)
+    adjusted, contributing, include = res.adjusted.T, res.contributing.T, res.in_differential.T
+    key = [adjusted[j] + np.where(contributing[j], 1000.0, 0.0) + np.where(res.top == j, 10000.0, 0.0)
+           for j in range(s)]
+    inc = [np.ascontiguousarray(include[j]) for j in range(s)]
+    # Rank of each subtype among the included ones: a larger key, or an equal key and a lower index,
+    # comes first (keys are finite: adjusted points are). One comparison per pair of subtypes.
+    rank = [np.zeros(res.n, dtype=np.uint8) for _ in range(s)]
+    for i in range(s):
+        for j in range(i + 1, s):
+            i_first = key[i] >= key[j]
+            rank[j] += inc[i] & i_first
+            rank[i] += inc[j] & ~i_first
+    powers = (s + 1) ** np.arange(s, dtype=np.int64)
+    codes = np.zeros(res.n, dtype=np.int64)
+    for j in range(s):
+        codes += np.where(inc[j], (j + 1) * powers[rank[j]], 0)
+    return _ranked_strings(codes, _SUBTYPE_NAMES, s)
 
 
-def _warning_strings(intake: Intake) -> np.ndarray:
-    out = np.full(intake.n, "", dtype=object)
+def _missing(res: engine.EngineResult, limit: int = engine.MAX_MISSING) -> pa.Array:
+    """Probe inputs with ``res.missing > 0``, most decisive first (ties in probe order), at most ``limit``.
+
+    Works on the few nonzero entries only, found in whichever order ``res.missing`` is stored.
+    """
+    n, k = res.missing.shape
+    if res.missing.T.flags.c_contiguous:  # probe-major storage
+        flat = res.missing.T.reshape(-1)
+        at = np.flatnonzero(flat > 0)
+        probe, row = np.divmod(at, n)
+    else:
+        flat = np.ascontiguousarray(res.missing).reshape(-1)
+        at = np.flatnonzero(flat > 0)
+        row, probe = np.divmod(at, k)
+    if len(at):
+        # Order the entries by row, then decreasing value, then probe: one sort of a packed int64 key.
+        value = flat[at].astype(np.int64)
+        top = int(value.max())
+        vbits, pbits = (top - int(value.min())).bit_length(), (k - 1).bit_length()
+        if (n - 1).bit_length() + vbits + pbits <= 63:
+            key = np.sort((row << (vbits + pbits)) | ((top - value) << pbits) | probe)
+            row, probe = key >> (vbits + pbits), key & ((1 << pbits) - 1)
+        else:
+            order = np.lexsort((probe, -value, row))
+            row, probe = row[order], probe[order]
+    # Rank of each entry within its row; keep the first `limit`.
+    starts = np.ones(len(row), dtype=bool)
+    starts[1:] = row[1:] != row[:-1]
+    position = np.arange(len(row))
+    rank = position - np.maximum.accumulate(np.where(starts, position, 0))
+    kept = rank < limit
+    row, probe, rank = row[kept], probe[kept], rank[kept]
+    # Sum each row's digits (its entries are consecutive, from rank 0).
+    codes = np.zeros(n, dtype=np.int64)
+    if len(row):
+        firsts = np.flatnonzero(rank == 0)
+        powers = (k + 1) ** np.arange(limit, dtype=np.int64)
+        codes[row[firsts]] = np.add.reduceat((probe + 1) * powers[rank], firsts)
+    return _ranked_strings(codes, _PROBE_NAMES, limit)
+
+
+def _evidence(rule_state: np.ndarray) -> pa.Array:
+    """Fired rule ids, strongest first. Rows are grouped by their fired-rule bit pattern, hashed as an
+    exact fixed-size binary key (no sort, no collision); each distinct pattern is joined once."""
+    n, r = rule_state.shape
+    width = (r + 7) // 8
+    if rule_state.T.flags.c_contiguous:  # rule-major storage: OR each rule's bit into its byte
+        by_rule = rule_state.T
+        packed_t = np.zeros((width, n), dtype=np.uint8)
+        for j in range(r):
+            packed_t[j >> 3] |= (by_rule[j] == TRUE).view(np.uint8) << np.uint8(j & 7)
+        packed = np.ascontiguousarray(packed_t.T)
+    else:
+        packed = np.ascontiguousarray(np.packbits(rule_state == TRUE, axis=1, bitorder="little"))
+    keys = pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(packed)])
+    encoded = keys.dictionary_encode()
+    patterns = encoded.dictionary
+    raw = np.frombuffer(patterns.buffers()[1], dtype=np.uint8, count=len(patterns) * width,
+                        offset=patterns.offset * width).reshape(len(patterns), width)
+    fired = np.unpackbits(raw, axis=1, count=r, bitorder="little")[:, _EVIDENCE_ORDER].astype(bool)
+    strings = _joined(_EVIDENCE_IDS, np.flatnonzero(fired) % r, np.count_nonzero(fired, axis=1))
+    return strings.take(encoded.indices)
+
+
+def _warnings(intake: Intake) -> pa.Array:
     w = intake.warnings
     w = w[w["row"].notna()]
-    if len(w):
-        joined = w.groupby("row", sort=False)["message"].agg(WARNING_SEPARATOR.join)
-        out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
-    return out
-
-
-def _differential_and_missing(res: engine.EngineResult) -> tuple[np.ndarray, np.ndarray]:
-    # Contributing subtypes follow the top subtype directly (§6.5), then the rest by score.
-    key = res.adjusted + np.where(res.contributing, 1000.0, 0.0)
-    key[np.arange(res.n), np.maximum(res.top, 0)] += np.where(res.top >= 0, 10000.0, 0.0)
-    order = np.argsort(-key, axis=1, kind="stable")
-    differential = _ranked_strings(order, res.in_differential, SUBTYPES, len(SUBTYPES))
-    morder = np.argsort(-res.missing, axis=1, kind="stable")
-    missing = _ranked_strings(morder, res.missing > 0, PROBE_NAMES, engine.MAX_MISSING)
-    return differential, missing
+    joined = w.groupby("row", sort=False)["message"].agg(WARNING_SEPARATOR.join)
+    index = np.full(intake.n, len(joined), dtype=np.int64)  # rows without a warning: the final ""
+    index[joined.index.to_numpy(dtype=np.int64)] = np.arange(len(joined))
+    return pa.array([*joined.to_numpy(dtype=object), ""], type=_TEXT).take(index)
 
 
 def _result_columns(intake: Intake, res: engine.EngineResult) -> dict[str, Any]:
-    subtype = np.array([*SUBTYPES, INDETERMINATE], dtype=object)[np.where(res.top >= 0, res.top, len(SUBTYPES))]
-    differential, missing = _differential_and_missing(res)
-    cols: dict[str, Any] = {"subtype": subtype, "differential": differential}
+    cols: dict[str, Any] = {"subtype": _labels((*SUBTYPES, INDETERMINATE),
+                                               np.where(res.top >= 0, res.top, len(SUBTYPES))),
+                            "differential": _differential(res)}
     for j, s in enumerate(SUBTYPES):
         cols[f"score_{s}"] = np.round(res.scores[:, j], 3)
-    cols["confidence"] = np.array(CONFIDENCE, dtype=object)[res.confidence]
-    cols["calciphylaxis_risk"] = np.array(RISK_LEVELS, dtype=object)[res.risk]
-    cols["urgency"] = np.array(URGENCY_LEVELS, dtype=object)[res.urgency]
+    cols["confidence"] = _labels(CONFIDENCE, res.confidence)
+    cols["calciphylaxis_risk"] = _labels(RISK_LEVELS, res.risk)
+    cols["urgency"] = _labels(URGENCY_LEVELS, res.urgency)
     cols["ca_x_p"] = np.round(res.env["ca_x_p"], 1)
     cols["calcium_corrected"] = np.round(res.env["calcium_corrected"], 2)
-    cols["evidence"] = _evidence_strings(res.rule_state)
-    cols["missing"] = missing
-    cols["warnings"] = _warning_strings(intake)
+    cols["evidence"] = _evidence(res.rule_state)
+    cols["missing"] = _missing(res)
+    cols["warnings"] = _warnings(intake)
     return cols
 
 
@@ -145,7 +195,11 @@ def score_arrays(frame: pd.DataFrame, units: Units = "conventional",
                  thresholds: Thresholds | dict[str, float] | None = None,
                  strict_units: bool = False, model: Any = None) -> tuple[dict[str, Any], Intake]:
     """The output columns of :func:`score` as arrays (unprefixed, model columns last when ``model`` is
-    given), and the intake they came from."""
+    given), and the intake they came from.
+
+    The rules' text columns are ``pyarrow`` large_string arrays, their numbers numpy float64 arrays;
+    model columns are numpy arrays (see :func:`~calcinosis_classify.model.model_columns`).
+    """
     th = Thresholds.coerce(thresholds)
     intake = read_cases(frame, units=units, strict_units=strict_units)
     res = engine.evaluate(intake.values, intake.n, th)
@@ -206,8 +260,24 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     clash = [c for c in cols if c in frame.columns]
     if clash:
         raise ColumnClashError(clash)
-    out = pd.DataFrame(cols, index=frame.index)
+    text = _text_dtype()
+    out = pd.DataFrame({k: _pandas_text(v, text) if isinstance(v, pa.Array) else v for k, v in cols.items()},
+                       index=frame.index)
     return pd.concat([frame, out], axis=1)
+
+
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of Python strings (pandas' default ``str`` dtype, or object)."""
+    return pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _pandas_text(values: pa.Array, dtype: Any) -> Any:
+    """A text column as pandas would hold it had it been given Python strings (``dtype`` from
+    :func:`_text_dtype`; an empty column stays object): an Arrow-backed string dtype wraps the Arrow
+    array with no per-row work."""
+    if len(values) and isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pd.array(values, dtype=dtype)
+    return values.to_numpy(zero_copy_only=False)
 
 
 # --------------------------------------------------------------------------- single case
@@ -351,18 +421,22 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     warnings = tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"])
     caxp = env["ca_x_p"][i]
     corr = env["calcium_corrected"][i]
+
+    def text(name: str) -> str:
+        return str(cols[name][i].as_py())
+
     return Assessment(
-        subtype=str(cols["subtype"][i]),
-        differential=tuple(s for s in str(cols["differential"][i]).split(";") if s),
+        subtype=text("subtype"),
+        differential=tuple(s for s in text("differential").split(";") if s),
         scores={s: float(cols[f"score_{s}"][i]) for s in SUBTYPES},
-        confidence=str(cols["confidence"][i]), calciphylaxis_risk=str(cols["calciphylaxis_risk"][i]),
-        urgency=str(cols["urgency"][i]),
+        confidence=text("confidence"), calciphylaxis_risk=text("calciphylaxis_risk"),
+        urgency=text("urgency"),
         ca_x_p=None if np.isnan(caxp) else round(float(caxp), 1),
         calcium_corrected=None if np.isnan(corr) else round(float(corr), 2),
         evidence=tuple(points),
         contributing=tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j]),
         overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,
-        missing=tuple(s for s in str(cols["missing"][i]).split(";") if s),
+        missing=tuple(s for s in text("missing").split(";") if s),
         next_steps=steps, warnings=warnings,
     )
 

@@ -33,6 +33,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -294,7 +295,7 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
     frame = table.to_pandas()
     cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units,
                                 model=_load_model(model, os.stat(model).st_mtime_ns) if model else None)
-    arrays = {prefix + name: pa.array(values, type=types.get(name, _ARROW_TYPES.get(name)), from_pandas=True)
+    arrays = {prefix + name: _arrow_column(values, types.get(name, _ARROW_TYPES.get(name)))
               for name, values in cols.items()}
     w = intake.warnings
     cell = w[w["row"].notna()]
@@ -308,7 +309,7 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
         "code": cell["code"].to_numpy(dtype=object),
         "field": cell["field"].to_numpy(dtype=object),
     }, columns=list(REPORT_COLUMNS))
-    names, counts = np.unique(cols["subtype"].astype(str), return_counts=True)
+    counts = pc.value_counts(cols["subtype"])
     encoded = None
     if encode_csv:
         # The whole output row block as CSV, here in the worker: the writer only appends bytes.
@@ -317,8 +318,17 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
             full = full.append_column(name, arr)
         encoded = _csv_rows(full)
         arrays = {}
-    return _ChunkResult(offset, arrays, encoded, report, {str(k): int(v) for k, v in zip(names, counts, strict=True)},
-                        int((cols["warnings"] != "").sum()))
+    return _ChunkResult(offset, arrays, encoded, report,
+                        dict(sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
+                                        strict=True))),
+                        int(pc.sum(pc.not_equal(cols["warnings"], ""), min_count=0).as_py()))
+
+
+def _arrow_column(values: Any, kind: pa.DataType | None) -> pa.Array:
+    """An output column as an Arrow array of type ``kind`` (Arrow arrays are passed through or cast)."""
+    if isinstance(values, pa.Array):
+        return values if kind is None or values.type == kind else values.cast(kind)
+    return pa.array(values, type=kind, from_pandas=True)
 
 
 _ARROW_TYPES: Mapping[str, pa.DataType] = {

@@ -508,6 +508,22 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
     return top_kept & (~graded | ~kidney | high | not_high), confidence
 
 
+def _gate(key: tuple[str, int]) -> int:
+    """For a co-existence (``("c", k)``) or override (``("o", k)``) condition: the subtype whose support
+    it needs to act (-1: none; -2: it never moves the ranking)."""
+    kind, k = key
+    if kind == "c":
+        c = KB.coexistence[k][0]
+        return SUB_INDEX[c.primary] if c.primary_outranks else -2
+    o = KB.overrides[k][0]
+    return SUB_INDEX[o.subtype] if o.action == "rank_first" else -1
+
+
+def _in_force(state: np.ndarray, gate: int, supported: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    on = state == TRUE
+    return on & supported[rows, gate] if gate >= 0 else on
+
+
 class _Gather(Mapping[str, np.ndarray]):
     """Probe-row arrays restricted to ``hit``, falling back to the base ``env`` at ``rows``; gathered lazily
     (a condition reads a handful of the names)."""
@@ -573,8 +589,14 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
         env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in _rank_conditions(ranked)
                                              if key not in kept_keys)) - _ENGINE_FINDINGS
         # The rest are re-evaluated for the bound: a changed state means a full ranking.
-        recheck = [(key, cond) for key, _, cond in _rank_conditions(ranked) if key not in kept_keys]
-        base_states = {key: state[rows] for key, state, _ in _rank_conditions(ranked) if key not in kept_keys}
+        # Only whether a condition is in force moves the ranking: true, and for a co-existence lift or
+        # O1 the subtype it serves supported (the supported sets are unchanged on that path). A
+        # co-existence that only names a contributing subtype does not move it at all.
+        recheck = [(key, cond, _gate(key)) for key, _, cond in _rank_conditions(ranked)
+                   if key not in kept_keys and _gate(key) != -2]
+        in_force = {key: _in_force(state[rows], gate, ranked["supported"], rows)
+                    for (key, state, _), gate in ((t, _gate(t[0])) for t in _rank_conditions(ranked))
+                    if key not in kept_keys and gate != -2}
         cp_probed = "compatible_cp_lesion" in probed
         base_cp = env["compatible_cp_lesion"][rows] if cp_probed else np.empty(0, dtype=np.uint8)
         for value in probe_values:
@@ -604,8 +626,8 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
             if cp_probed:
                 same &= hit_env["compatible_cp_lesion"] == base_cp[hit]
             # With the sets unchanged, the rule-derived findings the conditions read are too.
-            for key, cond in recheck:
-                same &= cond.evaluate(hit_env) == base_states[key][hit]
+            for key, cond, gate in recheck:
+                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == in_force[key][hit]
             settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
             settled &= same
             out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)

@@ -204,7 +204,6 @@ class EngineResult:
     points: np.ndarray  # (n, S) raw evidence points (no prior)
     adjusted: np.ndarray  # (n, S) after prior, co-existence and overrides
     supported: np.ndarray  # (n, S) bool
-    order: np.ndarray  # (n, S) subtype indices best first
     top: np.ndarray  # (n,) subtype index or -1 = indeterminate
     scores: np.ndarray  # (n, S) 0-1
     in_differential: np.ndarray  # (n, S) bool
@@ -246,7 +245,21 @@ def _stack(rule_state: np.ndarray) -> np.ndarray:
     Subtype-major, shape (4S, n): every per-subtype quantity is one contiguous row, so the ranking
     below works on whole contiguous arrays (numpy's reductions along short rows are slow).
     """
-    return _STACKED_T @ (rule_state == TRUE).view(np.uint8).astype(np.float32)
+    n = rule_state.shape[1]
+    if n <= _STACK_BLOCK:
+        return _STACKED_T @ (rule_state == TRUE).astype(np.float32)
+    # In column blocks: the 0/1 matrix of a block stays in cache instead of a full-size float copy.
+    out = np.empty((_STACKED_T.shape[0], n), dtype=np.float32)
+    block = np.empty((rule_state.shape[0], _STACK_BLOCK), dtype=np.float32)
+    for start in range(0, n, _STACK_BLOCK):
+        stop = min(n, start + _STACK_BLOCK)
+        fired = block[:, :stop - start]
+        np.equal(rule_state[:, start:stop], TRUE, out=fired, casting="unsafe")
+        out[:, start:stop] = _STACKED_T @ fired
+    return out
+
+
+_STACK_BLOCK = 16384
 
 
 def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -338,10 +351,9 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
     out: dict[str, Any] = {"top": top, "confidence": confidence}
     if full:
-        out.update({"points": np.ascontiguousarray(points.T), "adjusted": np.ascontiguousarray(adj.T),
-                    "supported": np.ascontiguousarray(supported.T),
-                    "order": np.argsort(-key.T, axis=1, kind="stable"),
-                    "contributing": np.ascontiguousarray(contributing.T), "coexist_state": coexist_state,
+        # (n, S) views of the subtype-major arrays.
+        out.update({"points": points.T, "adjusted": adj.T, "supported": supported.T,
+                    "contributing": contributing.T, "coexist_state": coexist_state,
                     "override_state": override_state})
         # What the missing-data probes need to settle a change of points without re-ranking (see
         # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
@@ -672,7 +684,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
             probed = np.zeros((len(_PROBES), n), dtype=np.int16)
     else:
         env, rule_state, stacked, ranked = _core(values, n, thresholds)
-    adj, supported, order, top = ranked["adjusted"], ranked["supported"], ranked["order"], ranked["top"]
+    adj, supported, top = ranked["adjusted"], ranked["supported"], ranked["top"]
     risk, risk_state = _risk(env, n)
     urgency, urgency_state = _urgency(env, top, risk, n)
     pos = np.clip(adj, 0.0, None)
@@ -685,7 +697,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
                else np.zeros((len(_PROBES), n), dtype=np.int16).T)
     return EngineResult(
         n=n, env=env, rule_state=rule_state.T, points=ranked["points"], adjusted=adj, supported=supported,
-        order=order, top=top, scores=scores, in_differential=in_diff, contributing=ranked["contributing"],
+        top=top, scores=scores, in_differential=in_diff, contributing=ranked["contributing"],
         confidence=ranked["confidence"], risk=risk, risk_state=risk_state, urgency=urgency,
         urgency_state=urgency_state, override_state=ranked["override_state"],
         coexist_state=ranked["coexist_state"], missing=missing,

@@ -34,6 +34,7 @@ UNKNOWN, NO, YES = -1, 0, 1
 
 _TRUE = {"1", "1.0", "true", "t", "yes", "y", "present", "positive", "pos", "+", "x"}
 _FALSE = {"0", "0.0", "false", "f", "no", "n", "absent", "negative", "neg", "-", "none"}
+_CENSOR_MARKS = frozenset({"<", ">", "<=", ">=", "≤", "≥"})
 _BLANK = {"", "na", "n/a", "nan", "null", "unknown", "unk", "?", "not known", "not recorded",
           "nr", "missing", "<na>", "none recorded"}
 _STATUS = {
@@ -242,46 +243,57 @@ def _plain_numbers(series: pd.Series) -> np.ndarray:
         import pyarrow.compute as pc
 
         text = pc.utf8_trim_whitespace(pa.array(series.array))
+        try:
+            # The common case, a column of plain numbers and blanks: one cast. Arrow's parser accepts a
+            # superset of _PLAIN_NUMBER's forms ("nan", for one), and only NaN results are parsed again
+            # below, so any number it returns is the one the pattern would have let through.
+            blank = pc.equal(text, "")
+            return np.asarray(pc.cast(pc.if_else(blank, pa.scalar(None, text.type), text), pa.float64())
+                              .to_numpy(zero_copy_only=False), dtype="float64")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
         plain = pc.if_else(pc.match_substring_regex(text, _PLAIN_NUMBER), text, pa.scalar(None, text.type))
         return np.asarray(pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
     return np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
 
 
-def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray]:
-    """Raw numbers plus per-row inline unit strings (object array, None = none given)."""
+def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray | None]:
+    """Raw numbers plus per-row inline unit strings (object array, None = none given; ``None`` instead of
+    the array when no cell has one)."""
     n = len(values)
-    inline: np.ndarray = np.full(n, None, dtype=object)
     if _is_numeric_dtype(values):
-        return np.array(values, dtype="float64"), inline
+        return np.array(values, dtype="float64"), None
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     numbers = _plain_numbers(series)
     rest = np.flatnonzero(np.isnan(numbers) & series.notna().to_numpy())
-    if rest.size:
-        codes, texts = _unique_strings(series.iloc[rest].to_numpy(dtype=object))
-        parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank") for t in texts]
-        u_val = np.array([p[0] for p in parsed], dtype="float64")
-        u_unit = np.array([p[1] or None for p in parsed], dtype=object)
-        u_censor = np.array([p[2] for p in parsed], dtype=object)
-        ok = codes >= 0
-        rows = rest[ok]
-        numbers[rows] = u_val[codes[ok]]
-        inline[rows] = u_unit[codes[ok]]
-        censor = u_censor[codes[ok]]
-        bad = np.isnan(numbers[rows]) & (censor != "blank")
-        if bad.any():
-            raw = series.iloc[rows[bad]].astype(str).to_numpy()
-            col.add(rows[bad], column, spec.name, "not_a_number", raw,
-                    [f"{spec.name}: {v!r} is not a number; treated as unknown" for v in raw])
-        cens = np.isin(censor, ["<", ">", "<=", ">=", "≤", "≥"])
-        if cens.any():
-            raw = series.iloc[rows[cens]].astype(str).to_numpy()
-            col.add(rows[cens], column, spec.name, "censored", raw,
-                    [f"{spec.name}: {v!r} is a censored result; its limit is used as the value" for v in raw])
-    return numbers, inline
+    if not rest.size:
+        return numbers, None
+    inline: np.ndarray = np.full(n, None, dtype=object)
+    codes, texts = _unique_strings(series.iloc[rest])
+    parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank") for t in texts]
+    u_val = np.array([p[0] for p in parsed], dtype="float64")
+    u_unit = np.array([p[1] or None for p in parsed], dtype=object)
+    u_censored = np.array([p[2] in _CENSOR_MARKS for p in parsed], dtype=bool)
+    u_blank = np.array([p[2] == "blank" for p in parsed], dtype=bool)
+    ok = codes >= 0
+    rows = rest[ok]
+    numbers[rows] = u_val[codes[ok]]
+    inline[rows] = u_unit[codes[ok]]
+    bad = np.isnan(numbers[rows]) & ~u_blank[codes[ok]]
+    if bad.any():
+        raw = series.iloc[rows[bad]].astype(str).to_numpy()
+        col.add(rows[bad], column, spec.name, "not_a_number", raw,
+                [f"{spec.name}: {v!r} is not a number; treated as unknown" for v in raw])
+    cens = u_censored[codes[ok]]
+    if cens.any():
+        raw = series.iloc[rows[cens]].astype(str).to_numpy()
+        col.add(rows[cens], column, spec.name, "censored", raw,
+                [f"{spec.name}: {v!r} is a censored result; its limit is used as the value" for v in raw])
+    return numbers, inline if any(u is not None for u in u_unit) else None
 
 
 def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | None,
-                   unit_values: Any | None, inline: np.ndarray, unit_column: str | None,
+                   unit_values: Any | None, inline: np.ndarray | None, unit_column: str | None,
                    column: str, col: _Collector) -> np.ndarray:
     """Per-row factor into the canonical unit (NaN = unknown unit string)."""
     base = spec.factor(header_unit) if header_unit else spec.factor(default_unit)
@@ -380,30 +392,43 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
     return out
 
 
+def _table_key(text: str, table: Mapping[str, Any]) -> str:
+    return text[:-2] if text.endswith(".0") and text[:-2] in table else text
+
+
+def _lookup_numbers(values: Any, table: Mapping[str, Any], unknown: Any, dtype: str) -> np.ndarray | None:
+    """A numeric column holding only blanks and the small integers the table names (0/1 flags, -1/0/1),
+    mapped without factorising; ``None`` when some other number needs the general path and its warning."""
+    v = np.asarray(values, dtype="float64")
+    out = np.full(len(v), unknown, dtype=dtype)
+    covered = np.isnan(v)
+    for x in (-1.0, 0.0, 1.0):
+        key = _table_key(str(x), table)
+        if key in table:
+            hit = v == x
+            out[hit] = table[key]
+            covered |= hit
+    return out if covered.all() else None
+
+
 def _lookup_column(values: Any, table: Mapping[str, Any], spec: Field, column: str, col: _Collector,
                    unknown: Any, dtype: str, code: str, expected: str) -> np.ndarray:
     n = len(values)
-    out = np.full(n, unknown, dtype=dtype)
-    if _is_numeric_dtype(values) and np.asarray(values).dtype.kind == "b":
-        return np.asarray(values, dtype=dtype)
+    if _is_numeric_dtype(values):
+        if np.asarray(values).dtype.kind == "b":
+            return np.asarray(values, dtype=dtype)
+        quick = _lookup_numbers(values, table, unknown, dtype)
+        if quick is not None:
+            return quick
     codes, texts = _unique_strings(values)
-    mapped = []
-    bad_u = []
-    for t in texts:
-        key = t[:-2] if t.endswith(".0") and t[:-2] in table else t
-        if key in table:
-            mapped.append(table[key])
-            bad_u.append(False)
-        else:
-            mapped.append(unknown)
-            bad_u.append(key not in _BLANK)
     if not len(texts):
-        return out
-    u_val = np.array(mapped, dtype=dtype)
-    has = codes >= 0
-    out[has] = u_val[codes[has]]
-    u_bad = np.array(bad_u)
-    bad_rows = np.flatnonzero(has & u_bad[np.where(has, codes, 0)])
+        return np.full(n, unknown, dtype=dtype)
+    keys = [_table_key(t, table) for t in texts]
+    # One extra slot for code -1 (a missing cell): unknown, no warning.
+    u_val = np.array([*(table.get(k, unknown) for k in keys), unknown], dtype=dtype)
+    u_bad = np.array([*(k not in table and k not in _BLANK for k in keys), False])
+    out = u_val[codes]
+    bad_rows = np.flatnonzero(u_bad[codes])
     if bad_rows.size:
         raw = texts[codes[bad_rows]]
         col.add(bad_rows, column, spec.name, code, raw,

@@ -178,6 +178,8 @@ def build_knowledge_base() -> KnowledgeBase:
 KB = build_knowledge_base()
 _STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype]).astype(np.float32)
 _STACKED_T = np.ascontiguousarray(_STACKED.T)
+_PRIOR32 = KB.prior.astype(np.float32)
+_TIE32 = _TIE.astype(np.float32)
 # Findings read by the ranking stage itself and by override / co-existence conditions.
 _RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phosphate_status_code", "egfr_used",
                          "has_dialysis", "has_ckd"}).union(
@@ -186,6 +188,12 @@ _RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phospha
 # What _rank reads from the findings environment besides the condition names (confidence, tie-break).
 _RANK_BASE_NAMES = frozenset({"calcium_status_code", "phosphate_status_code", "egfr_used", "has_dialysis",
                               "has_ckd", "compatible_cp_lesion"})
+
+
+_STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
+_RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
+    *((("c", k), cond) for k, (_, cond) in enumerate(KB.coexistence)),
+    *((("o", k), cond) for k, (_, cond) in enumerate(KB.overrides)))
 
 
 def _rank_conditions(ranked: Mapping[str, Any]) -> list[tuple[tuple[str, int], np.ndarray, Condition]]:
@@ -280,6 +288,22 @@ def _kidney_known(env: Mapping[str, np.ndarray]) -> np.ndarray:
     return _known(env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (env["has_ckd"] != UNKNOWN)
 
 
+def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Largest and second largest (a tie counts twice) over the subtype rows of ``a`` other than ``skip``:
+    running maxima, no copies of the whole array."""
+    rows = [a[j] for j in range(a.shape[0]) if j != skip]
+    first = np.maximum(rows[0], rows[1])
+    if not second:
+        for r in rows[2:]:
+            np.maximum(first, r, out=first)
+        return first, first
+    runner = np.minimum(rows[0], rows[1])
+    for r in rows[2:]:
+        np.maximum(runner, np.minimum(first, r), out=runner)
+        np.maximum(first, r, out=first)
+    return first, runner
+
+
 def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
           fixed: Mapping[tuple[str, int], np.ndarray] | None = None) -> dict[str, Any]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
@@ -292,18 +316,27 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     n = stacked.shape[1]
     points = stacked[:S]
     supported = stacked[S:2 * S] > 0
-    strong = stacked[2 * S:3 * S] > 0
-    phenotype = stacked[3 * S:] > 0
-    n_strong = strong.sum(axis=0)
+    # The rule-derived findings the conditions read (all of them for a full ranking).
+    wanted = _ENGINE_FINDINGS if full else frozenset().union(
+        *(cond.names for key, cond in _RANK_CONDITIONS if key not in fixed)) & _ENGINE_FINDINGS
+    if wanted & _STRONG_OTHER:
+        strong = stacked[2 * S:3 * S] > 0
+        n_strong = strong.sum(axis=0)
+        for j, s in enumerate(SUBTYPES):
+            env[f"strong_other_{s}"] = ((n_strong - strong[j]) > 0).astype(np.uint8) * TRUE
     for j, s in enumerate(SUBTYPES):
-        env[f"strong_other_{s}"] = ((n_strong - strong[j]) > 0).astype(np.uint8) * TRUE
-        env[f"phenotype_{s}"] = phenotype[j].astype(np.uint8) * TRUE
-    adj = points + KB.prior[:, None]
+        if f"phenotype_{s}" in wanted:
+            env[f"phenotype_{s}"] = (stacked[3 * S + j] > 0).astype(np.uint8) * TRUE
+    # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
+    # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
+    adj = points + _PRIOR32[:, None]
     # Unsupported subtypes cannot lead; push them below any supported one.
     adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
     contributing = np.zeros((S, n), dtype=bool)
     coexist_state = np.empty((n, len(KB.coexistence)), dtype=np.uint8)
     for k, (c, cond) in enumerate(KB.coexistence):
+        if not full and not c.primary_outranks:
+            continue  # names a contributing subtype only: moves neither the top nor the confidence
         holds = fixed[("c", k)] if ("c", k) in fixed else cond.evaluate(env)
         coexist_state[:, k] = holds
         p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
@@ -318,41 +351,34 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
         override_state[:, k] = holds
         j = SUB_INDEX[o.subtype]
-        masked = adj.copy()
-        masked[j] = -np.inf
-        # Best and second best of the other subtypes (no full sort: only two are needed).
-        first_at, first = _first_max(masked)
         if o.action == "rank_at_most_third":
-            masked[first_at, cols] = -np.inf
-            second = masked.max(axis=0)
-            on = holds == TRUE
-            adj[j] = np.where(on, np.minimum(adj[j], second - 0.5), adj[j])
+            _, second = _top_two(adj, skip=j)
+            adj[j] = np.where(holds == TRUE, np.minimum(adj[j], second - 0.5), adj[j])
         elif o.action == "lead_only_if":
-            on = holds != TRUE
-            adj[j] = np.where(on, np.minimum(adj[j], first - 0.5), adj[j])
+            first, _ = _top_two(adj, skip=j, second=False)
+            adj[j] = np.where(holds != TRUE, np.minimum(adj[j], first - 0.5), adj[j])
         else:  # rank_first
-            on = (holds == TRUE) & supported[j]
-            adj[j] = np.where(on, np.maximum(adj[j], first + 1.0), adj[j])
-    key = adj + _TIE[:, None]
-    key[SUB_INDEX["calciphylaxis"]] += (env["compatible_cp_lesion"] == TRUE) * 0.01  # can't-miss tie-break
+            first, _ = _top_two(adj, skip=j, second=False)
+            adj[j] = np.where((holds == TRUE) & supported[j], np.maximum(adj[j], first + 1.0), adj[j])
+    key = adj + _TIE32[:, None]
+    key[SUB_INDEX["calciphylaxis"]] += (env["compatible_cp_lesion"] == TRUE) * np.float32(0.01)  # can't-miss tie-break
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
-    # adj with ties broken; the margin is best minus second-best adj.
+    # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
+    # second highest (a tie counting twice).
     best, _ = _first_max(key)
-    best_adj = adj[best, cols]
+    best_adj, runner_up = _top_two(adj)
     best_ok = supported[best, cols] & (best_adj > 0)
     top = np.where(best_ok, best, -1)
-    rest = adj.copy()
-    rest[best, cols] = -np.inf
     # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
     # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
-    margin = best_adj - np.maximum(rest.max(axis=0), 0.0)
+    margin = best_adj - np.maximum(runner_up, 0.0)
     ca_known, p_known = _known(env["calcium_status_code"]), _known(env["phosphate_status_code"])
     kidney_known = _kidney_known(env)
     confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
     out: dict[str, Any] = {"top": top, "confidence": confidence}
     if full:
         # (n, S) views of the subtype-major arrays.
-        out.update({"points": points.T, "adjusted": adj.T, "supported": supported.T,
+        out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
                     "contributing": contributing.T, "coexist_state": coexist_state,
                     "override_state": override_state})
         # What the missing-data probes need to settle a change of points without re-ranking (see

@@ -254,18 +254,28 @@ def _check_columns(names: list[str], prefix: str, source: str) -> Intake:
 class _ChunkResult:
     offset: int
     columns: dict[str, pa.Array]
-    csv: bytes | None
+    csv: bytes | str | None  # encoded rows, or the spool file holding them
     warnings: pd.DataFrame
     counts: dict[str, int]
     rows_with_warnings: int
 
 
-def _to_ipc(table: pa.Table) -> pa.Buffer:
-    """Arrow IPC bytes of a table: unlike pickling, this carries only a slice's own rows to a worker."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+# A text file smaller than this is scored in-process: starting workers would cost more than they save.
+_PARALLEL_MIN_BYTES = 4 << 20
+
+
+def _spool_ipc(table: pa.Table, path: str) -> str:
+    """Write a chunk as an Arrow IPC file for a worker to map (no copy through the pipe)."""
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return sink.getvalue()
+    return path
+
+
+def _spool_dir() -> tempfile.TemporaryDirectory[str]:
+    """Where chunks travel between the reader and the workers: shared memory when the system has it."""
+    shm = "/dev/shm"
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    return tempfile.TemporaryDirectory(prefix="calcinosis-", dir=base)
 
 
 @functools.lru_cache(maxsize=4)
@@ -287,11 +297,17 @@ def _output_types(units: Units, thresholds: Thresholds, strict_units: bool, mode
             for name, v in cols.items()}
 
 
-def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresholds: Thresholds,
+def _score_chunk(chunk: pa.Table | str, offset: int, units: Units, thresholds: Thresholds,
                  strict_units: bool, prefix: str, case_column: str | None, model: str | None = None,
-                 types: Mapping[str, pa.DataType] = MappingProxyType({}), encode_csv: bool = False
-                 ) -> _ChunkResult:
-    table = chunk if isinstance(chunk, pa.Table) else pa.ipc.open_stream(chunk).read_all()
+                 types: Mapping[str, pa.DataType] = MappingProxyType({}), encode_csv: bool = False,
+                 spool: str | None = None) -> _ChunkResult:
+    """Score one chunk: a table, or the path of a spooled Arrow IPC file (read, then removed).
+    With ``spool``, the encoded CSV rows are handed back in a file there rather than through the pipe."""
+    if isinstance(chunk, str):
+        table = pa.ipc.open_stream(pa.memory_map(chunk)).read_all()
+        os.unlink(chunk)
+    else:
+        table = chunk
     frame = table.to_pandas()
     cols, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units,
                                 model=_load_model(model, os.stat(model).st_mtime_ns) if model else None)
@@ -310,7 +326,7 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
         "field": cell["field"].to_numpy(dtype=object),
     }, columns=list(REPORT_COLUMNS))
     counts = pc.value_counts(cols["subtype"])
-    encoded = None
+    encoded: bytes | str | None = None
     if encode_csv:
         # The whole output row block as CSV, here in the worker: the writer only appends bytes.
         full = table
@@ -318,6 +334,11 @@ def _score_chunk(chunk: pa.Table | pa.Buffer, offset: int, units: Units, thresho
             full = full.append_column(name, arr)
         encoded = _csv_rows(full)
         arrays = {}
+        if spool is not None:
+            path = os.path.join(spool, f"out-{offset}.csv")
+            with open(path, "wb") as f:
+                f.write(encoded)
+            encoded = path
     return _ChunkResult(offset, arrays, encoded, report,
                         dict(sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
                                         strict=True))),
@@ -552,13 +573,16 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             raise InputError(f"jobs must be at least 1, got {n_jobs}")
         if total_rows is not None and total_rows <= chunk_rows:
             n_jobs = 1
-        elif total_rows is None and os.path.getsize(path) < 4 << 20:
+        elif total_rows is None and os.path.getsize(path) < _PARALLEL_MIN_BYTES:
             n_jobs = 1
 
         atomic = AtomicOutput(output) if output != "-" else None
         report_writer = _ReportWriter(report) if report else None
         sink, stream = _open_sink(output, atomic, _is_parquet(output))
+        spool: tempfile.TemporaryDirectory[str] | None = None
         try:
+            # Worker processes get their chunks, and return their rows, through files (a pipe costs copies).
+            spool = _spool_dir() if n_jobs > 1 else None
             whole = header_intake.warnings
             if report_writer is not None:
                 report_writer.write(pd.DataFrame({
@@ -576,9 +600,11 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                 offset = 0
                 for chunk in batches:
                     pending[offset] = chunk
-                    payload = _to_ipc(chunk) if n_jobs > 1 else chunk
+                    payload = (chunk if spool is None
+                               else _spool_ipc(chunk, os.path.join(spool.name, f"in-{offset}.arrows")))
                     yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column,
-                                                model, types, sink.encodes_in_workers)
+                                                model, types, sink.encodes_in_workers,
+                                                spool.name if spool is not None else None)
                     offset += chunk.num_rows
 
             counts: Counter[str] = Counter()
@@ -593,7 +619,14 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                         elif not sink.header_done:
                             table = pa.Table.from_batches([], schema=pa.schema(
                                 [*batch.schema, *(pa.field(prefix + n, t) for n, t in types.items())]))
-                        sink.write(table, result.csv)
+                        encoded = result.csv
+                        if isinstance(encoded, str):
+                            with open(encoded, "rb") as f:
+                                encoded_bytes = f.read()
+                            os.unlink(encoded)
+                            sink.write(table, encoded_bytes)
+                        else:
+                            sink.write(table, encoded)
                         counts.update(result.counts)
                         summary.rows += batch.num_rows
                         summary.rows_with_warnings += result.rows_with_warnings
@@ -627,6 +660,8 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
             raise
         finally:
             bar.close()
+            if spool is not None:
+                spool.cleanup()
         summary.subtype_counts = dict(counts)
         summary.seconds = time.perf_counter() - start
         return summary

@@ -66,6 +66,28 @@ def test_file_equals_in_memory_across_chunks_and_workers(tmp_path: Path, cohort_
     assert_matches_in_memory(read_text_csv(out), read_text_csv(cohort_csv))
 
 
+def test_worker_processes_write_the_same_bytes_and_leave_no_spool(tmp_path: Path, cohort_csv: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks travel to and from worker processes through spool files; the output is byte-identical to an
+    in-process run and the spool is gone afterwards."""
+    monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)  # the fixture is small: use workers anyway
+    spools: list[str] = []
+    make = batch_mod._spool_dir
+
+    def recorded() -> object:
+        made = make()
+        spools.append(made.name)
+        return made
+
+    monkeypatch.setattr(batch_mod, "_spool_dir", recorded)
+    one, many = tmp_path / "one.csv", tmp_path / "many.csv"
+    batch_mod.score_file(str(cohort_csv), str(one), jobs=1, chunk_rows=300)
+    batch_mod.score_file(str(cohort_csv), str(many), jobs=2, chunk_rows=300)
+    assert len(spools) == 1
+    assert many.read_bytes() == one.read_bytes()
+    assert not Path(spools[0]).exists()
+
+
 def test_chunking_does_not_change_results(tmp_path: Path, cohort_csv: Path) -> None:
     one, many = tmp_path / "one.csv", tmp_path / "many.csv"
     batch_mod.score_file(str(cohort_csv), str(one), jobs=1)

@@ -198,8 +198,8 @@ _RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
 
 def _rank_conditions(ranked: Mapping[str, Any]) -> list[tuple[tuple[str, int], np.ndarray, Condition]]:
     """Every co-existence and override condition with its key and its state in ``ranked`` (all rows)."""
-    return ([(("c", k), ranked["coexist_state"][:, k], cond) for k, (_, cond) in enumerate(KB.coexistence)]
-            + [(("o", k), ranked["override_state"][:, k], cond) for k, (_, cond) in enumerate(KB.overrides)])
+    states = {"c": ranked["coexist_state"], "o": ranked["override_state"]}
+    return [(key, states[key[0]][:, key[1]], cond) for key, cond in _RANK_CONDITIONS]
 
 
 @dataclass
@@ -621,20 +621,17 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
         to_moved = _STACKED_T[moved][:, rule_cols]
         # Co-existence and override conditions that read neither the probed input nor the rule-derived
         # findings keep their state: take it from the base ranking instead of re-evaluating.
-        kept = [(key, state) for key, state, cond in _rank_conditions(ranked)
+        conditions = _rank_conditions(ranked)
+        kept = [(key, state) for key, state, cond in conditions
                 if not (cond.names & probed) and not (cond.names & _ENGINE_FINDINGS)]
         kept_keys = {key for key, _ in kept}
-        env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in _rank_conditions(ranked)
+        env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in conditions
                                              if key not in kept_keys)) - _ENGINE_FINDINGS
-        # The rest are re-evaluated for the bound: a changed state means a full ranking.
-        # Only whether a condition is in force moves the ranking: true, and for a co-existence lift or
-        # O1 the subtype it serves supported (the supported sets are unchanged on that path). A
-        # co-existence that only names a contributing subtype does not move it at all.
-        recheck = [(key, cond, _gate(key)) for key, _, cond in _rank_conditions(ranked)
-                   if key not in kept_keys and _gate(key) != -2]
-        in_force = {key: _in_force(state[rows], gate, ranked["supported"], rows)
-                    for (key, state, _), gate in ((t, _gate(t[0])) for t in _rank_conditions(ranked))
-                    if key not in kept_keys and gate != -2}
+        # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
+        # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
+        # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
+        recheck = [(key, cond, _gate(key), _in_force(state[rows], _gate(key), ranked["supported"], rows))
+                   for key, state, cond in conditions if key not in kept_keys and _gate(key) != -2]
         cp_probed = "compatible_cp_lesion" in probed
         base_cp = env["compatible_cp_lesion"][rows] if cp_probed else np.empty(0, dtype=np.uint8)
         for value in probe_values:
@@ -664,8 +661,8 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray]
             if cp_probed:
                 same &= hit_env["compatible_cp_lesion"] == base_cp[hit]
             # With the sets unchanged, the rule-derived findings the conditions read are too.
-            for key, cond, gate in recheck:
-                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == in_force[key][hit]
+            for _, cond, gate, base_in_force in recheck:
+                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
             settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
             settled &= same
             out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)

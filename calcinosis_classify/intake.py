@@ -251,9 +251,9 @@ def _plain_numbers(series: pd.Series) -> np.ndarray:
             return np.array(pc.cast(pc.if_else(blank, pa.scalar(None, text.type), text), pa.float64())
                             .to_numpy(zero_copy_only=False), dtype="float64")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        plain = pc.if_else(pc.match_substring_regex(text, _PLAIN_NUMBER), text, pa.scalar(None, text.type))
-        return np.array(pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+            # Some cell is not a plain number: cast only the cells the pattern accepts.
+            plain = pc.if_else(pc.match_substring_regex(text, _PLAIN_NUMBER), text, pa.scalar(None, text.type))
+            return np.array(pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
     return np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
 
 

@@ -234,12 +234,18 @@ def _assert_urgency_never_lowered(out: pd.DataFrame, rules: pd.DataFrame) -> Non
     assert (out["urgency"].map(level) >= rules["urgency"].map(level)).all()
 
 
+def _hybrid_against_rules(frame: pd.DataFrame, label: str) -> tuple[HybridClassifier, pd.DataFrame, pd.DataFrame]:
+    """A hybrid whose model always says ``label``, its assessment of ``frame`` and the rules' scores, with the
+    urgency never below the rules' (checked here for every such hybrid)."""
+    hybrid = HybridClassifier(_Always(label)).fit(frame, frame["true_subtype"])
+    out, rules = hybrid.assess(frame), _rules(frame)
+    _assert_urgency_never_lowered(out, rules)
+    return hybrid, out, rules
+
+
 def test_rules_emergency_and_calciphylaxis_are_never_downgraded(cohorts) -> None:
     frame = cohorts[1]
-    contrary = HybridClassifier(_Always("idiopathic")).fit(frame, frame["true_subtype"])
-    out = contrary.assess(frame)
-    rules = _rules(frame)
-    _assert_urgency_never_lowered(out, rules)
+    contrary, out, rules = _hybrid_against_rules(frame, "idiopathic")
     emergency = rules["urgency"] == "emergency"
     assert emergency.any()
     assert (out.loc[emergency, "urgency"] == "emergency").all()
@@ -255,10 +261,7 @@ def test_rules_emergency_and_calciphylaxis_are_never_downgraded(cohorts) -> None
 
 def test_model_calciphylaxis_call_can_raise_urgency(cohorts) -> None:
     frame = cohorts[1]
-    alarmist = HybridClassifier(_Always("calciphylaxis")).fit(frame, frame["true_subtype"])
-    out = alarmist.assess(frame)
-    rules = _rules(frame)
-    _assert_urgency_never_lowered(out, rules)
+    _, out, rules = _hybrid_against_rules(frame, "calciphylaxis")
     assert (out["rules_urgency"] == rules["urgency"]).all()
 
 

@@ -191,6 +191,10 @@ _RANK_BASE_NAMES = frozenset({"calcium_status_code", "phosphate_status_code", "e
 
 
 _STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
+_PHENOTYPE = frozenset(f"phenotype_{s}" for s in SUBTYPES)
+_COEX_PRIMARY = np.array([SUB_INDEX[c.primary] for c, _ in KB.coexistence], dtype=np.intp)
+_COEX_CONTRIBUTING = np.array([[c.contributing == s for c, _ in KB.coexistence] for s in SUBTYPES], dtype=np.uint8)
+_OVERRIDE_ORDER = tuple(sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"))
 _RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
     *((("c", k), cond) for k, (_, cond) in enumerate(KB.coexistence)),
     *((("o", k), cond) for k, (_, cond) in enumerate(KB.overrides)))
@@ -272,6 +276,9 @@ _STACK_BLOCK = 16384
 
 def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Index of the first maximum, maximum) over the subtype axis of a (S, n) array."""
+    if a.shape[1] <= _FEW_ROWS:
+        idx = a.argmax(axis=0)
+        return idx, a[idx, np.arange(a.shape[1])]
     top = a.max(axis=0)
     idx = np.full(a.shape[1], a.shape[0] - 1, dtype=np.intp)
     for j in range(a.shape[0] - 2, -1, -1):
@@ -288,9 +295,18 @@ def _kidney_known(env: Mapping[str, np.ndarray]) -> np.ndarray:
     return _known(env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (env["has_ckd"] != UNKNOWN)
 
 
+# Up to this many rows, reductions over the subtype axis are single numpy calls; above it, running maxima
+# over contiguous rows (reductions along short strided rows are slow on long arrays).
+_FEW_ROWS = 2048
+
+
 def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Largest and second largest (a tie counts twice) over the subtype rows of ``a`` other than ``skip``:
     running maxima, no copies of the whole array."""
+    if a.shape[1] <= _FEW_ROWS:  # few rows: a partial sort is one call
+        rest = a if skip < 0 else np.delete(a, skip, axis=0)
+        part = np.partition(rest, rest.shape[0] - 2, axis=0)
+        return part[-1], part[-2]
     rows = [a[j] for j in range(a.shape[0]) if j != skip]
     first = np.maximum(rows[0], rows[1])
     if not second:
@@ -321,45 +337,53 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         *(cond.names for key, cond in _RANK_CONDITIONS if key not in fixed)) & _ENGINE_FINDINGS
     if wanted & _STRONG_OTHER:
         strong = stacked[2 * S:3 * S] > 0
-        n_strong = strong.sum(axis=0)
-        for j, s in enumerate(SUBTYPES):
-            env[f"strong_other_{s}"] = ((n_strong - strong[j]) > 0).astype(np.uint8) * TRUE
-    for j, s in enumerate(SUBTYPES):
-        if f"phenotype_{s}" in wanted:
-            env[f"phenotype_{s}"] = (stacked[3 * S + j] > 0).astype(np.uint8) * TRUE
+        # Some other subtype has strong support: more strongly supported subtypes than this one alone.
+        other = (strong.sum(axis=0) - strong > 0).view(np.uint8) * TRUE
+        env.update((f"strong_other_{s}", other[j]) for j, s in enumerate(SUBTYPES))
+    if wanted & _PHENOTYPE:
+        phenotype = (stacked[3 * S:] > 0).view(np.uint8) * TRUE
+        env.update((f"phenotype_{s}", phenotype[j]) for j, s in enumerate(SUBTYPES)
+                   if f"phenotype_{s}" in wanted)
     # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
     # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
     adj = points + _PRIOR32[:, None]
     # Unsupported subtypes cannot lead; push them below any supported one.
     adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
-    contributing = np.zeros((S, n), dtype=bool)
-    coexist_state = np.empty((n, len(KB.coexistence)), dtype=np.uint8)
-    for k, (c, cond) in enumerate(KB.coexistence):
-        if not full and not c.primary_outranks:
-            continue  # names a contributing subtype only: moves neither the top nor the confidence
-        holds = fixed[("c", k)] if ("c", k) in fixed else cond.evaluate(env)
-        coexist_state[:, k] = holds
-        p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
-        on = (holds == TRUE) & supported[p]
-        contributing[q] |= on
-        if c.primary_outranks:
-            adj[p] = np.where(on, np.maximum(adj[p], adj[q] + 1.0), adj[p])
-    override_state = np.empty((n, len(KB.overrides)), dtype=np.uint8)
+    # Co-existence: states of every condition first (a contributing-only one moves neither the top nor the
+    # confidence, so a partial ranking skips it), then the lifts in order, each only if it is on somewhere.
+    coexist = [k for k, (c, _) in enumerate(KB.coexistence) if full or c.primary_outranks]
+    coexist_state = np.empty((len(KB.coexistence), n), dtype=np.uint8)
+    for k in coexist:
+        coexist_state[k] = fixed[("c", k)] if ("c", k) in fixed else KB.coexistence[k][1].evaluate(env)
+    on = (coexist_state[coexist] == TRUE) & supported[_COEX_PRIMARY[coexist]]
+    for k, on_k, any_k in zip(coexist, on, on.any(axis=1), strict=True):
+        c = KB.coexistence[k][0]
+        if c.primary_outranks and any_k:
+            p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
+            adj[p] = np.where(on_k, np.maximum(adj[p], adj[q] + 1.0), adj[p])
+    override_state = np.empty((len(KB.overrides), n), dtype=np.uint8)
     cols = np.arange(n)
-    # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it.
-    for k, (o, cond) in sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"):
+    # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it. Each is skipped where it
+    # changes nothing in any row.
+    for k, (o, cond) in _OVERRIDE_ORDER:
         holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
-        override_state[:, k] = holds
+        override_state[k] = holds
         j = SUB_INDEX[o.subtype]
         if o.action == "rank_at_most_third":
-            _, second = _top_two(adj, skip=j)
-            adj[j] = np.where(holds == TRUE, np.minimum(adj[j], second - 0.5), adj[j])
+            capped = holds == TRUE
+            if capped.any():
+                _, second = _top_two(adj, skip=j)
+                adj[j] = np.where(capped, np.minimum(adj[j], second - 0.5), adj[j])
         elif o.action == "lead_only_if":
-            first, _ = _top_two(adj, skip=j, second=False)
-            adj[j] = np.where(holds != TRUE, np.minimum(adj[j], first - 0.5), adj[j])
+            capped = holds != TRUE
+            if capped.any():
+                first, _ = _top_two(adj, skip=j, second=False)
+                adj[j] = np.where(capped, np.minimum(adj[j], first - 0.5), adj[j])
         else:  # rank_first
-            first, _ = _top_two(adj, skip=j, second=False)
-            adj[j] = np.where((holds == TRUE) & supported[j], np.maximum(adj[j], first + 1.0), adj[j])
+            lifted = (holds == TRUE) & supported[j]
+            if lifted.any():
+                first, _ = _top_two(adj, skip=j, second=False)
+                adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
     key = adj + _TIE32[:, None]
     key[SUB_INDEX["calciphylaxis"]] += (env["compatible_cp_lesion"] == TRUE) * np.float32(0.01)  # can't-miss tie-break
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
@@ -378,9 +402,11 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     out: dict[str, Any] = {"top": top, "confidence": confidence}
     if full:
         # (n, S) views of the subtype-major arrays.
+        # Contributing subtypes: one product of the subtype-by-condition incidence and the conditions on.
+        contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
         out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
-                    "contributing": contributing.T, "coexist_state": coexist_state,
-                    "override_state": override_state})
+                    "contributing": contributing.T, "coexist_state": coexist_state.T,
+                    "override_state": override_state.T})
         # What the missing-data probes need to settle a change of points without re-ranking (see
         # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
         best_key = key[best, cols]
@@ -390,40 +416,46 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     return out
 
 
+_RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
+_URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
+_SUBTYPE_COLUMN = np.arange(S)[:, None]
+
+
+def _states(conditions: tuple[tuple[Any, Condition], ...], env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Tri-state of each condition, condition-major: shape (conditions, n)."""
+    out = np.empty((len(conditions), n), dtype=np.uint8)
+    for k, (_, cond) in enumerate(conditions):
+        out[k] = cond.evaluate(env)
+    return out
+
+
 def _risk(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    state = np.empty((n, len(KB.risk)), dtype=np.uint8)
-    major = np.zeros(n, dtype=np.int64)
-    minor = np.zeros(n, dtype=np.int64)
-    for k, (rf, cond) in enumerate(KB.risk):
-        state[:, k] = cond.evaluate(env)
-        on = state[:, k] == TRUE
-        if rf.level == "major":
-            major += on
-        else:
-            minor += on
+    """Calciphylaxis risk level per row and the (n, factors) states (a view of the factor-major array)."""
+    state = _states(KB.risk, env, n)
+    on = state == TRUE
+    major = on[_RISK_MAJOR].sum(axis=0)
+    minor = on[~_RISK_MAJOR].sum(axis=0)
     sch = kb.RISK_SCHEME
     scheme_met = (major >= sch["major_for_suspected"]) | ((major >= 1) & (minor >= sch["minor_with_one_major"]))
     lesion = env["compatible_cp_lesion"] == TRUE
-    o1 = (env["ischaemic_lesion"] == TRUE) & (
-        (env["esrd"] == TRUE) | (env["has_kidney_transplant"] == TRUE) | (env["has_warfarin"] == TRUE))
+    ischaemic = env["ischaemic_lesion"] == TRUE
     esrd = env["esrd"] == TRUE
+    o1 = ischaemic & (esrd | (env["has_kidney_transplant"] == TRUE) | (env["has_warfarin"] == TRUE))
     high = o1 | (scheme_met & lesion)
     moderate = scheme_met | (esrd & ((major >= 1) | (minor >= sch["minor_in_esrd_for_moderate"]))) | (
-        (env["ischaemic_lesion"] == TRUE) & ((major >= 1) | (minor >= sch["minor_with_lesion_for_moderate"])))
-    return np.where(high, 2, np.where(moderate, 1, 0)), state
+        ischaemic & ((major >= 1) | (minor >= sch["minor_with_lesion_for_moderate"])))
+    return np.where(high, 2, np.where(moderate, 1, 0)), state.T
 
 
 def _urgency(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Urgency level per row and the (n, triggers) states (a view of the trigger-major array)."""
+    is_top = np.where(top == _SUBTYPE_COLUMN, TRUE, 0).astype(np.uint8)
     for j, s in enumerate(SUBTYPES):
-        env[f"top_{s}"] = np.where(top == j, TRUE, 0).astype(np.uint8)
+        env[f"top_{s}"] = is_top[j]
     env["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
-    state = np.empty((n, len(KB.urgency)), dtype=np.uint8)
-    level = np.zeros(n, dtype=np.int64)
-    for k, (u, cond) in enumerate(KB.urgency):
-        state[:, k] = cond.evaluate(env)
-        value = 2 if u.level == "emergency" else 1
-        level = np.where(state[:, k] == TRUE, np.maximum(level, value), level)
-    return level, state
+    state = _states(KB.urgency, env, n)
+    level = ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
+    return level, state.T
 
 
 def _unknown_mask(v: np.ndarray) -> np.ndarray:
@@ -479,28 +511,80 @@ def _probe_variants(values: Mapping[str, np.ndarray], n: int
     """The ``n`` rows followed by one copy of each row per unknown probe input and plausible value:
     (values of all rows, probe index of each variant, source row of each variant, inputs absent from
     all rows)."""
+    # The rows of each input dtype stacked once: whether each input is absent, then the variants' copies.
+    groups = _dtype_groups(tuple(values), tuple(v.dtype for v in values.values()))
+    stacks = {names: np.array([values[f] for f in names]) for names in groups if values[names[0]].dtype != object}
+    absent_names: list[str] = []
+    for names in groups:
+        stack = stacks.get(names)
+        if stack is None:
+            absent_names.extend(f for f in names if all(x is None for x in values[f]))
+        else:
+            unknown = np.isnan(stack) if stack.dtype.kind == "f" else stack < 0
+            absent_names.extend(names[i] for i in np.flatnonzero(unknown.all(axis=1)))
+    absent = frozenset(absent_names).intersection(FIELD_BY_NAME)
     sources: list[np.ndarray] = [np.arange(n)]
-    blocks: list[tuple[int, str, Any, int, int]] = []
-    size = n
+    seg_probe: list[int] = []
+    seg_field: list[str] = []
+    seg_value: list[Any] = []
+    seg_size: list[int] = []
     for k, (name, probe_values, group) in enumerate(_PROBES):
-        rows = np.flatnonzero(_probe_unknown(values, group))
-        if rows.size == 0:
-            continue
+        if n == 1:  # a single row: the probe applies when its whole group is absent
+            if not absent.issuperset(group):
+                continue
+            rows = _ROW0
+        else:
+            rows = np.flatnonzero(_probe_unknown(values, group))
+            if rows.size == 0:
+                continue
         set_field = _PROBE_SET_FIELD.get(name, name)
         for value in probe_values:
             sources.append(rows)
-            blocks.append((k, set_field, value, size, size + rows.size))
-            size += rows.size
+            seg_probe.append(k)
+            seg_field.append(set_field)
+            seg_value.append(value)
+            seg_size.append(rows.size)
     src = np.concatenate(sources)
-    variants = {f: v[src] for f, v in values.items()}
-    probe_of = np.empty(size - n, dtype=np.intp)
-    for k, set_field, value, start, stop in blocks:
-        variants[set_field][start:stop] = value
-        probe_of[start - n:stop - n] = k
+    # Copy the rows once per input dtype (one stacked gather each), then set every probed value with one
+    # scatter per dtype: each variant column holds exactly one probed value.
+    variants: dict[str, np.ndarray] = {}
+    sizes = np.array(seg_size, dtype=np.intp)
+    field_of = np.array(seg_field, dtype=object)
+    cols = np.arange(n, n + int(sizes.sum()))
+    for names in groups:
+        if names not in stacks:
+            for f in names:
+                variants[f] = values[f][src]
+            continue
+        block = stacks[names][:, src]
+        row_of = _row_of(names)
+        mine = np.array([f in row_of for f in seg_field], dtype=bool)
+        if mine.any():
+            per_col = np.repeat(mine, sizes)
+            block[np.repeat([row_of[f] for f in field_of[mine]], sizes[mine]), cols[per_col]] = np.repeat(
+                np.array(seg_value, dtype=object)[mine].astype(block.dtype), sizes[mine])
+        variants.update(zip(names, block, strict=True))
+    probe_of = np.repeat(np.array(seg_probe, dtype=np.intp), sizes)
     # Every probe value is a known value: an input is absent from the variants exactly when it is absent
     # from the rows and no variant sets it.
-    absent = (absent_inputs(values) if n else frozenset()) - {b[1] for b in blocks}
-    return variants, probe_of, src[n:], absent
+    return variants, probe_of, src[n:], absent - set(seg_field)
+
+
+_ROW0 = np.zeros(1, dtype=np.intp)
+
+
+@lru_cache(maxsize=64)
+def _row_of(names: tuple[str, ...]) -> dict[str, int]:
+    return {f: i for i, f in enumerate(names)}
+
+
+@lru_cache(maxsize=64)
+def _dtype_groups(names: tuple[str, ...], dtypes: tuple[np.dtype, ...]) -> tuple[tuple[str, ...], ...]:
+    """Input names grouped by dtype (in input order within each group)."""
+    groups: dict[np.dtype, list[str]] = {}
+    for name, dtype in zip(names, dtypes, strict=True):
+        groups.setdefault(dtype, []).append(name)
+    return tuple(tuple(g) for g in groups.values())
 
 
 def _decisive(ranked: Mapping[str, np.ndarray], n: int, probe_of: np.ndarray, src: np.ndarray) -> np.ndarray:

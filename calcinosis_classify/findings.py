@@ -85,12 +85,20 @@ def tri(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tri_nan(condition: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Tri-state from a fresh boolean ``condition`` that is false wherever ``values`` is NaN (a comparison
+    of ``values``): NaN rows are unknown. Four array operations, the cheapest form of :func:`tri`."""
+    out = condition.view(np.uint8) << 1
+    out |= np.isnan(values).view(np.uint8)
+    return out
+
+
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _cmp(values: np.ndarray, op: str, limit: Any) -> np.ndarray:
     # NaN compares false, so the unknown rows are exactly the NaN rows.
-    return tri(_OPS[op](values, limit), values == values)
+    return _tri_nan(_OPS[op](values, limit), values)
 
 
 def _any(*xs: np.ndarray) -> np.ndarray:
@@ -111,38 +119,43 @@ def _not(x: np.ndarray) -> np.ndarray:
     return (TRUE - x).astype(np.uint8)
 
 
-def _age_table(age: np.ndarray, table: tuple[tuple[float, float, float], ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Low/high reference limits per row; unknown age uses the adult (last) row."""
-    starts = np.array([r[0] for r in table])
-    lows = np.array([r[1] for r in table])
-    highs = np.array([r[2] for r in table])
-    idx = np.searchsorted(starts, np.where(np.isnan(age), np.inf, age), side="right") - 1
-    idx = np.clip(idx, 0, len(table) - 1)
-    return lows[idx], highs[idx]
+@lru_cache(maxsize=32)
+def _age_arrays(table: tuple[tuple[float, float, float], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(band starts, lows, highs) of an age table; lows and highs also as (bands, 1) columns."""
+    return (np.array([r[0] for r in table]), np.array([[r[1]] for r in table]),
+            np.array([[r[2]] for r in table]))
 
 
 def _status_code(value: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return np.where(np.isnan(value), np.nan, np.where(value > hi, 1.0, np.where(value < lo, -1.0, 0.0)))
+    """-1 below ``lo``, 1 above ``hi``, 0 within, NaN where ``value`` is NaN."""
+    code = (value > hi).astype(np.float64)
+    code -= value < lo
+    code[..., np.isnan(value)] = np.nan
+    return code
 
 
 def _age_status(value: np.ndarray, age: np.ndarray, table: tuple[tuple[float, float, float], ...],
                 adult_high: float | None = None) -> np.ndarray:
     """Status (-1/0/1, NaN unknown) against the age band's range.
 
-    With age unknown the status is known only where every age band agrees
+    Unknown age uses the adult band, but the status is known only where every age band agrees
     (Kleene: an unknown age must not decide the answer); elsewhere it is NaN.
     """
     if adult_high is not None:
         table = (*table[:-1], (table[-1][0], table[-1][1], adult_high))
-    lo, hi = _age_table(age, table)
-    out = _status_code(value, lo, hi)
+    starts, lows, highs = _age_arrays(table)
+    if value.size and np.isnan(value).all():
+        return np.full(value.shape, np.nan)
+    # NaN ages sort after every start: they land in the adult (last) band; negative ages in the first.
+    band = np.maximum(np.searchsorted(starts, age, side="right") - 1, 0)
+    out = _status_code(value, lows[band, 0], highs[band, 0])
     no_age = np.isnan(age)
     if no_age.any():
-        v = value[no_age]
-        per_band = np.stack([_status_code(v, b_lo, b_hi) for _, b_lo, b_hi in table])
-        agree = (per_band == per_band[0]).all(axis=0)
-        out[no_age] = np.where(agree, per_band[0], np.nan)
+        per_band = _status_code(value[no_age], lows, highs)  # (bands, rows without age)
+        first = per_band[0]
+        agree = (per_band == first).all(axis=0)
+        first[~agree] = np.nan
+        out[no_age] = first
     return out
 
 
@@ -180,26 +193,37 @@ def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
     """(n, groups) matrix of matches; row of -1 where the text is unknown."""
     width = len(_GROUP_PATTERNS[kind])
     if len(texts) <= _SMALL_TEXT:  # a single case and its probe variants: a factorisation costs more
+        cells = texts.tolist()
+        distinct = dict.fromkeys(cells)
         unknown = (-1,) * width
-        return np.array([_text_row(kind, str(t)) if t is not None else unknown for t in texts.tolist()],
-                        dtype=np.int8).reshape(len(texts), width)
+        table = np.array([_text_row(kind, str(t)) if t is not None else unknown for t in distinct],
+                         dtype=np.int8).reshape(len(distinct), width)
+        if len(distinct) == 1:
+            return np.broadcast_to(table, (len(cells), width))
+        position = {t: i for i, t in enumerate(distinct)}
+        return table[[position[t] for t in cells]]
     codes, uniques = pd.factorize(texts, use_na_sentinel=True)
     table = np.array([_text_row(kind, str(u)) for u in uniques], dtype=np.int8).reshape(len(uniques), width)
     table = np.vstack([table, np.full((1, width), -1, np.int8)])
     return table[np.where(codes >= 0, codes, len(uniques))]
 
 
+_SITE_LUT = np.array([UNKNOWN, FALSE, TRUE], dtype=np.uint8)  # index = larger match code + 1
+_MORPH_LUT = np.array([UNKNOWN, UNKNOWN, TRUE], dtype=np.uint8)  # a mention counts; its absence says nothing
+
+
 @_node("site_matrix", ("lesion_site", "lesion_description"), "matrix", "site groups matched in the text")
 def _site_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
     a, b = _text_groups(site, "site"), _text_groups(desc, "site")
-    # True if either text names the site; false if some text is known and neither names it.
-    return np.where((a == 1) | (b == 1), TRUE, np.where((a == 0) | (b == 0), FALSE, UNKNOWN)).astype(np.uint8)
+    # True if either text names the site (2); false if some text is known and neither names it (0);
+    # else unknown (1). Codes are -1 unknown, 0 no, 1 yes: the larger code of the two texts decides.
+    return _SITE_LUT[np.maximum(a, b) + 1]
 
 
 @_node("morph_matrix", ("lesion_site", "lesion_description"), "matrix", "morphology words in the text")
 def _morph_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
     a, b = _text_groups(site, "morphology"), _text_groups(desc, "morphology")
-    return np.where((a == 1) | (b == 1), TRUE, UNKNOWN).astype(np.uint8)
+    return _MORPH_LUT[np.maximum(a, b) + 1]
 
 
 for _i, (_g, (_p, _d, _r)) in enumerate(SITE_GROUPS.items()):
@@ -231,9 +255,12 @@ def _ulcer(th: Thresholds, flag: np.ndarray, text: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- demographics
 
+# Sex codes are -1 unknown, 0 male, 1 female (intake): a lookup by code + 1.
+_FEMALE_LUT = np.array([UNKNOWN, FALSE, TRUE], dtype=np.uint8)
+_MALE_LUT = np.array([UNKNOWN, TRUE, FALSE], dtype=np.uint8)
 _node("female", ("sex",), "tri", "female sex", (11, 12, 59))(
-    lambda th, sex: tri(sex == 1, sex >= 0))
-_node("male", ("sex",), "tri", "male sex", (61,))(lambda th, sex: tri(sex == 0, sex >= 0))
+    lambda th, sex: _FEMALE_LUT[sex.astype(np.intp) + 1])
+_node("male", ("sex",), "tri", "male sex", (61,))(lambda th, sex: _MALE_LUT[sex.astype(np.intp) + 1])
 _node("neonate", ("age_years",), "tri", "neonate (first 28 days)", (70, 80))(
     lambda th, age: _cmp(age, "<", th.neonate_years))
 _node("infant", ("age_years",), "tri", "infant (under 1 year)", (69, 70))(
@@ -273,21 +300,26 @@ def _ca_status(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray
                age: np.ndarray) -> np.ndarray:
     total = np.where(np.isnan(corr), ca, corr)
     out = _age_status(ion, age, ranges.CALCIUM_IONIZED)
-    out = np.where(np.isnan(out), _age_status(total, age, ranges.CALCIUM_TOTAL, th.calcium_mild), out)
-    return np.where(np.isnan(out), status, out)
+    for fallback in (_age_status(total, age, ranges.CALCIUM_TOTAL, th.calcium_mild), status):
+        gap = np.isnan(out)
+        out[gap] = fallback[gap]
+    return out
 
 
 @_node("calcium_basis", ("ionized_calcium", "calcium_corrected", "calcium", "calcium_status"), "num",
        "which calcium was used: 4 ionised, 3 corrected, 2 total, 1 qualitative, 0 none")
 def _ca_basis(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray, status: np.ndarray) -> np.ndarray:
-    return np.select([~np.isnan(ion), ~np.isnan(corr), ~np.isnan(ca), ~np.isnan(status)], [4.0, 3.0, 2.0, 1.0], 0.0)
+    basis = np.where(np.isnan(status), 0.0, 1.0)
+    for level, x in ((2.0, ca), (3.0, corr), (4.0, ion)):
+        basis[~np.isnan(x)] = level
+    return basis
 
 
 _node("ca_high", ("calcium_status_code",), "tri", "hypercalcaemia (age-aware; ionised > corrected > total)",
-      (52, 81))(lambda th, s: tri(s == 1, ~np.isnan(s)))
-_node("ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))(lambda th, s: tri(s == -1, ~np.isnan(s)))
+      (52, 81))(lambda th, s: _tri_nan(s == 1, s))
+_node("ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))(lambda th, s: _tri_nan(s == -1, s))
 _node("ca_normal", ("calcium_status_code",), "tri", "calcium within the reference range", (52, 81))(
-    lambda th, s: tri(s == 0, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == 0, s))
 _node("ca_moderate_or_worse", ("calcium_for_product",), "tri", "calcium ≥ 12 mg/dL (moderate hypercalcaemia)", (52,))(
     lambda th, c: _cmp(c, ">=", th.calcium_moderate))
 _node("ca_crisis", ("calcium_for_product",), "tri", "calcium ≥ 14 mg/dL (hypercalcaemic crisis)", (52,))(
@@ -302,14 +334,16 @@ _node("ionized_above_scfn_limit", ("ionized_calcium",), "tri", "ionised calcium 
        "phosphate status against the age-specific range (-1/0/1)", (82, 84, 85))
 def _p_status(th: Thresholds, p: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
     out = _age_status(p, age, ranges.PHOSPHATE)
-    return np.where(np.isnan(out), status, out)
+    gap = np.isnan(out)
+    out[gap] = status[gap]
+    return out
 
 
 _node("p_high", ("phosphate_status_code",), "tri", "hyperphosphataemia (age-specific range)", (82, 84))(
-    lambda th, s: tri(s == 1, ~np.isnan(s)))
-_node("p_low", ("phosphate_status_code",), "tri", "hypophosphataemia", (82,))(lambda th, s: tri(s == -1, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == 1, s))
+_node("p_low", ("phosphate_status_code",), "tri", "hypophosphataemia", (82,))(lambda th, s: _tri_nan(s == -1, s))
 _node("p_normal", ("phosphate_status_code",), "tri", "phosphate within the age-specific range", (82,))(
-    lambda th, s: tri(s == 0, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == 0, s))
 
 
 @_node("ca_x_p", ("calcium_for_product", "phosphate"), "num", "calcium × phosphate product", (1, 5, 45), "mg²/dL²")
@@ -337,27 +371,29 @@ def _caxp_met(th: Thresholds, x: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray
        "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold, calcium or phosphate "
        "abnormal for age", (36, 37, 43, 82))
 def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        adult = tri((x >= th.caxp_elevated) & (x < th.caxp_metastatic), ~np.isnan(x))
-        young = tri((x >= th.caxp_elevated_young_child) & (x < th.caxp_metastatic), ~np.isnan(x))
-    # With age unknown the band is known only where both cut-offs agree.
-    unknown_age = np.where(adult == young, adult, UNKNOWN)
-    band = np.where(yc == TRUE, young, np.where(yc == FALSE, adult, unknown_age)).astype(np.uint8)
+    below_metastatic = x < th.caxp_metastatic
+    adult = _tri_nan((x >= th.caxp_elevated) & below_metastatic, x)
+    young = _tri_nan((x >= th.caxp_elevated_young_child) & below_metastatic, x)
+    # A young child gets the higher cut-off; with age unknown the band is known only where both agree.
+    band = np.where(yc == TRUE, young, adult)
+    band[(yc == UNKNOWN) & (adult != young)] = UNKNOWN
     return _all(band, _not(_all(ca_ok, p_ok)))
 
 
 @_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))
 def _pth_status(th: Thresholds, pth: np.ndarray, status: np.ndarray, age: np.ndarray) -> np.ndarray:
     out = _age_status(pth, age, ranges.PTH)
-    return np.where(np.isnan(out), status, out)
+    gap = np.isnan(out)
+    out[gap] = status[gap]
+    return out
 
 
 _node("pth_high", ("pth_status_code",), "tri", "PTH above the reference range", (83, 90))(
-    lambda th, s: tri(s == 1, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == 1, s))
 _node("pth_low", ("pth_status_code",), "tri", "PTH suppressed (below the reference range)", (83, 99))(
-    lambda th, s: tri(s == -1, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == -1, s))
 _node("pth_normal", ("pth_status_code",), "tri", "PTH within the reference range", (83,))(
-    lambda th, s: tri(s == 0, ~np.isnan(s)))
+    lambda th, s: _tri_nan(s == 0, s))
 _node("pth_very_high", ("pth",), "tri", "iPTH > 1,000 pg/mL", (26,))(lambda th, p: _cmp(p, ">", th.pth_very_high))
 _node("pth_below_dialysis_target", ("pth",), "tri", "iPTH < 300 pg/mL", (26,))(
     lambda th, p: _cmp(p, "<", th.pth_dialysis_low))
@@ -373,8 +409,6 @@ _node("albumin_low", ("albumin",), "tri", "hypoalbuminaemia (< 3.4 g/dL)", (11, 
 
 # --------------------------------------------------------------------------- kidney
 
-@_node("egfr_used", ("egfr", "creatinine", "age_years", "sex"), "num",
-       "eGFR as given, else CKD-EPI 2021 from creatinine (adults with known sex)", (41,), "mL/min/1.73m²")
 def _egfr(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
     # CKD-EPI 2021 race-free creatinine equation (Inker et al., NEJM 2021).
     female = sex == 1
@@ -386,6 +420,13 @@ def _egfr(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarray, se
                * 0.9938 ** age * np.where(female, 1.012, 1.0))
     usable = (sex >= 0) & (age >= 18)
     return np.where(np.isnan(egfr), np.where(usable, est, np.nan), egfr)
+
+
+@_node("egfr_used", ("egfr", "creatinine", "age_years", "sex"), "num",
+       "eGFR as given, else CKD-EPI 2021 from creatinine (adults with known sex)", (41,), "mL/min/1.73m²")
+def _egfr_used(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    # No creatinine anywhere (a typical case report): nothing to estimate.
+    return egfr.copy() if np.isnan(scr).all() else _egfr(th, egfr, scr, age, sex)
 
 
 _node("egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))(
@@ -539,16 +580,21 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
     skip = unknown_closure(absent) if absent else frozenset()
     defaults = unknown_defaults(thresholds) if skip else {}
     n = len(next(iter(values.values()))) if values else 0
-    for name in _ORDER:
-        if only is not None and name not in only:
-            continue
-        if name in skip:
+    for name, fn, inputs in _plan(only if only is None else frozenset(only), skip):
+        if fn is None:
             default = defaults[name]
             out[name] = default if n == 1 else np.broadcast_to(default, (n, *default.shape[1:]))
-            continue
-        node = FINDINGS[name]
-        out[name] = node.fn(thresholds, *(out[i] for i in node.inputs))
+        else:
+            out[name] = fn(thresholds, *[out[i] for i in inputs])
     return out
+
+
+@lru_cache(maxsize=256)
+def _plan(only: frozenset[str] | None, skip: frozenset[str]
+          ) -> tuple[tuple[str, Callable[..., np.ndarray] | None, tuple[str, ...]], ...]:
+    """The nodes to visit, in order: (name, function or None to take the all-unknown default, inputs)."""
+    return tuple((name, None if name in skip else FINDINGS[name].fn, FINDINGS[name].inputs)
+                 for name in _ORDER if only is None or name in only)
 
 
 def downstream(fields: Iterable[str]) -> set[str]:

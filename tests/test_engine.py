@@ -296,6 +296,28 @@ def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
     np.testing.assert_array_equal(at_once, by_input)
 
 
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.integers(-1, 4))
+@settings(max_examples=60)
+def test_few_row_ranking_matches_running_maxima(n: int, seed: int, skip: int) -> None:
+    """Few rows are ranked with single numpy reductions, many with running maxima over the subtype
+    rows: both give the same first maximum and the same top two (a tie counting twice)."""
+    from calcinosis_classify import engine
+
+    rng = np.random.default_rng(seed)
+    a = (rng.integers(-6, 7, size=(engine.S, n)) / 2).astype(np.float32)  # half points: ties are common
+    few = engine._first_max(a), engine._top_two(a, skip=skip), engine._top_two(a, skip=skip, second=False)[0]
+    few_rows = engine._FEW_ROWS
+    try:
+        engine._FEW_ROWS = 0
+        many = engine._first_max(a), engine._top_two(a, skip=skip), engine._top_two(a, skip=skip, second=False)[0]
+    finally:
+        engine._FEW_ROWS = few_rows
+    for x, y in zip(few[:2], many[:2], strict=True):
+        np.testing.assert_array_equal(x[0], y[0])
+        np.testing.assert_array_equal(x[1], y[1])
+    np.testing.assert_array_equal(few[2], many[2])
+
+
 def test_absent_inputs_shortcut_changes_nothing() -> None:
     """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
     from calcinosis_classify import engine

@@ -211,7 +211,7 @@ class EngineResult:
     """Arrays for every row (see :func:`evaluate`)."""
 
     n: int
-    env: dict[str, np.ndarray]
+    env: Mapping[str, np.ndarray]  # inputs and findings by name
     rule_state: np.ndarray  # (n, R) uint8 tri-state (a view of the rule-major (R, n) matrix)
     points: np.ndarray  # (n, S) raw evidence points (no prior)
     adjusted: np.ndarray  # (n, S) after prior, co-existence and overrides
@@ -774,26 +774,48 @@ def _core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full
     return env, rule_state, stacked, _rank(env, stacked, full=full)
 
 
+class _FirstRows(Mapping[str, np.ndarray]):
+    """The first ``n`` rows of every array of an environment, sliced when first read."""
+
+    def __init__(self, env: Mapping[str, np.ndarray], n: int):
+        self._env, self._n = env, n
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        got = self._cache.get(name)
+        if got is None:
+            got = self._cache[name] = self._env[name][:self._n]
+        return got
+
+    def __iter__(self) -> Any:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
 def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, with_missing: bool = True
              ) -> EngineResult:
     """Run the whole engine over canonical input arrays."""
     probed = None
+    size = n
     if with_missing and 0 < n <= _SMALL_BATCH:
-        # One pass over the rows and all their probe variants, then split.
+        # One pass over the rows and all their probe variants (risk and urgency too: the same calls on more
+        # rows), then keep the rows.
         variants, probe_of, src, absent = _probe_variants(values, n)
-        env, rule_state, stacked, ranked = _core(variants, n + src.size, thresholds, absent=absent)
-        if src.size:
-            probed = _decisive(ranked, n, probe_of, src)
-            env = {name: v[:n] for name, v in env.items()}
-            rule_state, stacked = rule_state[:, :n], stacked[:, :n]
-            ranked = {name: v[:n] for name, v in ranked.items()}
-        else:
-            probed = np.zeros((len(_PROBES), n), dtype=np.int16)
+        size = n + src.size
+        env, rule_state, stacked, ranked = _core(variants, size, thresholds, absent=absent)
+        probed = _decisive(ranked, n, probe_of, src) if src.size else np.zeros((len(_PROBES), n), dtype=np.int16)
     else:
         env, rule_state, stacked, ranked = _core(values, n, thresholds)
+    risk, risk_state = _risk(env, size)
+    urgency, urgency_state = _urgency(env, ranked["top"], risk, size)
+    if size > n:
+        env = _FirstRows(env, n)
+        rule_state, stacked = rule_state[:, :n], stacked[:, :n]
+        ranked = {name: v[:n] for name, v in ranked.items()}
+        risk, risk_state, urgency, urgency_state = risk[:n], risk_state[:n], urgency[:n], urgency_state[:n]
     adj, supported, top = ranked["adjusted"], ranked["supported"], ranked["top"]
-    risk, risk_state = _risk(env, n)
-    urgency, urgency_state = _urgency(env, top, risk, n)
     pos = np.clip(adj, 0.0, None)
     scores = np.where(supported, 1.0 - np.exp(-pos / _SCORE_SCALE), 0.0)
     in_diff = (supported & (adj >= 1.0)) | ranked["contributing"]

@@ -119,6 +119,19 @@ def _not(x: np.ndarray) -> np.ndarray:
     return (TRUE - x).astype(np.uint8)
 
 
+# Single comparisons of one input against a threshold, by input: (finding, operator, threshold name).
+# compute_findings evaluates all of an input's comparisons together (one call per operator).
+_THRESHOLD_NODES: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def _threshold(op: str, attr: str, name: str, inputs: tuple[str, ...], kind: str, description: str,
+               refs: tuple[int, ...] = ()) -> None:
+    """Register the finding ``input <op> thresholds.<attr>`` (tri-state; unknown where the input is NaN)."""
+    (field_name,) = inputs
+    _node(name, inputs, kind, description, refs)(lambda th, x: _cmp(x, op, getattr(th, attr)))
+    _THRESHOLD_NODES.setdefault(field_name, []).append((name, op, attr))
+
+
 @lru_cache(maxsize=32)
 def _age_arrays(table: tuple[tuple[float, float, float], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(band starts, lows, highs) of an age table; lows and highs also as (bands, 1) columns."""
@@ -170,6 +183,8 @@ def _flag_node(field_name: str) -> None:
 for _f in FIELDS:
     if _f.kind == "flag" and _f.name not in ("painful", "necrosis", "ulceration"):
         _flag_node(_f.name)
+
+_FLAG_NODES = tuple(f"has_{f.name}" for f in FIELDS if f"has_{f.name}" in FINDINGS and f.kind == "flag")
 
 
 # --------------------------------------------------------------------------- text
@@ -261,22 +276,17 @@ _MALE_LUT = np.array([UNKNOWN, TRUE, FALSE], dtype=np.uint8)
 _node("female", ("sex",), "tri", "female sex", (11, 12, 59))(
     lambda th, sex: _FEMALE_LUT[sex.astype(np.intp) + 1])
 _node("male", ("sex",), "tri", "male sex", (61,))(lambda th, sex: _MALE_LUT[sex.astype(np.intp) + 1])
-_node("neonate", ("age_years",), "tri", "neonate (first 28 days)", (70, 80))(
-    lambda th, age: _cmp(age, "<", th.neonate_years))
-_node("infant", ("age_years",), "tri", "infant (under 1 year)", (69, 70))(
-    lambda th, age: _cmp(age, "<", th.infant_years))
-_node("child", ("age_years",), "tri", "child (under 18 years)", (82, 97))(
-    lambda th, age: _cmp(age, "<", th.child_years))
-_node("young_child", ("age_years",), "tri", "aged 12 or less", (37,))(
-    lambda th, age: _cmp(age, "<=", th.young_child_years))
-_node("below_calciphylaxis_age", ("age_years",), "tri", "younger than any reported calciphylaxis patient",
-      (12, 15, 16, 18))(lambda th, age: _cmp(age, "<", th.calciphylaxis_min_age))
+_threshold("<", "neonate_years", "neonate", ("age_years",), "tri", "neonate (first 28 days)", (70, 80))
+_threshold("<", "infant_years", "infant", ("age_years",), "tri", "infant (under 1 year)", (69, 70))
+_threshold("<", "child_years", "child", ("age_years",), "tri", "child (under 18 years)", (82, 97))
+_threshold("<=", "young_child_years", "young_child", ("age_years",), "tri", "aged 12 or less", (37,))
+_threshold("<", "calciphylaxis_min_age", "below_calciphylaxis_age", ("age_years",), "tri",
+           "younger than any reported calciphylaxis patient", (12, 15, 16, 18))
 _node("scrotal_age", ("age_years",), "tri", "age within the reported range of scrotal calcinosis", (61, 62))(
     lambda th, age: _all(_cmp(age, ">=", th.scrotal_min_age), _cmp(age, "<", th.scrotal_max_age)))
-_node("young_person", ("age_years",), "tri", "child or young adult", (66, 67))(
-    lambda th, age: _cmp(age, "<", th.hftc_max_age))
-_node("heel_stick_age", ("age_years",), "tri", "old enough for heel-stick nodules to appear", (69,))(
-    lambda th, age: _cmp(age, ">=", th.heel_stick_min_years))
+_threshold("<", "hftc_max_age", "young_person", ("age_years",), "tri", "child or young adult", (66, 67))
+_threshold(">=", "heel_stick_min_years", "heel_stick_age", ("age_years",), "tri",
+           "old enough for heel-stick nodules to appear", (69,))
 _node("heel_stick_peak_age", ("age_years",), "tri", "4-12 months old (typical heel-stick nodule age)", (69,))(
     lambda th, age: _all(_cmp(age, ">=", th.heel_stick_peak_lo_years), _cmp(age, "<=", th.heel_stick_peak_hi_years)))
 
@@ -320,12 +330,12 @@ _node("ca_high", ("calcium_status_code",), "tri", "hypercalcaemia (age-aware; io
 _node("ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))(lambda th, s: _tri_nan(s == -1, s))
 _node("ca_normal", ("calcium_status_code",), "tri", "calcium within the reference range", (52, 81))(
     lambda th, s: _tri_nan(s == 0, s))
-_node("ca_moderate_or_worse", ("calcium_for_product",), "tri", "calcium ≥ 12 mg/dL (moderate hypercalcaemia)", (52,))(
-    lambda th, c: _cmp(c, ">=", th.calcium_moderate))
-_node("ca_crisis", ("calcium_for_product",), "tri", "calcium ≥ 14 mg/dL (hypercalcaemic crisis)", (52,))(
-    lambda th, c: _cmp(c, ">=", th.calcium_crisis))
-_node("ionized_above_scfn_limit", ("ionized_calcium",), "tri", "ionised calcium > 1.6 mmol/L", (80,))(
-    lambda th, i: _cmp(i, ">", th.scfn_ionized_emergency))
+_threshold(">=", "calcium_moderate", "ca_moderate_or_worse", ("calcium_for_product",), "tri",
+           "calcium ≥ 12 mg/dL (moderate hypercalcaemia)", (52,))
+_threshold(">=", "calcium_crisis", "ca_crisis", ("calcium_for_product",), "tri",
+           "calcium ≥ 14 mg/dL (hypercalcaemic crisis)", (52,))
+_threshold(">", "scfn_ionized_emergency", "ionized_above_scfn_limit", ("ionized_calcium",), "tri",
+           "ionised calcium > 1.6 mmol/L", (80,))
 
 
 # --------------------------------------------------------------------------- phosphate, product, PTH, vitamin D
@@ -394,17 +404,16 @@ _node("pth_low", ("pth_status_code",), "tri", "PTH suppressed (below the referen
     lambda th, s: _tri_nan(s == -1, s))
 _node("pth_normal", ("pth_status_code",), "tri", "PTH within the reference range", (83,))(
     lambda th, s: _tri_nan(s == 0, s))
-_node("pth_very_high", ("pth",), "tri", "iPTH > 1,000 pg/mL", (26,))(lambda th, p: _cmp(p, ">", th.pth_very_high))
-_node("pth_below_dialysis_target", ("pth",), "tri", "iPTH < 300 pg/mL", (26,))(
-    lambda th, p: _cmp(p, "<", th.pth_dialysis_low))
-_node("vitd_toxic", ("vitamin_d_25oh",), "tri", "25-OH vitamin D > 150 ng/mL (toxicity)", (50,))(
-    lambda th, v: _cmp(v, ">", th.vitd_toxic))
-_node("vitd_concern", ("vitamin_d_25oh",), "tri", "25-OH vitamin D > 50 ng/mL (possible concern)", (51,))(
-    lambda th, v: _cmp(v, ">", th.vitd_concern))
-_node("vitd125_high", ("vitamin_d_125",), "tri", "1,25-(OH)₂D above the reference range", (50, 92))(
-    lambda th, v: _cmp(v, ">", th.vitd125_high))
-_node("albumin_low", ("albumin",), "tri", "hypoalbuminaemia (< 3.4 g/dL)", (11, 13, 88))(
-    lambda th, a: _cmp(a, "<", th.albumin_low))
+_threshold(">", "pth_very_high", "pth_very_high", ("pth",), "tri", "iPTH > 1,000 pg/mL", (26,))
+_threshold("<", "pth_dialysis_low", "pth_below_dialysis_target", ("pth",), "tri", "iPTH < 300 pg/mL", (26,))
+_threshold(">", "vitd_toxic", "vitd_toxic", ("vitamin_d_25oh",), "tri",
+           "25-OH vitamin D > 150 ng/mL (toxicity)", (50,))
+_threshold(">", "vitd_concern", "vitd_concern", ("vitamin_d_25oh",), "tri",
+           "25-OH vitamin D > 50 ng/mL (possible concern)", (51,))
+_threshold(">", "vitd125_high", "vitd125_high", ("vitamin_d_125",), "tri",
+           "1,25-(OH)₂D above the reference range", (50, 92))
+_threshold("<", "albumin_low", "albumin_low", ("albumin",), "tri",
+           "hypoalbuminaemia (< 3.4 g/dL)", (11, 13, 88))
 
 
 # --------------------------------------------------------------------------- kidney
@@ -429,10 +438,9 @@ def _egfr_used(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarra
     return egfr.copy() if np.isnan(scr).all() else _egfr(th, egfr, scr, age, sex)
 
 
-_node("egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))(
-    lambda th, e: _cmp(e, "<", th.egfr_ckd))
-_node("egfr_below_30", ("egfr_used",), "tri", "eGFR < 30 (CKD G4-G5)", (41,))(lambda th, e: _cmp(e, "<", th.egfr_g4))
-_node("egfr_below_15", ("egfr_used",), "tri", "eGFR < 15 (CKD G5)", (41,))(lambda th, e: _cmp(e, "<", th.egfr_g5))
+_threshold("<", "egfr_ckd", "egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))
+_threshold("<", "egfr_g4", "egfr_below_30", ("egfr_used",), "tri", "eGFR < 30 (CKD G4-G5)", (41,))
+_threshold("<", "egfr_g5", "egfr_below_15", ("egfr_used",), "tri", "eGFR < 15 (CKD G5)", (41,))
 _node("esrd", ("has_dialysis", "egfr_below_15"), "tri", "on dialysis or eGFR < 15", (9, 41))(
     lambda th, d, e: _any(d, e))
 _node("ckd_g4_5", ("has_dialysis", "egfr_below_30"), "tri", "CKD G4-G5 or dialysis", (41, 43))(
@@ -491,8 +499,8 @@ _node("nonuremic_cp_setting", ("has_warfarin", "has_hyperparathyroidism", "has_m
                                "has_autoimmune_disease", "has_corticosteroids"), "tri",
       "warfarin/VKA, primary HPT, malignancy, liver disease, or CTD on steroids", (18, 19, 20, 33))(
     lambda th, w, h, m, liver, ctd, st: _any(w, h, m, liver, _all(ctd, st)))
-_node("warfarin_recent_start", ("warfarin_months",), "tri", "lesions within ~2 weeks of starting warfarin",
-      (32, 33))(lambda th, m: _cmp(m, "<", th.warfarin_necrosis_months))
+_threshold("<", "warfarin_necrosis_months", "warfarin_recent_start", ("warfarin_months",), "tri",
+           "lesions within ~2 weeks of starting warfarin", (32, 33))
 _node("exposure_in_window", ("exposure_weeks",), "tri", "lesion 0-6 weeks after the exposure", (70, 71, 72, 73))(
     lambda th, w: _all(_cmp(w, ">=", 0.0), _cmp(w, "<=", th.extravasation_window_weeks)))
 _node("onset_before_exposure", ("exposure_weeks",), "tri", "lesion began before the exposure", (5,))(
@@ -582,19 +590,93 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
     n = len(next(iter(values.values()))) if values else 0
     for name, fn, inputs in _plan(only if only is None else frozenset(only), skip):
         if fn is None:
-            default = defaults[name]
-            out[name] = default if n == 1 else np.broadcast_to(default, (n, *default.shape[1:]))
+            default = defaults[name]  # type: ignore[index]
+            out[name] = default if n == 1 else np.broadcast_to(default, (n, *default.shape[1:]))  # type: ignore[index]
+        elif isinstance(name, tuple):
+            out.update(zip(name, fn(thresholds, *[out[i] for i in inputs]), strict=True))
         else:
             out[name] = fn(thresholds, *[out[i] for i in inputs])
     return out
 
 
+# --------------------------------------------------------------------------- fused evaluation
+# Nodes of the same simple form are computed together, one numpy call for many findings (on a single
+# case and its probe variants, per-call cost is most of the cost). Each node keeps its own function for
+# partial recomputation; a test checks the fused results equal them.
+
+_FLAG_BY_CODE = np.array([FALSE, TRUE, UNKNOWN], dtype=np.uint8)  # index = flag code (-1 is the last)
+
+
+def _fused_flags(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
+    def run(th: Thresholds, *flags: np.ndarray) -> np.ndarray:
+        return _FLAG_BY_CODE[np.array(flags)]
+    return run
+
+
+def _fused_thresholds(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
+    """All comparisons of one input, ``names`` sorted by operator: one comparison per operator."""
+    spec = {name: (op, attr) for members in _THRESHOLD_NODES.values() for name, op, attr in members}
+    groups: list[tuple[Callable[..., np.ndarray], int, int, tuple[str, ...]]] = []
+    start = 0
+    for op in dict.fromkeys(spec[name][0] for name in names):
+        attrs = tuple(spec[name][1] for name in names if spec[name][0] == op)
+        groups.append((_OPS[op], start, start + len(attrs), attrs))
+        start += len(attrs)
+
+    def run(th: Thresholds, x: np.ndarray) -> np.ndarray:
+        out = np.empty((len(names), len(x)), dtype=np.uint8)
+        for compare, lo, hi, attrs in groups:
+            np.left_shift(compare(x, _limits(th, attrs)).view(np.uint8), 1, out=out[lo:hi])
+        out |= np.isnan(x).view(np.uint8)
+        return out
+    return run
+
+
+@lru_cache(maxsize=64)
+def _limits(th: Thresholds, attrs: tuple[str, ...]) -> np.ndarray:
+    """The named thresholds as a (k, 1) column."""
+    return np.array([[getattr(th, a)] for a in attrs])
+
+
+def _fusable() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Finding -> (fused group key, all members of that group)."""
+    groups: dict[str, tuple[str, ...]] = {"flags": _FLAG_NODES}
+    for field_name, members in _THRESHOLD_NODES.items():
+        if len(members) > 1:
+            groups[f"thresholds:{field_name}"] = tuple(name for name, _, _ in members)
+    return {name: (key, members) for key, members in groups.items() for name in members}
+
+
+_FUSABLE = _fusable()
+_PlanStep = tuple["str | tuple[str, ...]", "Callable[..., np.ndarray] | None", tuple[str, ...]]
+
+
 @lru_cache(maxsize=256)
-def _plan(only: frozenset[str] | None, skip: frozenset[str]
-          ) -> tuple[tuple[str, Callable[..., np.ndarray] | None, tuple[str, ...]], ...]:
-    """The nodes to visit, in order: (name, function or None to take the all-unknown default, inputs)."""
-    return tuple((name, None if name in skip else FINDINGS[name].fn, FINDINGS[name].inputs)
-                 for name in _ORDER if only is None or name in only)
+def _plan(only: frozenset[str] | None, skip: frozenset[str]) -> tuple[_PlanStep, ...]:
+    """The steps to take, in order: (name, function or None to take the all-unknown default, inputs), or
+    for fused nodes (names, function returning one row per name, inputs)."""
+    wanted = [name for name in _ORDER if only is None or name in only]
+    steps: list[_PlanStep] = []
+    fused: set[str] = set()
+    for name in wanted:
+        if name in fused:
+            continue
+        if name in _FUSABLE and name not in skip:
+            key, members = _FUSABLE[name]
+            chosen = [m for m in members if m not in skip and (only is None or m in only)]
+            if len(chosen) > 1:
+                if key == "flags":
+                    names = tuple(chosen)
+                    steps.append((names, _fused_flags(names), tuple(FINDINGS[m].inputs[0] for m in names)))
+                else:
+                    order = {op: i for i, op in enumerate(_OPS)}
+                    ops = {m: op for m_list in _THRESHOLD_NODES.values() for m, op, _ in m_list}
+                    names = tuple(sorted(chosen, key=lambda m: order[ops[m]]))
+                    steps.append((names, _fused_thresholds(names), FINDINGS[names[0]].inputs))
+                fused.update(chosen)
+                continue
+        steps.append((name, None if name in skip else FINDINGS[name].fn, FINDINGS[name].inputs))
+    return tuple(steps)
 
 
 def downstream(fields: Iterable[str]) -> set[str]:

@@ -360,7 +360,8 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
     choice = np.full(rows.size, np.nan)
     choice_unit = np.full(rows.size, None, dtype=object)
     for unit, factor in candidates:
-        alt = raw[rows] * factor
+        with np.errstate(over="ignore"):  # an absurd number overflows to inf: implausible in any unit
+            alt = raw[rows] * factor
         same = np.isclose(factor, factors[rows])
         ok = ~same & (alt >= plo) & (alt <= phi)
         hits += ok

@@ -318,6 +318,24 @@ def test_few_row_ranking_matches_running_maxima(n: int, seed: int, skip: int) ->
     np.testing.assert_array_equal(few[2], many[2])
 
 
+@pytest.mark.parametrize("units", ["conventional", "si"])
+def test_fused_findings_equal_their_own_functions(units: str) -> None:
+    """Flags and single-threshold comparisons are computed together; each must equal its own node."""
+    from calcinosis_classify.findings import _FUSABLE, FINDINGS, compute_findings
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cases = generate_cohort(400, seed=11, missing_rate=0.3, qualitative_rate=0.1, si_fraction=0.5)
+    values = read_cases(cases, units=units).values
+    assert len(_FUSABLE) > 40
+    for th in (DEFAULT_THRESHOLDS, Thresholds(egfr_ckd=50.0, vitd_concern=40.0)):
+        env = compute_findings(values, th)
+        for name in _FUSABLE:
+            node = FINDINGS[name]
+            np.testing.assert_array_equal(env[name], node.fn(th, *(env[i] for i in node.inputs)), err_msg=name)
+
+
 def test_absent_inputs_shortcut_changes_nothing() -> None:
     """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
     from calcinosis_classify import engine

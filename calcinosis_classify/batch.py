@@ -18,7 +18,9 @@ import csv
 import difflib
 import functools
 import io
+import mmap
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -173,20 +175,78 @@ class _BadRows:
 
 
 def _csv_batches(path: str, plan: _CsvPlan, bad: _BadRows, chunk_rows: int,
-                 progress: Callable[[int], None]) -> Iterator[pa.Table]:
+                 progress: Callable[[int], None], start: int | None = None) -> Iterator[pa.Table]:
+    """Chunks of a CSV file parsed here; from byte ``start`` (a row start of an uncompressed file) when
+    given, else after the header."""
     stream, raw = _open_bytes(path)
+    if start is not None:
+        raw.seek(start)
     reader = pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(column_names=plan.names, skip_rows=1, encoding=plan.encoding,
-                                       block_size=4 << 20),
+        read_options=pacsv.ReadOptions(column_names=plan.names, skip_rows=1 if start is None else 0,
+                                       encoding=plan.encoding, block_size=4 << 20),
         parse_options=pacsv.ParseOptions(delimiter=plan.delimiter, newlines_in_values=True,
                                          invalid_row_handler=bad),
-        # Every cell as its exact text: numbers are parsed by intake, input columns pass through unchanged.
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in plan.names},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        convert_options=_text_cells(plan.names),
     )
     with stream, raw:
         yield from _rechunk(reader, chunk_rows, lambda: progress(raw.tell()))
+
+
+def _text_cells(names: list[str]) -> pacsv.ConvertOptions:
+    """Every cell as its exact text: numbers are parsed by intake, input columns pass through unchanged."""
+    return pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+
+def _byte_ranges(path: str, plan: _CsvPlan, chunk_rows: int, source: str, bad: _BadRows,
+                 progress: Callable[[int], None]) -> Iterator[_ByteRange | pa.Table] | None:
+    """Chunks of a plain CSV file for worker processes: byte ranges of whole rows (about ``chunk_rows``
+    rows each) that the workers read and parse themselves, so this process only finds line ends.
+
+    A range is cut at a line end and used only if every line end in it lies outside quotes (each line
+    holds an even number of quote characters); from the first range where that fails (a quoted cell
+    with a line break), the rest of the file is parsed here and handed over as tables. ``None`` when
+    the file cannot be split at all: compressed, or in an encoding where a byte is not a character.
+    """
+    if Path(path).suffix.lower() in _COMPRESSION or plan.encoding not in ("utf-8", "latin-1"):
+        return None
+
+    def chunks() -> Iterator[_ByteRange | pa.Table]:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            start = mm.find(b"\n") + 1
+            if start == 0:
+                return  # the header alone
+            if not _quotes_balanced(mm, 0, start):  # a header with a quoted line break
+                yield from _csv_batches(path, plan, bad, chunk_rows, progress)
+                return
+            sample = mm[start:start + _SAMPLE_BYTES]
+            target = max(1, int(chunk_rows * len(sample) / max(1, sample.count(b"\n"))))
+            while start < size:
+                stop = start + target
+                end = mm.find(b"\n", stop - 1) if stop < size else -1
+                stop = size if end < 0 else end + 1
+                if not _quotes_balanced(mm, start, stop):
+                    yield from _csv_batches(path, plan, bad, chunk_rows, progress, start=start)
+                    return
+                yield _ByteRange(path, start, stop, plan, source)
+                start = stop
+
+    return chunks()
+
+
+def _quotes_balanced(mm: mmap.mmap, start: int, stop: int) -> bool:
+    """Whether every line end in ``mm[start:stop]`` has an even number of quote characters before it
+    (counted from ``start``): then none lies inside a quoted cell."""
+    if mm.find(b'"', start, stop) < 0:
+        return True
+    data = np.frombuffer(mm, np.uint8, count=stop - start, offset=start)
+    quotes = np.flatnonzero(data == ord('"'))
+    if quotes.size % 2:
+        return False
+    before = np.searchsorted(quotes, np.flatnonzero(data == ord("\n")))
+    return not (before % 2).any()
 
 
 def _rechunk(batches: Any, chunk_rows: int, tick: Callable[[], None]) -> Iterator[pa.Table]:
@@ -252,7 +312,8 @@ def _check_columns(names: list[str], prefix: str, source: str) -> Intake:
 
 @dataclass
 class _ChunkResult:
-    offset: int
+    key: int  # the chunk's place in the input
+    rows: int
     columns: dict[str, pa.Array]
     csv: bytes | str | None  # encoded rows, or the spool file holding them
     warnings: pd.DataFrame
@@ -297,13 +358,47 @@ def _output_types(units: Units, thresholds: Thresholds, strict_units: bool, mode
             for name, v in cols.items()}
 
 
-def _score_chunk(chunk: pa.Table | str, offset: int, units: Units, thresholds: Thresholds,
+@dataclass(frozen=True)
+class _ByteRange:
+    """Whole CSV rows ``start:stop`` (bytes) of a file that a worker reads and parses itself."""
+
+    path: str
+    start: int
+    stop: int
+    plan: _CsvPlan
+    source: str
+
+
+def _read_range(chunk: _ByteRange) -> pa.Table:
+    """Parse one byte range with the options of :func:`_csv_batches` (same cells, same errors)."""
+    with open(chunk.path, "rb") as f:
+        f.seek(chunk.start)
+        data = f.read(chunk.stop - chunk.start)
+    bad = _BadRows()
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=chunk.plan.names, encoding=chunk.plan.encoding,
+                                           use_threads=False, block_size=max(1 << 20, len(data) + 1)),
+            parse_options=pacsv.ParseOptions(delimiter=chunk.plan.delimiter, newlines_in_values=True,
+                                             invalid_row_handler=bad),
+            convert_options=_text_cells(chunk.plan.names))
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):  # nothing but blank lines
+            return pa.Table.from_pylist([], schema=pa.schema([(n, pa.string()) for n in chunk.plan.names]))
+        raise InputError(_csv_error_message(exc, bad, chunk.source, chunk.path, chunk.plan.encoding)) from None
+
+
+def _score_chunk(chunk: pa.Table | str | _ByteRange, key: int, units: Units, thresholds: Thresholds,
                  strict_units: bool, prefix: str, case_column: str | None, model: str | None = None,
                  types: Mapping[str, pa.DataType] = MappingProxyType({}), encode_csv: bool = False,
                  spool: str | None = None) -> _ChunkResult:
-    """Score one chunk: a table, or the path of a spooled Arrow IPC file (read, then removed).
-    With ``spool``, the encoded CSV rows are handed back in a file there rather than through the pipe."""
-    if isinstance(chunk, str):
+    """Score one chunk: a table, the path of a spooled Arrow IPC file (read, then removed), or a byte range
+    of the CSV file to parse here. With ``spool``, the encoded CSV rows are handed back in a file there
+    rather than through the pipe. Report rows are numbered from 1 within the chunk."""
+    if isinstance(chunk, _ByteRange):
+        table = _read_range(chunk)
+    elif isinstance(chunk, str):
         table = pa.ipc.open_stream(pa.memory_map(chunk)).read_all()
         os.unlink(chunk)
     else:
@@ -316,7 +411,7 @@ def _score_chunk(chunk: pa.Table | str, offset: int, units: Units, thresholds: T
     w = intake.warnings
     cell = w[w["row"].notna()]
     report = pd.DataFrame({
-        "input_row": cell["row"].to_numpy(dtype=np.int64) + offset + 1,
+        "input_row": cell["row"].to_numpy(dtype=np.int64) + 1,
         "case_id": (frame[case_column].to_numpy(dtype=object)[cell["row"].to_numpy(dtype=np.int64)]
                     if case_column is not None else None),
         "column": cell["column"].to_numpy(dtype=object),
@@ -335,11 +430,11 @@ def _score_chunk(chunk: pa.Table | str, offset: int, units: Units, thresholds: T
         encoded = _csv_rows(full)
         arrays = {}
         if spool is not None:
-            path = os.path.join(spool, f"out-{offset}.csv")
+            path = os.path.join(spool, f"out-{key}.csv")
             with open(path, "wb") as f:
                 f.write(encoded)
             encoded = path
-    return _ChunkResult(offset, arrays, encoded, report,
+    return _ChunkResult(key, table.num_rows, arrays, encoded, report,
                         dict(sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
                                         strict=True))),
                         int(pc.sum(pc.not_equal(cols["warnings"], ""), min_count=0).as_py()))
@@ -360,19 +455,72 @@ _ARROW_TYPES: Mapping[str, pa.DataType] = {
 
 
 def _csv_rows(table: pa.Table, delimiter: str = ",") -> bytes:
-    """The rows of ``table`` as CSV, quoting only when some cell needs it (pyarrow would quote every string)."""
+    """The rows of ``table`` as CSV, quoting exactly the cells that need it (a delimiter, quote or line
+    break), so a cell's bytes never depend on its neighbours.
+
+    pyarrow's writer either quotes nothing (and refuses such cells) or quotes every text cell. So the
+    table is written unquoted with those cells blanked, and the few rows holding one are then replaced
+    by lines built here.
+    """
     if table.num_rows == 0:
         return b""
+    specials = tuple({delimiter.encode(), b'"', b"\n", b"\r"})
+    pattern = "[" + re.escape(delimiter) + '"\r\n]'
+    needs_quotes = np.zeros(table.num_rows, dtype=bool)
+    blanked = table
+    quote: set[int] = set()
+    for i, column in enumerate(table.columns):
+        if not pa.types.is_string(column.type) or not any(_has_any(chunk, specials) for chunk in column.chunks):
+            continue
+        quote.add(i)
+        hit = pc.match_substring_regex(column, pattern)
+        needs_quotes |= hit.to_numpy(zero_copy_only=False)
+        blanked = blanked.set_column(i, table.field(i), pc.if_else(hit, "", column))
     out = io.BytesIO()
-    try:
-        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
-            include_header=False, quoting_style="none", delimiter=delimiter))
-    except pa.ArrowInvalid:
-        # Some cell holds a delimiter, quote or newline: quote this chunk's text cells.
-        out = io.BytesIO()
-        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
-            include_header=False, quoting_style="needed", delimiter=delimiter))
-    return out.getvalue()
+    pacsv.write_csv(blanked, out, write_options=pacsv.WriteOptions(
+        include_header=False, quoting_style="none", delimiter=delimiter))
+    text = out.getvalue()
+    rows = np.flatnonzero(needs_quotes)
+    if not rows.size:
+        return text
+    # Row r spans text[starts[r]:starts[r + 1]] (no blanked cell holds a line break).
+    starts = np.concatenate([[0], np.flatnonzero(np.frombuffer(text, np.uint8) == ord("\n")) + 1])
+    quoted = _quoted_lines(table.take(pa.array(rows)), quote, delimiter, pattern).cast(pa.binary()).to_pylist()
+    view = memoryview(text)
+    pieces: list[Any] = []
+    done = 0
+    for r, line in zip(rows.tolist(), quoted, strict=True):
+        pieces += [view[done:starts[r]], line]
+        done = starts[r + 1]
+    pieces.append(view[done:])
+    return b"".join(pieces)
+
+
+def _has_any(array: pa.Array, needles: tuple[bytes, ...]) -> bool:
+    """Whether any cell of a string array contains any of the ``needles`` (one scan each of its bytes)."""
+    data = array.buffers()[2]
+    if data is None or len(array) == 0:
+        return False
+    offsets = np.frombuffer(array.buffers()[1], np.int32, count=len(array) + 1, offset=array.offset * 4)
+    cells = memoryview(data)[offsets[0]:offsets[-1]].tobytes()
+    return any(needle in cells for needle in needles)
+
+
+def _quoted_lines(table: pa.Table, quote: set[int], delimiter: str, pattern: str) -> pa.Array:
+    """One CSV line per row (newline included): the text cells of columns ``quote`` that match
+    ``pattern`` quoted the way pyarrow quotes (double quotes around, inner quotes doubled), every other
+    cell rendered as pyarrow's writer renders it."""
+    cells = []
+    for i, column in enumerate(table.columns):
+        arr = column.combine_chunks()
+        if i in quote:
+            quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+            arr = pc.if_else(pc.match_substring_regex(arr, pattern), quoted, arr)
+        elif not pa.types.is_string(arr.type):
+            arr = pc.cast(arr, pa.string())
+        cells.append(arr)
+    cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "", null_handling="replace")
+    return pc.binary_join_element_wise(*cells, delimiter, null_handling="replace")
 
 
 class _CsvSink:
@@ -392,6 +540,27 @@ class _CsvSink:
             self.stream.write(buf.getvalue().encode("utf-8"))
             self.header_done = True
         self.stream.write(encoded if encoded is not None else _csv_rows(table, self.delimiter))
+
+    def write_file(self, table: pa.Table, path: str) -> None:
+        """Append rows already encoded in a file: copied by the kernel into a plain file or pipe, read and
+        written otherwise (a compressing stream must see every byte)."""
+        self.write(table, b"")
+        size = os.path.getsize(path)
+        sent = 0
+        with open(path, "rb") as src:
+            if isinstance(self.stream, io.BufferedWriter):
+                self.stream.flush()
+                try:
+                    while sent < size:
+                        step = os.sendfile(self.stream.fileno(), src.fileno(), sent, size - sent)
+                        if step == 0:
+                            break
+                        sent += step
+                except OSError:
+                    pass  # not supported between these two: copy the rest
+            if sent < size:
+                src.seek(sent)
+                shutil.copyfileobj(src, self.stream, 1 << 20)
 
     def close(self) -> None:
         self.stream.flush()
@@ -423,8 +592,10 @@ def _open_sink(output: str, atomic: AtomicOutput | None, like_parquet: bool) -> 
     assert atomic is not None
     if output.lower().endswith(_PARQUET_SUFFIXES):
         return _ParquetSink(atomic.tmp), None
-    compression = "gzip" if output.lower().endswith(".gz") else None
-    stream = pa.output_stream(atomic.tmp, compression=compression)
+    if output.lower().endswith(".gz"):
+        stream: Any = pa.output_stream(atomic.tmp, compression="gzip")
+    else:
+        stream = open(atomic.tmp, "wb")  # closed by score_file on every path
     return _CsvSink(stream), stream
 
 
@@ -591,44 +762,53 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                     "code": whole["code"], "field": whole["field"]}, columns=list(REPORT_COLUMNS)))
             summary.problems += len(whole)
 
-            # Input batches wait here, by offset, until their results come back: their columns are
-            # written unchanged and never travel back from a worker. (joblib may pull tasks from another
-            # thread; dict insertion and pop are atomic.)
-            pending: dict[int, pa.Table] = {}
+            # A plain CSV file scored by worker processes is split into byte ranges that the workers read
+            # and parse themselves; otherwise chunks are parsed here and handed over.
+            ranges = (_byte_ranges(path, plan, chunk_rows, input, bad, lambda pos: bar.update(pos - bar.n))
+                      if spool is not None and sink.encodes_in_workers and not _is_parquet(path) else None)
+            chunks: Iterator[pa.Table | _ByteRange] = ranges if ranges is not None else batches
+            out_schema = pa.schema([*(pa.field(n, pa.string()) for n in names),
+                                    *(pa.field(prefix + n, t) for n, t in types.items())])
+
+            # Chunks wait here, by key, until their results come back: their columns are written unchanged
+            # and never travel back from a worker. (joblib may pull tasks from another thread; dict
+            # insertion and pop are atomic.)
+            pending: dict[int, pa.Table | _ByteRange] = {}
 
             def calls() -> Iterator[Any]:
-                offset = 0
-                for chunk in batches:
-                    pending[offset] = chunk
-                    payload = (chunk if spool is None
-                               else _spool_ipc(chunk, os.path.join(spool.name, f"in-{offset}.arrows")))
-                    yield delayed(_score_chunk)(payload, offset, units, th, strict_units, prefix, case_column,
+                for key, chunk in enumerate(chunks):
+                    pending[key] = chunk
+                    payload = (chunk if spool is None or isinstance(chunk, _ByteRange)
+                               else _spool_ipc(chunk, os.path.join(spool.name, f"in-{key}.arrows")))
+                    yield delayed(_score_chunk)(payload, key, units, th, strict_units, prefix, case_column,
                                                 model, types, sink.encodes_in_workers,
                                                 spool.name if spool is not None else None)
-                    offset += chunk.num_rows
 
             counts: Counter[str] = Counter()
             with Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as parallel:
                 try:
                     for result in parallel(calls()):
-                        batch = pending.pop(result.offset)
-                        table = batch
-                        if result.csv is None:
+                        chunk = pending.pop(result.key)
+                        if isinstance(chunk, _ByteRange):
+                            bar.update(chunk.stop - bar.n)
+                            table = pa.Table.from_batches([], schema=out_schema)
+                        elif result.csv is None:
+                            table = chunk
                             for name, arr in result.columns.items():
                                 table = table.append_column(name, arr)
-                        elif not sink.header_done:
+                        else:
                             table = pa.Table.from_batches([], schema=pa.schema(
-                                [*batch.schema, *(pa.field(prefix + n, t) for n, t in types.items())]))
+                                [*chunk.schema, *(pa.field(prefix + n, t) for n, t in types.items())]))
                         encoded = result.csv
                         if isinstance(encoded, str):
-                            with open(encoded, "rb") as f:
-                                encoded_bytes = f.read()
+                            sink.write_file(table, encoded)
                             os.unlink(encoded)
-                            sink.write(table, encoded_bytes)
                         else:
                             sink.write(table, encoded)
                         counts.update(result.counts)
-                        summary.rows += batch.num_rows
+                        # Report rows are numbered within their chunk: number them in the whole input.
+                        result.warnings["input_row"] += summary.rows
+                        summary.rows += result.rows
                         summary.rows_with_warnings += result.rows_with_warnings
                         summary.problems += len(result.warnings)
                         if report_writer is not None:

@@ -481,7 +481,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a == b
 
 
-def _missing(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray, stacked: np.ndarray,
+def _missing(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray, stacked: np.ndarray,
              ranked: Mapping[str, np.ndarray], thresholds: Thresholds, probed: np.ndarray | None = None
              ) -> np.ndarray:
     """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
@@ -669,7 +669,7 @@ class _Gather(Mapping[str, np.ndarray]):
         return len(set(self._probe) | set(self._env))
 
 
-def _probe_by_input(values: Mapping[str, np.ndarray], env: dict[str, np.ndarray], rule_state: np.ndarray,
+def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
                     stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
                     ) -> np.ndarray:
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
@@ -810,8 +810,9 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
         env, rule_state, stacked, ranked = _core(values, n, thresholds)
     risk, risk_state = _risk(env, size)
     urgency, urgency_state = _urgency(env, ranked["top"], risk, size)
+    rows_env: Mapping[str, np.ndarray] = env
     if size > n:
-        env = _FirstRows(env, n)
+        rows_env = _FirstRows(env, n)
         rule_state, stacked = rule_state[:, :n], stacked[:, :n]
         ranked = {name: v[:n] for name, v in ranked.items()}
         risk, risk_state, urgency, urgency_state = risk[:n], risk_state[:n], urgency[:n], urgency_state[:n]
@@ -822,10 +823,10 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
     in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
-    missing = (_missing(values, env, rule_state, stacked, ranked, thresholds, probed) if with_missing and n
+    missing = (_missing(values, rows_env, rule_state, stacked, ranked, thresholds, probed) if with_missing and n
                else np.zeros((len(_PROBES), n), dtype=np.int16).T)
     return EngineResult(
-        n=n, env=env, rule_state=rule_state.T, points=ranked["points"], adjusted=adj, supported=supported,
+        n=n, env=rows_env, rule_state=rule_state.T, points=ranked["points"], adjusted=adj, supported=supported,
         top=top, scores=scores, in_differential=in_diff, contributing=ranked["contributing"],
         confidence=ranked["confidence"], risk=risk, risk_state=risk_state, urgency=urgency,
         urgency_state=urgency_state, override_state=ranked["override_state"],

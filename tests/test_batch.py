@@ -88,6 +88,92 @@ def test_worker_processes_write_the_same_bytes_and_leave_no_spool(tmp_path: Path
     assert not Path(spools[0]).exists()
 
 
+def _unquoted_cohort(path: Path, newline: str = "\n", blank_lines: bool = False, last_newline: bool = True) -> None:
+    """A cohort CSV (free text with commas, so quoted cells) that worker processes read as byte ranges;
+    optionally with CRLF ends, blank lines, no final newline."""
+    cohort = generate_cohort(900, seed=5, missing_rate=0.2, qualitative_rate=0.1, si_fraction=0.3,
+                             atypical_rate=0.1)
+    cohort = cohort.astype(object)
+    cohort.loc[::37, "calcium"] = "abc"  # data problems for the report
+    cohort.loc[5::41, "dialysis"] = "maybe"
+    text = cohort.to_csv(index=False, lineterminator=newline)
+    assert '"' in text
+    if blank_lines:
+        lines = text.split(newline)
+        text = newline.join(line + (newline if i % 97 == 5 else "") for i, line in enumerate(lines))
+    path.write_bytes((text if last_newline else text.rstrip(newline)).encode())
+
+
+@pytest.mark.parametrize("newline, blank_lines, last_newline", [
+    ("\n", False, True), ("\r\n", False, False), ("\n", True, True)])
+def test_workers_reading_byte_ranges_write_the_same_bytes_and_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str, blank_lines: bool, last_newline: bool) -> None:
+    """Worker processes parse byte ranges of a plain CSV themselves: same output bytes and same report
+    (rows numbered in the whole input) as one in-process pass."""
+    monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)
+    src = tmp_path / "plain.csv"
+    _unquoted_cohort(src, newline, blank_lines, last_newline)
+    plan = batch_mod._plan_csv(str(src), None)
+    ranges = list(batch_mod._byte_ranges(str(src), plan, 100, "plain.csv", batch_mod._BadRows(), lambda pos: None))
+    assert len(ranges) > 5 and all(isinstance(r, batch_mod._ByteRange) for r in ranges)
+    assert ranges[0].start == src.read_bytes().index(b"\n") + 1 and ranges[-1].stop == src.stat().st_size
+    assert all(a.stop == b.start for a, b in zip(ranges, ranges[1:], strict=False))
+    outputs = {}
+    for jobs in (1, 2):
+        out, rep = tmp_path / f"out{jobs}.csv", tmp_path / f"rep{jobs}.csv"
+        summary = batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=100, report=str(rep))
+        outputs[jobs] = (out.read_bytes(), rep.read_bytes(), summary.rows, summary.problems)
+    assert outputs[1] == outputs[2]
+    assert outputs[2][2] == 900 and outputs[2][3] > 0
+
+
+def test_byte_ranges_stop_where_a_quoted_cell_holds_a_line_break(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quoted cells on one line split like any other; from the first range with a quoted line break the
+    rest of the file is parsed by the reading process. Output equals an in-process run either way."""
+    monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)
+    lines = [f'{i},9.5,"hard, {i}"' for i in range(300)]
+    lines[200] = '200,9.5,"hard,\nwith a line break"'
+    src = tmp_path / "quoted.csv"
+    src.write_text("case_id,calcium,lesion_description\n" + "\n".join(lines) + "\n")
+    plan = batch_mod._plan_csv(str(src), None)
+    chunks = list(batch_mod._byte_ranges(str(src), plan, 20, src.name, batch_mod._BadRows(), lambda pos: None))
+    kinds = [isinstance(c, batch_mod._ByteRange) for c in chunks]
+    assert kinds[0] and not kinds[-1] and kinds == sorted(kinds, reverse=True)
+    assert sum(c.num_rows for c in chunks if not isinstance(c, batch_mod._ByteRange)) < 120
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.csv"
+        batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=20)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'"hard,\nwith a line break"' in outputs[0] and b'\n5,9.5,"hard, 5",' in outputs[0]
+
+
+def test_files_that_cannot_be_split_are_parsed_by_the_reader(tmp_path: Path) -> None:
+    gz = tmp_path / "plain.csv.gz"
+    gz.write_bytes(gzip.compress(b"case_id,calcium\n1,9.5\n"))
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("case_id,calcium")
+    assert batch_mod._byte_ranges(str(gz), batch_mod._plan_csv(str(gz), None), 10, gz.name,
+                                  batch_mod._BadRows(), lambda pos: None) is None
+    assert list(batch_mod._byte_ranges(str(header_only), batch_mod._plan_csv(str(header_only), None), 10,
+                                       header_only.name, batch_mod._BadRows(), lambda pos: None)) == []
+
+
+def test_a_ragged_row_read_by_a_worker_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)
+    src = tmp_path / "in.csv"
+    rows = [f"{i},9.5,yes" for i in range(400)]
+    rows[250] += ",extra"
+    src.write_text("case_id,calcium,dialysis\n" + "\n".join(rows) + "\n")
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--jobs", "2", "--chunk-rows", "50"]) == 2
+    err = capsys.readouterr().err
+    assert "line 252 has 4 fields but the header has 3" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_chunking_does_not_change_results(tmp_path: Path, cohort_csv: Path) -> None:
     one, many = tmp_path / "one.csv", tmp_path / "many.csv"
     batch_mod.score_file(str(cohort_csv), str(one), jobs=1)

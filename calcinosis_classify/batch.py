@@ -369,8 +369,9 @@ class _ByteRange:
     source: str
 
 
-def _read_range(chunk: _ByteRange) -> pa.Table:
-    """Parse one byte range with the options of :func:`_csv_batches` (same cells, same errors)."""
+def _read_range(chunk: _ByteRange) -> tuple[pa.Table, bytes]:
+    """Parse one byte range with the options of :func:`_csv_batches` (same cells, same errors); also
+    returns the range's bytes."""
     with open(chunk.path, "rb") as f:
         f.seek(chunk.start)
         data = f.read(chunk.stop - chunk.start)
@@ -382,10 +383,10 @@ def _read_range(chunk: _ByteRange) -> pa.Table:
                                            use_threads=False, block_size=max(1 << 20, len(data) + 1)),
             parse_options=pacsv.ParseOptions(delimiter=chunk.plan.delimiter, newlines_in_values=True,
                                              invalid_row_handler=bad),
-            convert_options=_text_cells(chunk.plan.names))
+            convert_options=_text_cells(chunk.plan.names)), data
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):  # nothing but blank lines
-            return pa.Table.from_pylist([], schema=pa.schema([(n, pa.string()) for n in chunk.plan.names]))
+            return pa.Table.from_pylist([], schema=pa.schema([(n, pa.string()) for n in chunk.plan.names])), data
         raise InputError(_csv_error_message(exc, bad, chunk.source, chunk.path, chunk.plan.encoding)) from None
 
 
@@ -396,8 +397,11 @@ def _score_chunk(chunk: pa.Table | str | _ByteRange, key: int, units: Units, thr
     """Score one chunk: a table, the path of a spooled Arrow IPC file (read, then removed), or a byte range
     of the CSV file to parse here. With ``spool``, the encoded CSV rows are handed back in a file there
     rather than through the pipe. Report rows are numbered from 1 within the chunk."""
+    raw: bytes | None = None
     if isinstance(chunk, _ByteRange):
-        table = _read_range(chunk)
+        table, raw = _read_range(chunk)
+        if chunk.plan.delimiter != "," or chunk.plan.encoding != "utf-8":
+            raw = None  # output lines are UTF-8 and comma-separated: the input lines cannot be reused
     elif isinstance(chunk, str):
         table = pa.ipc.open_stream(pa.memory_map(chunk)).read_all()
         os.unlink(chunk)
@@ -424,10 +428,12 @@ def _score_chunk(chunk: pa.Table | str | _ByteRange, key: int, units: Units, thr
     encoded: bytes | str | None = None
     if encode_csv:
         # The whole output row block as CSV, here in the worker: the writer only appends bytes.
-        full = table
-        for name, arr in arrays.items():
-            full = full.append_column(name, arr)
-        encoded = _csv_rows(full)
+        encoded = _reuse_input_lines(raw, table, arrays) if raw is not None else None
+        if encoded is None:
+            full = table
+            for name, arr in arrays.items():
+                full = full.append_column(name, arr)
+            encoded = _csv_rows(full)
         arrays = {}
         if spool is not None:
             path = os.path.join(spool, f"out-{key}.csv")
@@ -494,6 +500,50 @@ def _csv_rows(table: pa.Table, delimiter: str = ",") -> bytes:
         done = starts[r + 1]
     pieces.append(view[done:])
     return b"".join(pieces)
+
+
+def _reuse_input_lines(raw: bytes, table: pa.Table, outputs: Mapping[str, pa.Array]) -> bytes | None:
+    """Output rows built from the input's own lines (UTF-8, comma-separated) followed by the encoded output
+    cells: only the output columns are written as CSV. A line holding a quote is re-encoded instead (its
+    cells are then quoted exactly as :func:`_csv_rows` quotes them). ``None`` when lines and rows do not
+    correspond one to one (a lone carriage return, output text with a line break)."""
+    n = table.num_rows
+    data = np.frombuffer(raw, np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if ends.size == 0 or ends[-1] != data.size - 1:
+        ends = np.append(ends, data.size)  # a last line without a line end
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    content_end = ends - (data[np.maximum(ends - 1, 0)] == ord("\r")) * (ends > starts)
+    carriage = np.flatnonzero(data == ord("\r"))
+    if carriage.size and not np.isin(carriage, content_end).all():
+        return None  # a carriage return that is not part of a line end starts a row of its own
+    rows = content_end > starts  # blank lines are no rows
+    if int(rows.sum()) != n:
+        return None
+    row_starts = starts[rows]
+    out_text = _csv_rows(pa.table(dict(outputs)))
+    out_ends = np.flatnonzero(np.frombuffer(out_text, np.uint8) == ord("\n")) + 1
+    if out_ends.size != n:
+        return None
+    # Each row's input element runs to the next row's start; trimming line-end characters drops its line
+    # end and any blank lines after it.
+    inputs = pc.utf8_trim(pa.Array.from_buffers(pa.string(), n, [
+        None, pa.py_buffer(np.append(row_starts, data.size).astype(np.int32)), pa.py_buffer(raw)]), "\r\n")
+    quoted = np.searchsorted(row_starts, np.flatnonzero(data == ord('"')), side="right") - 1
+    if quoted.size:
+        redo = np.unique(quoted)
+        redone = _csv_rows(table.take(pa.array(redo)))
+        redo_ends = np.flatnonzero(np.frombuffer(redone, np.uint8) == ord("\n"))
+        redone_lines = pa.Array.from_buffers(pa.string(), redo.size, [
+            None, pa.py_buffer(np.concatenate([[0], redo_ends + 1]).astype(np.int32)), pa.py_buffer(redone)])
+        order = np.arange(n)
+        order[redo] = n + np.arange(redo.size)
+        inputs = pa.concat_arrays([inputs, pc.utf8_rtrim(redone_lines, "\n")]).take(pa.array(order))
+    outs = pa.Array.from_buffers(pa.string(), n, [
+        None, pa.py_buffer(np.concatenate([[0], out_ends]).astype(np.int32)), pa.py_buffer(out_text)])
+    lines = pc.binary_join_element_wise(inputs, outs, ",")
+    offsets = np.frombuffer(lines.buffers()[1], np.int32, count=n + 1, offset=lines.offset * 4)
+    return lines.buffers()[2][offsets[0]:offsets[-1]].to_pybytes()
 
 
 def _has_any(array: pa.Array, needles: tuple[bytes, ...]) -> bool:

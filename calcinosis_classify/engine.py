@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -669,95 +669,124 @@ class _Gather(Mapping[str, np.ndarray]):
         return len(set(self._probe) | set(self._env))
 
 
+@dataclass(frozen=True)
+class _ProbePlan:
+    """What probing one input touches, fixed by the knowledge base (see :func:`_probe_plan`)."""
+
+    set_field: str
+    touched: frozenset[str]  # findings downstream of the input
+    rules: tuple[CompiledRule, ...]  # rules reading the input or a touched finding
+    rule_cols: np.ndarray
+    needed: frozenset[str]  # inputs of the touched findings
+    base_names: frozenset[str]  # what the touched findings and probed rules read that the probe leaves as is
+    rank_inputs: tuple[str, ...]  # ranking inputs the probe can change
+    moved_points: np.ndarray  # stacked rows (points) the probed rules can move
+    moved_counts: np.ndarray  # stacked rows (support / strong / phenotype counts) they can move
+    to_moved: np.ndarray  # (moved rows, probed rules) weights
+    kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
+    recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
+    env_names: frozenset[str]  # what a partial ranking reads from the findings
+    cp_probed: bool
+
+
+@cache
+def _probe_plan(k: int) -> _ProbePlan | None:
+    """The static part of probing input ``k`` (``None``: it reaches no rule and no finding)."""
+    name = _PROBES[k][0]
+    set_field = _PROBE_SET_FIELD.get(name, name)
+    touched = frozenset(downstream([set_field]))
+    rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
+    if not rule_idx and not touched:
+        return None
+    needed = frozenset().union(*(FINDINGS[f].inputs for f in touched))
+    probed = touched | {set_field}
+    rule_cols = np.array(rule_idx, dtype=np.intp)
+    # The stacked sums the probed rules can move: their points rows (for the shift bound) and their
+    # count rows (support / strong / phenotype: a set changes when a count crosses zero).
+    moved = np.flatnonzero((_STACKED_T[:, rule_cols] != 0).any(axis=1))
+    # Co-existence and override conditions that read neither the probed input nor the rule-derived
+    # findings keep their state: taken from the base ranking instead of re-evaluated.
+    kept = tuple(key for key, cond in _RANK_CONDITIONS
+                 if not (cond.names & probed) and not (cond.names & _ENGINE_FINDINGS))
+    # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
+    # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
+    # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
+    recheck = tuple((key, cond, _gate(key)) for key, cond in _RANK_CONDITIONS
+                    if key not in kept and _gate(key) != -2)
+    return _ProbePlan(
+        set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
+        needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
+        rank_inputs=tuple(sorted(probed & _RANK_NAMES)), moved_points=moved[moved < S],
+        moved_counts=moved[moved >= S], to_moved=_STACKED_T[moved][:, rule_cols], kept=kept, recheck=recheck,
+        env_names=_RANK_BASE_NAMES.union(*(cond.names for key, cond in _RANK_CONDITIONS if key not in kept))
+        - _ENGINE_FINDINGS,
+        cp_probed="compatible_cp_lesion" in probed)
+
+
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
                     stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
                     ) -> np.ndarray:
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(_PROBES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
-    for k, (name, probe_values, group) in enumerate(_PROBES):
+    states = {key: state for key, state, _ in _rank_conditions(ranked)}
+    for k, (_, probe_values, group) in enumerate(_PROBES):
+        plan = _probe_plan(k)
+        if plan is None:
+            continue
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
             continue
-        set_field = _PROBE_SET_FIELD.get(name, name)
-        touched = downstream([set_field])
-        rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
-        if not rule_idx and not touched:
-            continue
-        needed: set[str] = set()
-        for f in touched:
-            needed.update(FINDINGS[f].inputs)
-        sub_values = {f: values[f][rows] for f in needed if f in values}
-        base_names = needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched
-        sub_env_base = {f: env[f][rows] for f in base_names if f in env}
-        base_top = ranked["top"][rows]
+        sub_values = {f: values[f][rows] for f in plan.needed if f in values}
+        sub_env_base = {f: env[f][rows] for f in plan.base_names if f in env}
         base_conf = ranked["confidence"][rows]
-        rule_cols = np.array(rule_idx, dtype=np.intp)
-        probed_rules = [KB.rules[i] for i in rule_idx]
-        base_fired = np.take(rule_state[rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
-        probed = touched | {set_field}
-        rank_inputs = sorted(probed & _RANK_NAMES)
-        base_rank_inputs = {name: env[name][rows] for name in rank_inputs}
-        # The stacked sums the probed rules can move: their points rows (for the shift bound) and their
-        # count rows (support / strong / phenotype: a set changes when a count crosses zero).
-        moved = np.flatnonzero((_STACKED_T[:, rule_cols] != 0).any(axis=1))
-        moved_points = moved[moved < S]
-        moved_counts = moved[moved >= S]
-        to_moved = _STACKED_T[moved][:, rule_cols]
-        # Co-existence and override conditions that read neither the probed input nor the rule-derived
-        # findings keep their state: take it from the base ranking instead of re-evaluating.
-        conditions = _rank_conditions(ranked)
-        kept = [(key, state) for key, state, cond in conditions
-                if not (cond.names & probed) and not (cond.names & _ENGINE_FINDINGS)]
-        kept_keys = {key for key, _ in kept}
-        env_names = _RANK_BASE_NAMES.union(*(cond.names for key, _, cond in conditions
-                                             if key not in kept_keys)) - _ENGINE_FINDINGS
-        # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
-        # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
-        # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
-        recheck = [(key, cond, _gate(key), _in_force(state[rows], _gate(key), ranked["supported"], rows))
-                   for key, state, cond in conditions if key not in kept_keys and _gate(key) != -2]
-        cp_probed = "compatible_cp_lesion" in probed
-        base_cp = env["compatible_cp_lesion"][rows] if cp_probed else np.empty(0, dtype=np.uint8)
+        base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
+        base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
+        recheck = [(cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows))
+                   for key, cond, gate in plan.recheck]
+        base_cp = env["compatible_cp_lesion"][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
+        n_points = len(plan.moved_points)
         for value in probe_values:
-            dtype = values[set_field].dtype
-            sub_values[set_field] = np.full(rows.size, value, dtype=dtype)
-            sub_env = compute_findings(sub_values, thresholds, only=touched, base=sub_env_base)
+            sub_values[plan.set_field] = np.full(rows.size, value, dtype=values[plan.set_field].dtype)
+            sub_env = compute_findings(sub_values, thresholds, only=plan.touched, base=sub_env_base)
             fired = np.empty_like(base_fired)
-            for c, r in enumerate(probed_rules):
+            for c, r in enumerate(plan.rules):
                 fired[c] = r.cond.evaluate(sub_env) == TRUE
             # Only rows where some rule or ranking input changed can rank differently.
-            inputs_changed = np.zeros(rows.size, dtype=bool)
-            for name in rank_inputs:
-                inputs_changed |= ~_same(sub_env[name], base_rank_inputs[name])
-            hit = np.flatnonzero((fired != base_fired).any(axis=0) | inputs_changed)
+            diff = fired.view(np.int8) - base_fired.view(np.int8)
+            changed = diff.any(axis=0)
+            for name in plan.rank_inputs:
+                changed |= ~_same(sub_env[name], base_rank_inputs[name])
+            hit = np.flatnonzero(changed)
             if hit.size == 0:
                 continue
             hit_rows = rows[hit]
             hit_env = _Gather(sub_env, hit, env, hit_rows)
             # The stacked sums move by the probed rules' difference.
-            delta = fired[:, hit].view(np.uint8).astype(np.float32) - base_fired[:, hit].view(np.uint8)
-            change = to_moved @ delta  # (moved stacked rows, hits)
-            points_change = change[:len(moved_points)]
+            change = plan.to_moved @ diff[:, hit].astype(np.float32)  # (moved stacked rows, hits)
+            points_change = change[:n_points]
             gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
             loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
-            counts = stacked[moved_counts][:, hit_rows]
-            same = ((counts > 0) == ((counts + change[len(moved_points):]) > 0)).all(axis=0)
-            if cp_probed:
+            counts = stacked[plan.moved_counts[:, None], hit_rows]
+            same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
+            if plan.cp_probed:
                 same &= hit_env["compatible_cp_lesion"] == base_cp[hit]
             # With the sets unchanged, the rule-derived findings the conditions read are too.
-            for _, cond, gate, base_in_force in recheck:
+            for cond, gate, base_in_force in recheck:
                 same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
             settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
             settled &= same
             out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
             # Rows the bound cannot settle are ranked in full.
-            hit, hit_rows, delta = hit[~settled], hit_rows[~settled], delta[:, ~settled]
-            if hit.size == 0:
+            open_ = np.flatnonzero(~settled)
+            if open_.size == 0:
                 continue
-            res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in env_names},
-                        stacked[:, hit_rows] + _STACKED_T[:, rule_cols] @ delta, full=False,
-                        fixed={key: state[hit_rows] for key, state in kept})
-            out[k, hit_rows] += 10 * (res["top"] != base_top[hit]) + (res["confidence"] != base_conf[hit])
+            hit, hit_rows = hit[open_], hit_rows[open_]
+            moved_stack = stacked[:, hit_rows]
+            moved_stack[np.concatenate([plan.moved_points, plan.moved_counts])] += change[:, open_]
+            res = _rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in plan.env_names},
+                        moved_stack, full=False, fixed={key: states[key][hit_rows] for key in plan.kept})
+            out[k, hit_rows] += 10 * (res["top"] != ranked["top"][hit_rows]) + (
+                res["confidence"] != base_conf[hit])
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -556,7 +557,7 @@ def unknown_defaults(thresholds: Thresholds) -> Mapping[str, np.ndarray]:
 
 
 def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
-                     only: set[str] | None = None, base: Mapping[str, np.ndarray] | None = None,
+                     only: AbstractSet[str] | None = None, base: Mapping[str, np.ndarray] | None = None,
                      absent: frozenset[str] | None = None) -> dict[str, np.ndarray]:
     """Evaluate the findings graph.
 

@@ -33,7 +33,7 @@ from calcinosis_classify.findings import (
     unknown_defaults,
 )
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_condition
+from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_batch, compile_condition
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 
 __all__ = ["CONFIDENCE", "KB", "RISK_LEVELS", "SUBTYPES", "URGENCY_LEVELS", "EngineResult", "evaluate"]
@@ -234,6 +234,8 @@ def _rule_matrix(env: Mapping[str, np.ndarray], n: int, skip: frozenset[str] = f
                  thresholds: Thresholds | None = None) -> np.ndarray:
     """Tri-state of every rule, rule-major: shape (R, n), one contiguous row per rule. Rules reading only
     ``skip`` names take their all-unknown state."""
+    if n <= _FEW_ROWS:  # every rule in one generated function: per-call cost is the cost here
+        return _as_states(_RULE_BATCH(env, n), n)
     out = np.empty((len(KB.rules), n), dtype=np.uint8)
     defaults = _unknown_rule_state(thresholds) if skip and thresholds is not None else None
     for r in KB.rules:
@@ -352,9 +354,12 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     # Co-existence: states of every condition first (a contributing-only one moves neither the top nor the
     # confidence, so a partial ranking skips it), then the lifts in order, each only if it is on somewhere.
     coexist = [k for k, (c, _) in enumerate(KB.coexistence) if full or c.primary_outranks]
-    coexist_state = np.empty((len(KB.coexistence), n), dtype=np.uint8)
-    for k in coexist:
-        coexist_state[k] = fixed[("c", k)] if ("c", k) in fixed else KB.coexistence[k][1].evaluate(env)
+    if fixed or n > _FEW_ROWS:
+        coexist_state = np.empty((len(KB.coexistence), n), dtype=np.uint8)
+        for k in coexist:
+            coexist_state[k] = fixed[("c", k)] if ("c", k) in fixed else KB.coexistence[k][1].evaluate(env)
+    else:
+        coexist_state = _as_states(_COEXIST_BATCH(env, n), n)
     on = (coexist_state[coexist] == TRUE) & supported[_COEX_PRIMARY[coexist]]
     for k, on_k, any_k in zip(coexist, on, on.any(axis=1), strict=True):
         c = KB.coexistence[k][0]
@@ -416,22 +421,26 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     return out
 
 
+_RULE_BATCH = compile_batch([r.cond for r in KB.rules])
+_RISK_BATCH = compile_batch([cond for _, cond in KB.risk])
+_URGENCY_BATCH = compile_batch([cond for _, cond in KB.urgency])
+_COEXIST_BATCH = compile_batch([cond for _, cond in KB.coexistence])
 _RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
 _URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
 _SUBTYPE_COLUMN = np.arange(S)[:, None]
 
 
-def _states(conditions: tuple[tuple[Any, Condition], ...], env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-    """Tri-state of each condition, condition-major: shape (conditions, n)."""
-    out = np.empty((len(conditions), n), dtype=np.uint8)
-    for k, (_, cond) in enumerate(conditions):
-        out[k] = cond.evaluate(env)
+def _as_states(states: list[np.ndarray], n: int) -> np.ndarray:
+    """Condition states as one (conditions, n) uint8 array."""
+    out = np.empty((len(states), n), dtype=np.uint8)
+    for k, state in enumerate(states):
+        out[k] = state
     return out
 
 
 def _risk(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Calciphylaxis risk level per row and the (n, factors) states (a view of the factor-major array)."""
-    state = _states(KB.risk, env, n)
+    state = _as_states(_RISK_BATCH(env, n), n)
     on = state == TRUE
     major = on[_RISK_MAJOR].sum(axis=0)
     minor = on[~_RISK_MAJOR].sum(axis=0)
@@ -453,7 +462,7 @@ def _urgency(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: i
     for j, s in enumerate(SUBTYPES):
         env[f"top_{s}"] = is_top[j]
     env["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
-    state = _states(KB.urgency, env, n)
+    state = _as_states(_URGENCY_BATCH(env, n), n)
     level = ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
     return level, state.T
 

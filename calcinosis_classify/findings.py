@@ -205,6 +205,14 @@ def _text_row(kind: str, text: str) -> tuple[int, ...]:
 _SMALL_TEXT = 256
 
 
+def _repeat_row(one: np.ndarray, n: int) -> np.ndarray:
+    """A read-only view repeating the single row of ``one`` ``n`` times (``np.broadcast_to`` without its
+    per-call cost, which matters on a single case)."""
+    view = np.ndarray((n, *one.shape[1:]), one.dtype, buffer=one, strides=(0, *one.strides[1:]))
+    view.flags.writeable = False
+    return view
+
+
 def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
     """(n, groups) matrix of matches; row of -1 where the text is unknown."""
     width = len(_GROUP_PATTERNS[kind])
@@ -215,7 +223,7 @@ def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
         table = np.array([_text_row(kind, str(t)) if t is not None else unknown for t in distinct],
                          dtype=np.int8).reshape(len(distinct), width)
         if len(distinct) == 1:
-            return np.broadcast_to(table, (len(cells), width))
+            return _repeat_row(table, len(cells))
         position = {t: i for i, t in enumerate(distinct)}
         return table[[position[t] for t in cells]]
     codes, uniques = pd.factorize(texts, use_na_sentinel=True)
@@ -589,14 +597,15 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
     skip = unknown_closure(absent) if absent else frozenset()
     defaults = unknown_defaults(thresholds) if skip else {}
     n = len(next(iter(values.values()))) if values else 0
+    get = out.__getitem__
     for name, fn, inputs in _plan(only if only is None else frozenset(only), skip):
         if fn is None:
             default = defaults[name]  # type: ignore[index]
-            out[name] = default if n == 1 else np.broadcast_to(default, (n, *default.shape[1:]))  # type: ignore[index]
-        elif isinstance(name, tuple):
-            out.update(zip(name, fn(thresholds, *[out[i] for i in inputs]), strict=True))
+            out[name] = default if n == 1 else _repeat_row(default, n)  # type: ignore[index]
+        elif name.__class__ is str:
+            out[name] = fn(thresholds, *map(get, inputs))
         else:
-            out[name] = fn(thresholds, *[out[i] for i in inputs])
+            out.update(zip(name, fn(thresholds, *map(get, inputs)), strict=True))
     return out
 
 

@@ -10,12 +10,13 @@ Values are ``uint8``: 0 false, 1 unknown, 2 true.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Condition", "ConditionSyntaxError", "compile_condition"]
+__all__ = ["Condition", "ConditionSyntaxError", "compile_batch", "compile_condition"]
 
 F, U, T = np.uint8(0), np.uint8(1), np.uint8(2)
 Env = Mapping[str, np.ndarray]
@@ -94,3 +95,58 @@ def compile_condition(text: str) -> Condition:
     names: set[str] = set()
     evaluate = _build(tree, names, text)
     return Condition(text, frozenset(names), evaluate)
+
+
+# --------------------------------------------------------------------------- batches
+
+BatchEvaluator = Callable[[Env, int], list[np.ndarray]]
+
+
+def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:
+    return np.where(_known_mask(x) == want_known, T, F).astype(np.uint8)
+
+
+def compile_batch(conditions: Sequence[Condition]) -> BatchEvaluator:
+    """One function evaluating many conditions: ``f(env, n)`` returns their states in order.
+
+    Generated as straight-line code: every name read once, every distinct subexpression computed once,
+    no call per node. The values are those of each condition's own :attr:`Condition.evaluate` (the
+    same numpy operations); on a single case, where the cost is per call, it is much cheaper.
+    """
+    lines: list[str] = []
+    seen: dict[str, str] = {}
+
+    def emit(key: str, code: str) -> str:
+        if key not in seen:
+            seen[key] = f"v{len(seen)}"
+            lines.append(f"    {seen[key]} = {code}")
+        return seen[key]
+
+    def gen(node: ast.AST) -> str:
+        if isinstance(node, ast.Expression):
+            return gen(node.body)
+        key = ast.dump(node)
+        if isinstance(node, ast.Name):
+            if node.id == "true":
+                return emit(key, "_full(n, _T, dtype=_u8)")
+            return emit(key, f"env[{node.id!r}]")
+        if isinstance(node, ast.BinOp):
+            left, right = gen(node.left), gen(node.right)
+            op = "_min" if isinstance(node.op, ast.BitAnd) else "_max"
+            return emit(key, f"{op}({left}, {right})")
+        if isinstance(node, ast.UnaryOp):
+            return emit(key, f"(_T - {gen(node.operand)}).astype(_u8)")
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        arg = node.args[0]
+        if node.func.id in ("known", "unknown"):
+            assert isinstance(arg, ast.Name)
+            return emit(key, f"_known_state(env[{arg.id!r}], {node.func.id == 'known'})")
+        return emit(key, f"_where({gen(arg)} == _T, _F, _T).astype(_u8)")
+
+    results = [gen(ast.parse(c.text.strip(), mode="eval")) for c in conditions]
+    source = "def evaluate(env, n):\n" + "\n".join(lines) + f"\n    return [{', '.join(results)}]\n"
+    namespace: dict[str, Any] = {"_min": np.minimum, "_max": np.maximum, "_where": np.where, "_full": np.full,
+                                 "_T": T, "_F": F, "_u8": np.uint8, "_known_state": _known_state}
+    exec(compile(source, "<conditions>", "exec"), namespace)  # source built above from parsed conditions
+    evaluate: BatchEvaluator = namespace["evaluate"]
+    return evaluate

@@ -336,6 +336,29 @@ def test_fused_findings_equal_their_own_functions(units: str) -> None:
             np.testing.assert_array_equal(env[name], node.fn(th, *(env[i] for i in node.inputs)), err_msg=name)
 
 
+def test_generated_condition_batches_equal_each_condition() -> None:
+    """compile_batch generates one function per condition set; it must give each condition's own states,
+    for the knowledge base and for every form of the language."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+    from calcinosis_classify.logic import compile_batch, compile_condition
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cases = generate_cohort(500, seed=21, missing_rate=0.4, qualitative_rate=0.1, si_fraction=0.3)
+    env = dict(engine.evaluate(read_cases(cases).values, len(cases), DEFAULT_THRESHOLDS).env)
+    forms = [compile_condition(t) for t in (
+        "true", "~has_dialysis", "known(calcium) & ~unknown(phosphate)", "not_known(has_ckd | ca_high)",
+        "has_dialysis & (ca_high | ~p_high) & has_dialysis", "unknown(has_warfarin) | true")]
+    sets = [[r.cond for r in engine.KB.rules], *([c for _, c in items] for items in (
+        engine.KB.risk, engine.KB.urgency, engine.KB.coexistence, engine.KB.overrides, engine.KB.next_steps)),
+        forms]
+    for conditions in sets:
+        got = compile_batch(conditions)(env, len(cases))
+        for cond, state in zip(conditions, got, strict=True):
+            np.testing.assert_array_equal(state, cond.evaluate(env), err_msg=cond.text)
+
+
 def test_absent_inputs_shortcut_changes_nothing() -> None:
     """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
     from calcinosis_classify import engine

@@ -120,6 +120,19 @@ def _not(x: np.ndarray) -> np.ndarray:
     return (TRUE - x).astype(np.uint8)
 
 
+# Status findings: a code (-1 low, 0 normal, 1 high, NaN unknown) at one level, by code; computed
+# together per code by compute_findings (one lookup for all levels).
+_STATUS_NODES: dict[str, list[tuple[str, int]]] = {}
+
+
+def _status_level(level: int, name: str, inputs: tuple[str, ...], kind: str, description: str,
+                  refs: tuple[int, ...] = ()) -> None:
+    """Register the finding ``code == level`` (tri-state; unknown where the code is NaN)."""
+    (code,) = inputs
+    _node(name, inputs, kind, description, refs)(lambda th, s: _tri_nan(s == level, s))
+    _STATUS_NODES.setdefault(code, []).append((name, level))
+
+
 # Single comparisons of one input against a threshold, by input: (finding, operator, threshold name).
 # compute_findings evaluates all of an input's comparisons together (one call per operator).
 _THRESHOLD_NODES: dict[str, list[tuple[str, str, str]]] = {}
@@ -292,12 +305,12 @@ _threshold("<=", "young_child_years", "young_child", ("age_years",), "tri", "age
 _threshold("<", "calciphylaxis_min_age", "below_calciphylaxis_age", ("age_years",), "tri",
            "younger than any reported calciphylaxis patient", (12, 15, 16, 18))
 _node("scrotal_age", ("age_years",), "tri", "age within the reported range of scrotal calcinosis", (61, 62))(
-    lambda th, age: _all(_cmp(age, ">=", th.scrotal_min_age), _cmp(age, "<", th.scrotal_max_age)))
+    lambda th, age: _tri_nan((age >= th.scrotal_min_age) & (age < th.scrotal_max_age), age))
 _threshold("<", "hftc_max_age", "young_person", ("age_years",), "tri", "child or young adult", (66, 67))
 _threshold(">=", "heel_stick_min_years", "heel_stick_age", ("age_years",), "tri",
            "old enough for heel-stick nodules to appear", (69,))
 _node("heel_stick_peak_age", ("age_years",), "tri", "4-12 months old (typical heel-stick nodule age)", (69,))(
-    lambda th, age: _all(_cmp(age, ">=", th.heel_stick_peak_lo_years), _cmp(age, "<=", th.heel_stick_peak_hi_years)))
+    lambda th, age: _tri_nan((age >= th.heel_stick_peak_lo_years) & (age <= th.heel_stick_peak_hi_years), age))
 
 
 # --------------------------------------------------------------------------- calcium
@@ -334,11 +347,10 @@ def _ca_basis(th: Thresholds, ion: np.ndarray, corr: np.ndarray, ca: np.ndarray,
     return basis
 
 
-_node("ca_high", ("calcium_status_code",), "tri", "hypercalcaemia (age-aware; ionised > corrected > total)",
-      (52, 81))(lambda th, s: _tri_nan(s == 1, s))
-_node("ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))(lambda th, s: _tri_nan(s == -1, s))
-_node("ca_normal", ("calcium_status_code",), "tri", "calcium within the reference range", (52, 81))(
-    lambda th, s: _tri_nan(s == 0, s))
+_status_level(1, "ca_high", ("calcium_status_code",), "tri", "hypercalcaemia (age-aware; ionised > corrected > total)",
+      (52, 81))
+_status_level(-1, "ca_low", ("calcium_status_code",), "tri", "hypocalcaemia", (52, 81))
+_status_level(0, "ca_normal", ("calcium_status_code",), "tri", "calcium within the reference range", (52, 81))
 _threshold(">=", "calcium_moderate", "ca_moderate_or_worse", ("calcium_for_product",), "tri",
            "calcium ≥ 12 mg/dL (moderate hypercalcaemia)", (52,))
 _threshold(">=", "calcium_crisis", "ca_crisis", ("calcium_for_product",), "tri",
@@ -358,11 +370,9 @@ def _p_status(th: Thresholds, p: np.ndarray, status: np.ndarray, age: np.ndarray
     return out
 
 
-_node("p_high", ("phosphate_status_code",), "tri", "hyperphosphataemia (age-specific range)", (82, 84))(
-    lambda th, s: _tri_nan(s == 1, s))
-_node("p_low", ("phosphate_status_code",), "tri", "hypophosphataemia", (82,))(lambda th, s: _tri_nan(s == -1, s))
-_node("p_normal", ("phosphate_status_code",), "tri", "phosphate within the age-specific range", (82,))(
-    lambda th, s: _tri_nan(s == 0, s))
+_status_level(1, "p_high", ("phosphate_status_code",), "tri", "hyperphosphataemia (age-specific range)", (82, 84))
+_status_level(-1, "p_low", ("phosphate_status_code",), "tri", "hypophosphataemia", (82,))
+_status_level(0, "p_normal", ("phosphate_status_code",), "tri", "phosphate within the age-specific range", (82,))
 
 
 @_node("ca_x_p", ("calcium_for_product", "phosphate"), "num", "calcium × phosphate product", (1, 5, 45), "mg²/dL²")
@@ -407,12 +417,9 @@ def _pth_status(th: Thresholds, pth: np.ndarray, status: np.ndarray, age: np.nda
     return out
 
 
-_node("pth_high", ("pth_status_code",), "tri", "PTH above the reference range", (83, 90))(
-    lambda th, s: _tri_nan(s == 1, s))
-_node("pth_low", ("pth_status_code",), "tri", "PTH suppressed (below the reference range)", (83, 99))(
-    lambda th, s: _tri_nan(s == -1, s))
-_node("pth_normal", ("pth_status_code",), "tri", "PTH within the reference range", (83,))(
-    lambda th, s: _tri_nan(s == 0, s))
+_status_level(1, "pth_high", ("pth_status_code",), "tri", "PTH above the reference range", (83, 90))
+_status_level(-1, "pth_low", ("pth_status_code",), "tri", "PTH suppressed (below the reference range)", (83, 99))
+_status_level(0, "pth_normal", ("pth_status_code",), "tri", "PTH within the reference range", (83,))
 _threshold(">", "pth_very_high", "pth_very_high", ("pth",), "tri", "iPTH > 1,000 pg/mL", (26,))
 _threshold("<", "pth_dialysis_low", "pth_below_dialysis_target", ("pth",), "tri", "iPTH < 300 pg/mL", (26,))
 _threshold(">", "vitd_toxic", "vitd_toxic", ("vitamin_d_25oh",), "tri",
@@ -511,7 +518,7 @@ _node("nonuremic_cp_setting", ("has_warfarin", "has_hyperparathyroidism", "has_m
 _threshold("<", "warfarin_necrosis_months", "warfarin_recent_start", ("warfarin_months",), "tri",
            "lesions within ~2 weeks of starting warfarin", (32, 33))
 _node("exposure_in_window", ("exposure_weeks",), "tri", "lesion 0-6 weeks after the exposure", (70, 71, 72, 73))(
-    lambda th, w: _all(_cmp(w, ">=", 0.0), _cmp(w, "<=", th.extravasation_window_weeks)))
+    lambda th, w: _tri_nan((w >= 0.0) & (w <= th.extravasation_window_weeks), w))
 _node("onset_before_exposure", ("exposure_weeks",), "tri", "lesion began before the exposure", (5,))(
     lambda th, w: _cmp(w, "<", 0.0))
 
@@ -524,6 +531,9 @@ def _solitary(th: Thresholds, count: np.ndarray, one: np.ndarray, many: np.ndarr
 
 
 _ORDER = tuple(FINDINGS)
+_CLOSURE_BITS = {name: 1 << i for i, name in enumerate([*FIELD_BY_NAME, *_ORDER])}
+_CLOSURE_NODES = tuple((name, _CLOSURE_BITS[name], sum(_CLOSURE_BITS[i] for i in set(FINDINGS[name].inputs)))
+                       for name in _ORDER)
 
 
 def all_unknown(values: np.ndarray) -> bool:
@@ -540,17 +550,32 @@ def all_unknown(values: np.ndarray) -> bool:
 
 def absent_inputs(values: Mapping[str, np.ndarray]) -> frozenset[str]:
     """The input fields unknown in every row."""
+    if values and len(next(iter(values.values()))) == 1:
+        # A single case: one test per dtype over all its fields instead of one per field.
+        floats = [name for name, v in values.items() if v.dtype.kind == "f"]
+        codes = [name for name, v in values.items() if v.dtype.kind in "iu"]
+        found = [name for name, v in values.items() if v.dtype == object and v[0] is None]
+        if floats:
+            found += [floats[i] for i in np.flatnonzero(np.isnan(np.array([values[f] for f in floats])[:, 0]))]
+        if codes:
+            found += [codes[i] for i in np.flatnonzero(np.array([values[f] for f in codes])[:, 0] < 0)]
+        return frozenset(found).intersection(FIELD_BY_NAME)
     return frozenset(name for name in FIELD_BY_NAME if name in values and all_unknown(values[name]))
 
 
 @lru_cache(maxsize=512)
 def unknown_closure(absent: frozenset[str]) -> frozenset[str]:
     """``absent`` plus every finding that reads only from it (directly or not)."""
-    closed = set(absent)
-    for name in _ORDER:
-        if all(i in closed for i in FINDINGS[name].inputs):
-            closed.add(name)
-    return frozenset(closed)
+    bit = _CLOSURE_BITS
+    closed = 0
+    for name in absent:
+        closed |= bit.get(name, 0)
+    found = set(absent)
+    for name, own, inputs in _CLOSURE_NODES:  # in dependency order, as bit masks: a few µs per new set
+        if inputs & ~closed == 0:
+            closed |= own
+            found.add(name)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=16)
@@ -598,13 +623,19 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
     defaults = unknown_defaults(thresholds) if skip else {}
     n = len(next(iter(values.values()))) if values else 0
     get = out.__getitem__
-    for name, fn, inputs in _plan(only if only is None else frozenset(only), skip):
-        if fn is None:
-            default = defaults[name]  # type: ignore[index]
-            out[name] = default if n == 1 else _repeat_row(default, n)  # type: ignore[index]
-        elif name.__class__ is str:
-            out[name] = fn(thresholds, *map(get, inputs))
+    for name, fn, inputs in _plan(only if only is None else frozenset(only)):
+        if name.__class__ is str:
+            if name in skip:
+                default = defaults[name]
+                out[name] = default if n == 1 else _repeat_row(default, n)
+            else:
+                out[name] = fn(thresholds, *map(get, inputs))
+        elif skip.issuperset(name):
+            for member in name:
+                default = defaults[member]
+                out[member] = default if n == 1 else _repeat_row(default, n)
         else:
+            # Members reading only absent inputs come out at their all-unknown values here too.
             out.update(zip(name, fn(thresholds, *map(get, inputs)), strict=True))
     return out
 
@@ -648,9 +679,23 @@ def _limits(th: Thresholds, attrs: tuple[str, ...]) -> np.ndarray:
     return np.array([[getattr(th, a)] for a in attrs])
 
 
+def _fused_status(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
+    """Several levels of one status code: a lookup by code (-1, 0, 1; NaN as 2, the last column)."""
+    level = {name: lvl for members in _STATUS_NODES.values() for name, lvl in members}
+    table = np.array([[TRUE if code == level[name] else FALSE for code in (0, 1)] + [UNKNOWN]
+                      + [TRUE if level[name] == -1 else FALSE] for name in names], dtype=np.uint8)
+
+    def run(th: Thresholds, code: np.ndarray) -> np.ndarray:
+        # Columns: code 0, code 1, NaN, code -1 (index -1 is the last column).
+        return table[:, np.where(np.isnan(code), 2, code).astype(np.intp)]
+    return run
+
+
 def _fusable() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Finding -> (fused group key, all members of that group)."""
     groups: dict[str, tuple[str, ...]] = {"flags": _FLAG_NODES}
+    for code, levels in _STATUS_NODES.items():
+        groups[f"status:{code}"] = tuple(name for name, _ in levels)
     for field_name, members in _THRESHOLD_NODES.items():
         if len(members) > 1:
             groups[f"thresholds:{field_name}"] = tuple(name for name, _, _ in members)
@@ -658,26 +703,28 @@ def _fusable() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 _FUSABLE = _fusable()
-_PlanStep = tuple["str | tuple[str, ...]", "Callable[..., np.ndarray] | None", tuple[str, ...]]
+_PlanStep = tuple["str | tuple[str, ...]", "Callable[..., np.ndarray]", tuple[str, ...]]
 
 
 @lru_cache(maxsize=256)
-def _plan(only: frozenset[str] | None, skip: frozenset[str]) -> tuple[_PlanStep, ...]:
-    """The steps to take, in order: (name, function or None to take the all-unknown default, inputs), or
-    for fused nodes (names, function returning one row per name, inputs)."""
-    wanted = [name for name in _ORDER if only is None or name in only]
+def _plan(only: frozenset[str] | None) -> tuple[_PlanStep, ...]:
+    """The steps to take, in order: (name, function, inputs), or for fused nodes (names, function returning
+    one row per name, inputs). Which nodes take their all-unknown default is decided per call."""
     steps: list[_PlanStep] = []
     fused: set[str] = set()
-    for name in wanted:
-        if name in fused:
+    for name in _ORDER:
+        if (only is not None and name not in only) or name in fused:
             continue
-        if name in _FUSABLE and name not in skip:
+        if name in _FUSABLE:
             key, members = _FUSABLE[name]
-            chosen = [m for m in members if m not in skip and (only is None or m in only)]
+            chosen = [m for m in members if only is None or m in only]
             if len(chosen) > 1:
                 if key == "flags":
                     names = tuple(chosen)
                     steps.append((names, _fused_flags(names), tuple(FINDINGS[m].inputs[0] for m in names)))
+                elif key.startswith("status:"):
+                    names = tuple(chosen)
+                    steps.append((names, _fused_status(names), FINDINGS[names[0]].inputs))
                 else:
                     order = {op: i for i, op in enumerate(_OPS)}
                     ops = {m: op for m_list in _THRESHOLD_NODES.values() for m, op, _ in m_list}
@@ -685,7 +732,7 @@ def _plan(only: frozenset[str] | None, skip: frozenset[str]) -> tuple[_PlanStep,
                     steps.append((names, _fused_thresholds(names), FINDINGS[names[0]].inputs))
                 fused.update(chosen)
                 continue
-        steps.append((name, None if name in skip else FINDINGS[name].fn, FINDINGS[name].inputs))
+        steps.append((name, FINDINGS[name].fn, FINDINGS[name].inputs))
     return tuple(steps)
 
 

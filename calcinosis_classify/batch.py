@@ -230,6 +230,10 @@ def _byte_ranges(path: str, plan: _CsvPlan, chunk_rows: int, source: str, bad: _
                 if not _quotes_balanced(mm, start, stop):
                     yield from _csv_batches(path, plan, bad, chunk_rows, progress, start=start)
                     return
+                # The pages scanned here are not needed again: unmap them, so this process's resident
+                # memory does not grow with the file.
+                drop = start - start % mmap.PAGESIZE
+                mm.madvise(mmap.MADV_DONTNEED, drop, (stop - drop) - (stop - drop) % mmap.PAGESIZE)
                 yield _ByteRange(path, start, stop, plan, source)
                 start = stop
 

@@ -540,9 +540,9 @@ def _reuse_input_lines(raw: bytes, table: pa.Table, outputs: Mapping[str, pa.Arr
         redo_ends = np.flatnonzero(np.frombuffer(redone, np.uint8) == ord("\n"))
         redone_lines = pa.Array.from_buffers(pa.string(), redo.size, [
             None, pa.py_buffer(np.concatenate([[0], redo_ends + 1]).astype(np.int32)), pa.py_buffer(redone)])
-        order = np.arange(n)
-        order[redo] = n + np.arange(redo.size)
-        inputs = pa.concat_arrays([inputs, pc.utf8_rtrim(redone_lines, "\n")]).take(pa.array(order))
+        mask = np.zeros(n, dtype=bool)
+        mask[redo] = True
+        inputs = pc.replace_with_mask(inputs, pa.array(mask), pc.utf8_rtrim(redone_lines, "\n"))
     outs = pa.Array.from_buffers(pa.string(), n, [
         None, pa.py_buffer(np.concatenate([[0], out_ends]).astype(np.int32)), pa.py_buffer(out_text)])
     lines = pc.binary_join_element_wise(inputs, outs, ",")

@@ -17,6 +17,7 @@ import codecs
 import csv
 import difflib
 import functools
+import gc
 import io
 import mmap
 import os
@@ -401,6 +402,20 @@ def _score_chunk(chunk: pa.Table | str | _ByteRange, key: int, units: Units, thr
     """Score one chunk: a table, the path of a spooled Arrow IPC file (read, then removed), or a byte range
     of the CSV file to parse here. With ``spool``, the encoded CSV rows are handed back in a file there
     rather than through the pipe. Report rows are numbered from 1 within the chunk."""
+    # Scoring allocates many arrays and no reference cycles: the cyclic collector only costs time here.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _score_chunk_now(chunk, key, units, thresholds, strict_units, prefix, case_column, model, types,
+                                encode_csv, spool)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _score_chunk_now(chunk: pa.Table | str | _ByteRange, key: int, units: Units, thresholds: Thresholds,
+                     strict_units: bool, prefix: str, case_column: str | None, model: str | None,
+                     types: Mapping[str, pa.DataType], encode_csv: bool, spool: str | None) -> _ChunkResult:
     raw: bytes | None = None
     if isinstance(chunk, _ByteRange):
         table, raw = _read_range(chunk)

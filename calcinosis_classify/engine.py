@@ -260,6 +260,8 @@ def _stack(rule_state: np.ndarray) -> np.ndarray:
     below works on whole contiguous arrays (numpy's reductions along short rows are slow).
     """
     n = rule_state.shape[1]
+    if n == 0:  # no rows (an empty frame, a header): no call into BLAS, whose threads would then spin
+        return np.zeros((_STACKED_T.shape[0], 0), dtype=np.float32)
     if n <= _STACK_BLOCK:
         return _STACKED_T @ (rule_state == TRUE).astype(np.float32)
     # In column blocks: the 0/1 matrix of a block stays in cache instead of a full-size float copy.

@@ -307,8 +307,11 @@ _FEW_ROWS = 2048
 def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Largest and second largest (a tie counts twice) over the subtype rows of ``a`` other than ``skip``:
     running maxima, no copies of the whole array."""
-    if a.shape[1] <= _FEW_ROWS:  # few rows: a partial sort is one call
-        rest = a if skip < 0 else np.delete(a, skip, axis=0)
+    if a.shape[1] <= _FEW_ROWS:  # few rows: a reduction or a partial sort is one call
+        rest = a if skip < 0 else a[_OTHERS[skip]]
+        if not second:
+            first = rest.max(axis=0)
+            return first, first
         part = np.partition(rest, rest.shape[0] - 2, axis=0)
         return part[-1], part[-2]
     rows = [a[j] for j in range(a.shape[0]) if j != skip]
@@ -372,8 +375,12 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     cols = np.arange(n)
     # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it. Each is skipped where it
     # changes nothing in any row.
+    overrides = _OVERRIDE_BATCH(env, n) if not fixed and n <= _FEW_ROWS else None
     for k, (o, cond) in _OVERRIDE_ORDER:
-        holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
+        if overrides is not None:
+            holds = overrides[k]
+        else:
+            holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
         override_state[k] = holds
         j = SUB_INDEX[o.subtype]
         if o.action == "rank_at_most_third":
@@ -427,6 +434,8 @@ _RULE_BATCH = compile_batch([r.cond for r in KB.rules])
 _RISK_BATCH = compile_batch([cond for _, cond in KB.risk])
 _URGENCY_BATCH = compile_batch([cond for _, cond in KB.urgency])
 _COEXIST_BATCH = compile_batch([cond for _, cond in KB.coexistence])
+_OVERRIDE_BATCH = compile_batch([cond for _, cond in KB.overrides])
+_OTHERS = tuple(np.array([i for i in range(S) if i != j]) for j in range(S))
 _RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
 _URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
 _SUBTYPE_COLUMN = np.arange(S)[:, None]

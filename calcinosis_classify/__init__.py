@@ -8,12 +8,19 @@ Decision support for research and teaching only - never a diagnosis.
 'idiopathic'
 """
 
+from typing import TYPE_CHECKING
+
 from calcinosis_classify._version import __version__
-from calcinosis_classify.assessment import DISCLAIMER, OUTPUT_COLUMNS, Assessment, classify, score
 from calcinosis_classify.errors import CalcinosisClassifyError
-from calcinosis_classify.intake import read_cases
-from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from calcinosis_classify.schema import FIELDS
+
+if TYPE_CHECKING:
+    from calcinosis_classify.assessment import DISCLAIMER, OUTPUT_COLUMNS, Assessment, classify, score
+    from calcinosis_classify.estimators import RulesClassifier
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
+    from calcinosis_classify.model import HybridClassifier
+    from calcinosis_classify.persistence import load_model, save_model
+    from calcinosis_classify.schema import FIELDS
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -33,19 +40,34 @@ __all__ = [
     "score",
 ]
 
-
+# Imported on first use: the command line starts its worker processes before loading numpy and pandas,
+# and scikit-learn (with skops) is loaded only when an estimator or a model file is asked for.
 _LAZY = {
+    "DEFAULT_THRESHOLDS": "calcinosis_classify.knowledge.thresholds",
+    "DISCLAIMER": "calcinosis_classify.assessment",
+    "FIELDS": "calcinosis_classify.schema",
+    "OUTPUT_COLUMNS": "calcinosis_classify.assessment",
+    "Assessment": "calcinosis_classify.assessment",
     "HybridClassifier": "calcinosis_classify.model",
     "RulesClassifier": "calcinosis_classify.estimators",
+    "Thresholds": "calcinosis_classify.knowledge.thresholds",
+    "classify": "calcinosis_classify.assessment",
     "load_model": "calcinosis_classify.persistence",
+    "read_cases": "calcinosis_classify.intake",
     "save_model": "calcinosis_classify.persistence",
+    "score": "calcinosis_classify.assessment",
 }
 
 
 def __getattr__(name: str) -> object:
-    # scikit-learn (and skops) are imported only when an estimator or model file is asked for.
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'calcinosis_classify' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -41,6 +41,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from calcinosis_classify._atomic import AtomicOutput
+from calcinosis_classify._workers import PARALLEL_MIN_BYTES, default_jobs
 from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_arrays
 from calcinosis_classify.errors import ColumnClashError, InputError
 from calcinosis_classify.intake import Intake, Units, read_cases
@@ -326,8 +327,7 @@ class _ChunkResult:
     rows_with_warnings: int
 
 
-# A text file smaller than this is scored in-process: starting workers would cost more than they save.
-_PARALLEL_MIN_BYTES = 4 << 20
+_PARALLEL_MIN_BYTES = PARALLEL_MIN_BYTES
 
 
 def _spool_ipc(table: pa.Table, path: str) -> str:
@@ -808,7 +808,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
         summary.notes.extend(header_intake.notes)
         case_column = header_intake.columns.get("case_id")
 
-        n_jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+        n_jobs = jobs if jobs is not None else default_jobs()
         if n_jobs < 1:
             raise InputError(f"jobs must be at least 1, got {n_jobs}")
         if total_rows is not None and total_rows <= chunk_rows:

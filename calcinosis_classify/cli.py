@@ -14,14 +14,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from calcinosis_classify._atomic import atomic_path
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
 from calcinosis_classify.knowledge.thresholds import threshold_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _THRESHOLD_NAMES = tuple(row["name"] for row in threshold_table())
 
@@ -36,6 +37,8 @@ class _UsageError(Exception):
 
 def _read_table(path: str, sep: str | None) -> pd.DataFrame:
     """Read CSV/Parquet keeping every cell's text exactly as written."""
+    import pandas as pd
+
     if path != "-" and not Path(path).exists():
         raise _UsageError(f"input file not found: {path}")
     if path.endswith(".parquet") or path.endswith(".pq"):
@@ -100,6 +103,12 @@ def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from calcinosis_classify._workers import PARALLEL_MIN_BYTES, default_jobs, start_workers
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    if jobs > 1 and args.input != "-" and os.path.isfile(args.input) \
+            and os.path.getsize(args.input) >= PARALLEL_MIN_BYTES:
+        start_workers(jobs)  # they load the scorer while this process does
     from calcinosis_classify.batch import score_file
 
     if args.jobs is not None and args.jobs < 1:

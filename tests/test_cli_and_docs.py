@@ -87,3 +87,14 @@ def test_synth_command_writes_a_seeded_cohort(tmp_path: Path) -> None:
     cohort = pd.read_csv(a)
     assert len(cohort) == 200 and {"true_subtype", "presentation"} <= set(cohort.columns)
     assert main(["synth", "-n", "10", "--missing-rate", "1.5", "-o", str(tmp_path / "c.csv")]) == 2
+
+
+def test_command_line_loads_numpy_and_pandas_only_after_starting_workers() -> None:
+    """The package and its command-line module import nothing heavy, so `score` can start its worker
+    processes before this process loads numpy, pandas and pyarrow; names still resolve on first use."""
+    probe = ("import sys, calcinosis_classify, calcinosis_classify.cli; "
+             "heavy = [m for m in ('numpy', 'pandas', 'pyarrow', 'sklearn') if m in sys.modules]; "
+             "from calcinosis_classify import classify, FIELDS; "
+             "print(heavy, classify.__module__, len(FIELDS) > 0)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[]", "calcinosis_classify.assessment", "True"]

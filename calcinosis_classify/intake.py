@@ -11,6 +11,7 @@ so text columns cost one Python call per distinct spelling, not per row.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -103,12 +104,18 @@ class _Collector:
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({
-                "row": pd.array([], dtype="Int64"),
-                **{c: pd.Series([], dtype=object) for c in WARNING_COLUMNS[1:]},
-            })
+            return _no_warnings().copy()
         out = pd.concat(self.parts, ignore_index=True)
         return out.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+
+
+@functools.cache
+def _no_warnings() -> pd.DataFrame:
+    """The empty warnings frame (copied for each intake: building it costs more than copying it)."""
+    return pd.DataFrame({
+        "row": pd.array([], dtype="Int64"),
+        **{c: pd.Series([], dtype=object) for c in WARNING_COLUMNS[1:]},
+    })
 
 
 def _as_list(values: Any, n: int) -> list[Any]:
@@ -204,8 +211,30 @@ def _match_columns(columns: Iterable[Any], notes: list[str], col: _Collector) ->
 
 # --------------------------------------------------------------------------- parsing helpers
 
+# Up to this many cells, a column is parsed cell by cell in Python (a single case: pandas' per-call
+# cost would be most of the time); the results are those of the column path.
+_FEW_CELLS = 8
+
+
+def _few_cells(values: Any) -> list[Any] | None:
+    """The cells of a short object column (a mapping or a few records), else ``None``."""
+    if isinstance(values, np.ndarray) and values.dtype == object and len(values) <= _FEW_CELLS:
+        return values.tolist()
+    return None
+
+
+def _is_na(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
 def _unique_strings(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """Factorize to (codes, normalised unique strings); code -1 = missing."""
+    cells = _few_cells(values)
+    if cells is not None and not any(isinstance(c, (np.generic, np.ndarray)) for c in cells):
+        first: dict[Any, int] = {}
+        codes_list = [-1 if _is_na(c) else first.setdefault(c, len(first)) for c in cells]
+        return (np.array(codes_list, dtype=np.intp),
+                np.array([str(u).strip().lower() for u in first], dtype=object))
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = np.array([str(u).strip().lower() for u in uniques], dtype=object)
     return np.asarray(codes), texts
@@ -257,17 +286,37 @@ def _plain_numbers(series: pd.Series) -> np.ndarray:
     return np.array(pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
 
 
+_PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER, re.ASCII)
+
+
+def _plain_number(cell: Any) -> float:
+    """One cell as :func:`_plain_numbers` reads it: a number, or text that is a plain decimal number."""
+    if isinstance(cell, str):
+        text = cell.strip()
+        return float(text) if _PLAIN_NUMBER_RE.match(text) else math.nan
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    return math.nan
+
+
 def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray | None]:
     """Raw numbers plus per-row inline unit strings (object array, None = none given; ``None`` instead of
     the array when no cell has one)."""
     n = len(values)
     if _is_numeric_dtype(values):
         return np.array(values, dtype="float64"), None
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    numbers = _plain_numbers(series)
-    rest = np.flatnonzero(np.isnan(numbers) & series.notna().to_numpy())
+    cells = _few_cells(values)
+    if cells is not None and all(c is None or isinstance(c, (str, int, float)) for c in cells):
+        numbers = np.array([_plain_number(c) for c in cells], dtype="float64")
+        rest = np.flatnonzero(np.isnan(numbers) & np.array([not _is_na(c) for c in cells], dtype=bool))
+        series = pd.Series(values, dtype=object) if rest.size else None
+    else:
+        series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        numbers = _plain_numbers(series)
+        rest = np.flatnonzero(np.isnan(numbers) & series.notna().to_numpy())
     if not rest.size:
         return numbers, None
+    assert series is not None
     inline: np.ndarray = np.full(n, None, dtype=object)
     codes, texts = _unique_strings(series.iloc[rest])
     parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank") for t in texts]
@@ -519,8 +568,9 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
                     f"unit column {unit_col!r} has no {name!r} column beside it; ignored")
     _status_conflicts(values, col)
     warnings = col.frame()
-    warnings.loc[warnings["row"] == -1, "row"] = pd.NA
-    _raw_values(warnings, columns)
+    if len(warnings):
+        warnings.loc[warnings["row"] == -1, "row"] = pd.NA
+        _raw_values(warnings, columns)
     return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes)
 
 

@@ -203,3 +203,31 @@ def test_arrow_and_object_text_parse_identically(cells: list[str]) -> None:
     as_arrow = read_cases(pd.DataFrame({"calcium": pd.Series(cells, dtype=pd.StringDtype("pyarrow"))}))
     np.testing.assert_array_equal(as_object.values["calcium"], as_arrow.values["calcium"])
     pd.testing.assert_frame_equal(as_object.warnings, as_arrow.warnings)
+
+
+_ONE_CELL = st.one_of(
+    st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**9, 10**9), st.none(),
+    st.booleans(), st.sampled_from(["", " 9.5 ", "+3", ".5", "1e2", "<3", "9.6 mg/dL", "2.4 mmol/L", "yes", "NO",
+                                    "high", "F", "٣", "nan", "inf", "1.0", "0.0", "unknown"]))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=150)
+@given(st.fixed_dictionaries({name: _ONE_CELL for name in (
+    "calcium", "phosphate", "pth", "age_years", "albumin", "dialysis", "warfarin", "sex", "calcium_status",
+    "calcium_unit", "lesion_site", "case_id")}))
+def test_a_single_case_parses_as_the_column_path_does(case: dict) -> None:
+    """A mapping's cells are parsed one by one in Python (pandas' per-call cost dominates one case); values
+    and warnings must be those of the column path."""
+    import calcinosis_classify.intake as intake_mod
+
+    fast = read_cases(case)
+    few = intake_mod._FEW_CELLS
+    try:
+        intake_mod._FEW_CELLS = 0
+        slow = read_cases(case)
+    finally:
+        intake_mod._FEW_CELLS = few
+    assert fast.values.keys() == slow.values.keys()
+    for name, value in fast.values.items():
+        np.testing.assert_array_equal(value, slow.values[name], err_msg=name)
+    pd.testing.assert_frame_equal(fast.warnings, slow.warnings)

@@ -167,6 +167,8 @@ def _evidence(rule_state: np.ndarray) -> pa.Array:
 
 def _warnings(intake: Intake) -> pa.Array:
     w = intake.warnings
+    if w.empty:
+        return pa.array([""], type=_TEXT).take(np.zeros(intake.n, dtype=np.int64))
     w = w[w["row"].notna()]
     joined = w.groupby("row", sort=False)["message"].agg(WARNING_SEPARATOR.join)
     index = np.full(intake.n, len(joined), dtype=np.int64)  # rows without a warning: the final ""
@@ -392,6 +394,22 @@ class Assessment:
         return "\n".join(lines)
 
 
+class _OneRow(Mapping[str, np.ndarray]):
+    """Row ``i`` of every array of an environment (length 1), sliced when read."""
+
+    def __init__(self, env: Mapping[str, np.ndarray], i: int):
+        self._env, self._i = env, i
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._env[name][self._i:self._i + 1]
+
+    def __iter__(self) -> Any:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
 def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
     env = res.env
     points = []
@@ -414,11 +432,12 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
                     if res.coexist_state[i, k] == TRUE and res.supported[i, engine.SUB_INDEX[c.primary]])
     urgency_reasons = tuple(u.rationale for k, (u, _) in enumerate(KB.urgency) if res.urgency_state[i, k] == TRUE)
     risk = tuple(f"{rf.rationale} ({rf.level})" for k, (rf, _) in enumerate(KB.risk) if res.risk_state[i, k] == TRUE)
-    one = {k: v[i:i + 1] for k, v in env.items() if getattr(v, "ndim", 0) >= 1 and len(v) == res.n}
+    one = _OneRow(env, i)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
                   if cond.evaluate(one)[0] == TRUE)
     warn = intake.warnings
-    warnings = tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"])
+    warnings = () if warn.empty else (
+        tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
     caxp = env["ca_x_p"][i]
     corr = env["calcium_corrected"][i]
 

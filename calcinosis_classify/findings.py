@@ -550,16 +550,6 @@ def all_unknown(values: np.ndarray) -> bool:
 
 def absent_inputs(values: Mapping[str, np.ndarray]) -> frozenset[str]:
     """The input fields unknown in every row."""
-    if values and len(next(iter(values.values()))) == 1:
-        # A single case: one test per dtype over all its fields instead of one per field.
-        floats = [name for name, v in values.items() if v.dtype.kind == "f"]
-        codes = [name for name, v in values.items() if v.dtype.kind in "iu"]
-        found = [name for name, v in values.items() if v.dtype == object and v[0] is None]
-        if floats:
-            found += [floats[i] for i in np.flatnonzero(np.isnan(np.array([values[f] for f in floats])[:, 0]))]
-        if codes:
-            found += [codes[i] for i in np.flatnonzero(np.array([values[f] for f in codes])[:, 0] < 0)]
-        return frozenset(found).intersection(FIELD_BY_NAME)
     return frozenset(name for name in FIELD_BY_NAME if name in values and all_unknown(values[name]))
 
 

@@ -491,19 +491,32 @@ def _csv_rows(table: pa.Table, delimiter: str = ",") -> bytes:
         return b""
     specials = tuple({delimiter.encode(), b'"', b"\n", b"\r"})
     pattern = "[" + re.escape(delimiter) + '"\r\n]'
+    # Dictionary-encoded text (from Parquet, say) is written as its text.
+    for i, column in enumerate(table.columns):
+        if pa.types.is_dictionary(column.type):
+            table = table.set_column(i, pa.field(table.field(i).name, column.type.value_type),
+                                     column.cast(column.type.value_type))
     needs_quotes = np.zeros(table.num_rows, dtype=bool)
     blanked = table
     quote: set[int] = set()
     for i, column in enumerate(table.columns):
-        if not pa.types.is_string(column.type) or not any(_has_any(chunk, specials) for chunk in column.chunks):
+        if not _is_text(column.type) or not any(_has_any(chunk, specials) for chunk in column.chunks):
             continue
         quote.add(i)
         hit = pc.match_substring_regex(column, pattern)
         needs_quotes |= hit.to_numpy(zero_copy_only=False)
         blanked = blanked.set_column(i, table.field(i), pc.if_else(hit, "", column))
     out = io.BytesIO()
-    pacsv.write_csv(blanked, out, write_options=pacsv.WriteOptions(
-        include_header=False, quoting_style="none", delimiter=delimiter))
+    try:
+        pacsv.write_csv(blanked, out, write_options=pacsv.WriteOptions(
+            include_header=False, quoting_style="none", delimiter=delimiter))
+    except pa.ArrowInvalid:
+        # A column of a type scanned above as not text (binary, say) holds such a byte: quote every text
+        # cell of this chunk.
+        out = io.BytesIO()
+        pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(
+            include_header=False, quoting_style="needed", delimiter=delimiter))
+        return out.getvalue()
     text = out.getvalue()
     rows = np.flatnonzero(needs_quotes)
     if not rows.size:
@@ -565,12 +578,19 @@ def _reuse_input_lines(raw: bytes, table: pa.Table, outputs: Mapping[str, pa.Arr
     return lines.buffers()[2][offsets[0]:offsets[-1]].to_pybytes()
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
 def _has_any(array: pa.Array, needles: tuple[bytes, ...]) -> bool:
-    """Whether any cell of a string array contains any of the ``needles`` (one scan each of its bytes)."""
+    """Whether any cell of a (large) string array contains any of the ``needles`` (one scan of its bytes
+    each)."""
     data = array.buffers()[2]
     if data is None or len(array) == 0:
         return False
-    offsets = np.frombuffer(array.buffers()[1], np.int32, count=len(array) + 1, offset=array.offset * 4)
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(array.buffers()[1], width, count=len(array) + 1,
+                            offset=array.offset * np.dtype(width).itemsize)
     cells = memoryview(data)[offsets[0]:offsets[-1]].tobytes()
     return any(needle in cells for needle in needles)
 
@@ -582,11 +602,11 @@ def _quoted_lines(table: pa.Table, quote: set[int], delimiter: str, pattern: str
     cells = []
     for i, column in enumerate(table.columns):
         arr = column.combine_chunks()
+        if not pa.types.is_string(arr.type):
+            arr = pc.cast(arr, pa.string())  # numbers as pyarrow's writer renders them; large text as text
         if i in quote:
             quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
             arr = pc.if_else(pc.match_substring_regex(arr, pattern), quoted, arr)
-        elif not pa.types.is_string(arr.type):
-            arr = pc.cast(arr, pa.string())
         cells.append(arr)
     cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "", null_handling="replace")
     return pc.binary_join_element_wise(*cells, delimiter, null_handling="replace")

@@ -403,3 +403,21 @@ def test_regression_outputs_get_ordinary_file_permissions(tmp_path: Path) -> Non
             assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
     finally:
         os.umask(mask)
+
+
+def test_csv_quotes_exactly_the_cells_that_need_it_whatever_their_arrow_type() -> None:
+    """Text, large text and dictionary-encoded text (as Parquet files hold it) are quoted only where a cell
+    holds the delimiter, a quote or a line break; numbers render as pyarrow renders them."""
+    import pyarrow as pa
+
+    cells = ["plain", 'say "hi"', "a, b", "two\nlines", ""]
+    table = pa.table({
+        "text": pa.array(cells, pa.string()), "large": pa.array(cells, pa.large_string()),
+        "coded": pa.array(cells).dictionary_encode(), "number": pa.array([1.5, None, 3.0, 4.25, 0.0]),
+    })
+    text = batch_mod._csv_rows(table).decode()
+    assert text == ('plain,plain,plain,1.5\n'
+                    '"say ""hi""","say ""hi""","say ""hi""",\n'
+                    '"a, b","a, b","a, b",3\n'
+                    '"two\nlines","two\nlines","two\nlines",4.25\n'
+                    ',,,0\n')

@@ -545,7 +545,11 @@ def all_unknown(values: np.ndarray) -> bool:
         return bool(np.isnan(values).all())
     if values.dtype.kind in "iu":
         return bool((values < 0).all())
-    return all(v is None for v in values)
+    # A column with a value usually shows it in its first cell; only then is every cell compared.
+    return not values.size or (values[0] is None and bool(np.equal(values, _NONE).all()))
+
+
+_NONE = np.array(None, dtype=object)
 
 
 def absent_inputs(values: Mapping[str, np.ndarray]) -> frozenset[str]:

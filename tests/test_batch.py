@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -421,3 +423,37 @@ def test_csv_quotes_exactly_the_cells_that_need_it_whatever_their_arrow_type() -
                     '"a, b","a, b","a, b",3\n'
                     '"two\nlines","two\nlines","two\nlines",4.25\n'
                     ',,,0\n')
+
+
+def test_semicolon_latin1_file_in_worker_processes_equals_one_pass(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Byte ranges of a file that is neither comma-separated nor UTF-8: the workers parse it with the
+    sniffed delimiter and encoding and write the usual comma-separated UTF-8 output."""
+    monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)
+    cohort = generate_cohort(400, seed=8, missing_rate=0.2, qualitative_rate=0.1, si_fraction=0.3)
+    cohort["lesion_site"] = cohort["lesion_site"].fillna("") + " é"
+    src = tmp_path / "semi.csv"
+    src.write_bytes(cohort.to_csv(index=False, sep=";").encode("latin-1"))
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.csv"
+        batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=50)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert " é".encode() in outputs[0]  # Latin-1 in, UTF-8 out
+
+
+def test_worker_output_to_a_pipe(tmp_path: Path) -> None:
+    """A file large enough for worker processes, scored to standard output (a pipe): the encoded chunks are
+    copied into it, in order, whole."""
+    src = tmp_path / "big.csv"
+    cohort = generate_cohort(20_000, seed=4, missing_rate=0.2, qualitative_rate=0.05, si_fraction=0.3)
+    cohort.drop(columns=["true_subtype", "presentation", "generator_version", "seed", "is_atypical"]).to_csv(
+        src, index=False)
+    assert src.stat().st_size >= batch_mod._PARALLEL_MIN_BYTES
+    piped = subprocess.run([sys.executable, "-m", "calcinosis_classify", "score", str(src), "-q", "--jobs", "2",
+                            "--chunk-rows", "3000"], capture_output=True, timeout=300)
+    assert piped.returncode in (0, 1), piped.stderr
+    to_file = tmp_path / "out.csv"
+    batch_mod.score_file(str(src), str(to_file), jobs=1, chunk_rows=3000)
+    assert piped.stdout == to_file.read_bytes()

@@ -328,12 +328,13 @@ def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.nda
 
 
 def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
-          fixed: Mapping[tuple[str, int], np.ndarray] | None = None) -> dict[str, Any]:
+          fixed: Mapping[tuple[str, int], np.ndarray] | None = None, bounds: bool = True) -> dict[str, Any]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
 
     ``stacked`` is :func:`_stack` of the rule states (subtype-major); ``full=False`` skips the complete
     ordering and the (n, S) outputs (the missing-data probes need only the top subtype and confidence).
-    ``fixed`` gives co-existence (``("c", k)``) and override (``("o", k)``) states known not to change.
+    ``fixed`` gives co-existence (``("c", k)``) and override (``("o", k)``) states known not to change;
+    ``bounds=False`` leaves out what only input-by-input probing reads (see :func:`_settle`).
     """
     fixed = fixed or {}
     n = stacked.shape[1]
@@ -421,6 +422,7 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
                     "contributing": contributing.T, "coexist_state": coexist_state.T,
                     "override_state": override_state.T})
+    if full and bounds:
         # What the missing-data probes need to settle a change of points without re-ranking (see
         # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
         best_key = key[best, cols]
@@ -611,9 +613,8 @@ def _decisive(ranked: Mapping[str, np.ndarray], n: int, probe_of: np.ndarray, sr
     """Probe-major decisiveness from a ranking of the rows (first ``n``) and their variants (the rest)."""
     top, confidence = ranked["top"], ranked["confidence"]
     decisive = 10 * (top[n:] != top[src]) + (confidence[n:] != confidence[src])
-    out = np.zeros((len(_PROBES), n), dtype=np.int16)
-    np.add.at(out, (probe_of, src), decisive.astype(np.int16))
-    return out
+    counts = np.bincount(probe_of * n + src, weights=decisive, minlength=len(_PROBES) * n)
+    return counts.astype(np.int16).reshape(len(_PROBES), n)
 
 
 def _probe_all_at_once(values: Mapping[str, np.ndarray], thresholds: Thresholds, n: int) -> np.ndarray:
@@ -811,7 +812,8 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
 
 
 def _core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full: bool = True,
-          absent: frozenset[str] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, dict[str, Any]]:
+          absent: frozenset[str] | None = None, bounds: bool = True
+          ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, dict[str, Any]]:
     """Findings, rule states (rule-major), stacked sums and ranking of every row (``absent``: the inputs
     unknown in every row, when already known)."""
     if absent is None:
@@ -820,7 +822,7 @@ def _core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full
     rule_state = _rule_matrix(env, n, skip=unknown_closure(absent) if absent else frozenset(),
                               thresholds=thresholds)
     stacked = _stack(rule_state)
-    return env, rule_state, stacked, _rank(env, stacked, full=full)
+    return env, rule_state, stacked, _rank(env, stacked, full=full, bounds=bounds)
 
 
 class _FirstRows(Mapping[str, np.ndarray]):
@@ -853,7 +855,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
         # rows), then keep the rows.
         variants, probe_of, src, absent = _probe_variants(values, n)
         size = n + src.size
-        env, rule_state, stacked, ranked = _core(variants, size, thresholds, absent=absent)
+        env, rule_state, stacked, ranked = _core(variants, size, thresholds, absent=absent, bounds=False)
         probed = _decisive(ranked, n, probe_of, src) if src.size else np.zeros((len(_PROBES), n), dtype=np.int16)
     else:
         env, rule_state, stacked, ranked = _core(values, n, thresholds)

@@ -129,6 +129,18 @@ def test_workers_reading_byte_ranges_write_the_same_bytes_and_report(
     assert outputs[2][2] == 900 and outputs[2][3] > 0
 
 
+def _one_pass_and_workers(src: Path, tmp_path: Path, chunk_rows: int) -> bytes:
+    """Score ``src`` in one in-process pass and with two worker processes; both outputs must be the same
+    bytes (returned)."""
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.csv"
+        batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=chunk_rows)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    return outputs[0]
+
+
 def test_byte_ranges_stop_where_a_quoted_cell_holds_a_line_break(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Quoted cells on one line split like any other; from the first range with a quoted line break the
@@ -143,13 +155,8 @@ def test_byte_ranges_stop_where_a_quoted_cell_holds_a_line_break(tmp_path: Path,
     kinds = [isinstance(c, batch_mod._ByteRange) for c in chunks]
     assert kinds[0] and not kinds[-1] and kinds == sorted(kinds, reverse=True)
     assert sum(c.num_rows for c in chunks if not isinstance(c, batch_mod._ByteRange)) < 120
-    outputs = []
-    for jobs in (1, 2):
-        out = tmp_path / f"out{jobs}.csv"
-        batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=20)
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-    assert b'"hard,\nwith a line break"' in outputs[0] and b'\n5,9.5,"hard, 5",' in outputs[0]
+    scored = _one_pass_and_workers(src, tmp_path, chunk_rows=20)
+    assert b'"hard,\nwith a line break"' in scored and b'\n5,9.5,"hard, 5",' in scored
 
 
 def test_files_that_cannot_be_split_are_parsed_by_the_reader(tmp_path: Path) -> None:
@@ -434,13 +441,7 @@ def test_semicolon_latin1_file_in_worker_processes_equals_one_pass(tmp_path: Pat
     cohort["lesion_site"] = cohort["lesion_site"].fillna("") + " é"
     src = tmp_path / "semi.csv"
     src.write_bytes(cohort.to_csv(index=False, sep=";").encode("latin-1"))
-    outputs = []
-    for jobs in (1, 2):
-        out = tmp_path / f"out{jobs}.csv"
-        batch_mod.score_file(str(src), str(out), jobs=jobs, chunk_rows=50)
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-    assert " é".encode() in outputs[0]  # Latin-1 in, UTF-8 out
+    assert " é".encode() in _one_pass_and_workers(src, tmp_path, chunk_rows=50)  # Latin-1 in, UTF-8 out
 
 
 def test_worker_output_to_a_pipe(tmp_path: Path) -> None:

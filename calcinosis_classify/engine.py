@@ -45,27 +45,21 @@ CONFIDENCE = ("low", "moderate", "high")
 RISK_LEVELS = ("low", "moderate", "high")
 URGENCY_LEVELS = ("routine", "urgent", "emergency")
 _POINTS = {"strong": 3, "moderate": 2, "weak": 1}
-# Ties: can't-miss first, then prior frequency dystrophic > metastatic > iatrogenic > idiopathic >
-# calciphylaxis (clinical-spec §6.4).
-_TIE = np.array([0.004, 0.003, 0.001, 0.002, 0.0])
+# Ties (clinical-spec §6.4): can't-miss first (a bonus of _CANT_MISS_TIE when its finding holds), then the
+# declared order; the steps are far below the half points adjusted scores move in.
+_TIE = np.array([0.001 * (S - 1 - kb.TIE_ORDER.index(s)) for s in SUBTYPES])
+_CANT_MISS_TIE = np.float32(0.01)
+_CANT_MISS = SUB_INDEX[kb.CANT_MISS.subtype]
 _SCORE_SCALE = 4.0  # points at which a subtype's score reaches 1 - 1/e [PROPOSED]
 
-# Inputs probed for `missing`: each with the plausible values it is re-evaluated at.
-# Qualitative statuses stand in for the numbers so the probe is age-independent.
-_PROBES: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = (
-    ("calcium", (-1.0, 0.0, 1.0), ("calcium_status", "calcium", "ionized_calcium")),
-    ("phosphate", (-1.0, 0.0, 1.0), ("phosphate_status", "phosphate")),
-    ("pth", (-1.0, 0.0, 1.0), ("pth_status", "pth")),
-    ("egfr", (95.0, 45.0, 10.0), ("egfr", "creatinine")),
-    ("albumin", (2.5, 4.0), ("albumin",)),
-    ("vitamin_d_25oh", (30.0, 200.0), ("vitamin_d_25oh",)),
-    ("age_years", (0.05, 8.0, 45.0), ("age_years",)),
-    ("sex", (0, 1), ("sex",)),
-    *((f.name, (0, 1), (f.name,)) for f in FIELDS if f.kind == "flag" and f.contract),
-)
+# Inputs probed for `missing` (knowledge/policy.py): (name, plausible values, the fields that must all be
+# unknown), and the field each probe sets.
+_PROBES: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = tuple(
+    (p.name, p.values, p.group) for p in kb.PROBES)
 PROBE_NAMES = tuple(p[0] for p in _PROBES)
-_PROBE_SET_FIELD = {"calcium": "calcium_status", "phosphate": "phosphate_status", "pth": "pth_status"}
+_PROBE_SET_FIELD = {p.name: p.sets for p in kb.PROBES}
 MAX_MISSING = 5
+_HIGH_MARGIN = np.float32(kb.CONFIDENCE.high_margin)
 
 
 @dataclass(frozen=True)
@@ -181,13 +175,10 @@ _STACKED_T = np.ascontiguousarray(_STACKED.T)
 _PRIOR32 = KB.prior.astype(np.float32)
 _TIE32 = _TIE.astype(np.float32)
 # Findings read by the ranking stage itself and by override / co-existence conditions.
-_RANK_NAMES = frozenset({"compatible_cp_lesion", "calcium_status_code", "phosphate_status_code", "egfr_used",
-                         "has_dialysis", "has_ckd"}).union(
-    *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - _ENGINE_FINDINGS
-
 # What _rank reads from the findings environment besides the condition names (confidence, tie-break).
-_RANK_BASE_NAMES = frozenset({"calcium_status_code", "phosphate_status_code", "egfr_used", "has_dialysis",
-                              "has_ckd", "compatible_cp_lesion"})
+_RANK_BASE_NAMES = frozenset({kb.CONFIDENCE.graded, kb.CONFIDENCE.kidney_known, kb.CANT_MISS.finding})
+_RANK_NAMES = _RANK_BASE_NAMES.union(
+    *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - _ENGINE_FINDINGS
 
 
 _STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
@@ -290,13 +281,13 @@ def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, top
 
 
-def _known(code: np.ndarray) -> np.ndarray:
-    return code == code  # NaN = unknown
+def _graded(env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Rows whose confidence can be above low: the inputs the confidence policy needs are known."""
+    return env[kb.CONFIDENCE.graded] == TRUE
 
 
 def _kidney_known(env: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Kidney function is known from an eGFR, or from dialysis or CKD answered either way."""
-    return _known(env["egfr_used"]) | (env["has_dialysis"] != UNKNOWN) | (env["has_ckd"] != UNKNOWN)
+    return env[kb.CONFIDENCE.kidney_known] == TRUE
 
 
 # Up to this many rows, reductions over the subtype axis are single numpy calls; above it, running maxima
@@ -400,7 +391,7 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
                 first, _ = _top_two(adj, skip=j, second=False)
                 adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
     key = adj + _TIE32[:, None]
-    key[SUB_INDEX["calciphylaxis"]] += (env["compatible_cp_lesion"] == TRUE) * np.float32(0.01)  # can't-miss tie-break
+    key[_CANT_MISS] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
     # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
     # second highest (a tie counting twice).
@@ -411,9 +402,8 @@ def _rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
     # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
     margin = best_adj - np.maximum(runner_up, 0.0)
-    ca_known, p_known = _known(env["calcium_status_code"]), _known(env["phosphate_status_code"])
-    kidney_known = _kidney_known(env)
-    confidence = np.where(~ca_known | ~p_known | (top < 0), 0, np.where((margin >= 3) & kidney_known, 2, 1))
+    confidence = np.where(~_graded(env) | (top < 0), 0,
+                          np.where((margin >= _HIGH_MARGIN) & _kidney_known(env), 2, 1))
     out: dict[str, Any] = {"top": top, "confidence": confidence}
     if full:
         # (n, S) views of the subtype-major arrays.
@@ -458,14 +448,13 @@ def _risk(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray
     major = on[_RISK_MAJOR].sum(axis=0)
     minor = on[~_RISK_MAJOR].sum(axis=0)
     sch = kb.RISK_SCHEME
-    scheme_met = (major >= sch["major_for_suspected"]) | ((major >= 1) & (minor >= sch["minor_with_one_major"]))
-    lesion = env["compatible_cp_lesion"] == TRUE
-    ischaemic = env["ischaemic_lesion"] == TRUE
-    esrd = env["esrd"] == TRUE
-    o1 = ischaemic & (esrd | (env["has_kidney_transplant"] == TRUE) | (env["has_warfarin"] == TRUE))
-    high = o1 | (scheme_met & lesion)
-    moderate = scheme_met | (esrd & ((major >= 1) | (minor >= sch["minor_in_esrd_for_moderate"]))) | (
-        ischaemic & ((major >= 1) | (minor >= sch["minor_with_lesion_for_moderate"])))
+    scheme_met = (major >= sch.major_for_suspected) | ((major >= 1) & (minor >= sch.minor_with_one_major))
+    lesion = env[sch.lesion] == TRUE
+    ischaemic = env[sch.ischaemic] == TRUE
+    setting = env[sch.setting] == TRUE
+    high = (env[sch.high_when] == TRUE) | (scheme_met & lesion)
+    moderate = scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
+        ischaemic & ((major >= 1) | (minor >= sch.minor_with_lesion_for_moderate)))
     return np.where(high, 2, np.where(moderate, 1, 0)), state.T
 
 
@@ -515,7 +504,7 @@ def _missing(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], ru
     # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
     # like one changed answer: without them no answer is better than low confidence.
     conf_low = ranked["confidence"] == 0
-    for name in ("calcium", "phosphate"):
+    for name in kb.CONFIDENCE.needs_probes:
         k = PROBE_NAMES.index(name)
         unknown = _probe_unknown(values, _PROBES[k][2])
         out[k] += np.where(conf_low & unknown, 10, 0).astype(out.dtype)
@@ -644,8 +633,8 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
     top_kept = (ranked["key_gap"][rows] > span) & (
         ~ranked["best_supported"][rows] | np.where(best_adj > 0, best_adj - loss > 0, best_adj + gain <= 0))
     margin = ranked["margin"][rows]
-    high, not_high = margin - span >= 3, margin + span < 3
-    graded = _known(env["calcium_status_code"]) & _known(env["phosphate_status_code"]) & (ranked["top"][rows] >= 0)
+    high, not_high = margin - span >= _HIGH_MARGIN, margin + span < _HIGH_MARGIN
+    graded = _graded(env) & (ranked["top"][rows] >= 0)
     kidney = _kidney_known(env)
     confidence = np.where(graded, np.where(high & kidney, 2, 1), 0)
     return top_kept & (~graded | ~kidney | high | not_high), confidence
@@ -741,7 +730,7 @@ def _probe_plan(k: int) -> _ProbePlan | None:
         moved_counts=moved[moved >= S], to_moved=_STACKED_T[moved][:, rule_cols], kept=kept, recheck=recheck,
         env_names=_RANK_BASE_NAMES.union(*(cond.names for key, cond in _RANK_CONDITIONS if key not in kept))
         - _ENGINE_FINDINGS,
-        cp_probed="compatible_cp_lesion" in probed)
+        cp_probed=kb.CANT_MISS.finding in probed)
 
 
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
@@ -764,7 +753,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
         recheck = [(cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows))
                    for key, cond, gate in plan.recheck]
-        base_cp = env["compatible_cp_lesion"][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
+        base_cp = env[kb.CANT_MISS.finding][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
         n_points = len(plan.moved_points)
         for value in probe_values:
             sub_values[plan.set_field] = np.full(rows.size, value, dtype=values[plan.set_field].dtype)
@@ -790,7 +779,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
             counts = stacked[plan.moved_counts[:, None], hit_rows]
             same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
             if plan.cp_probed:
-                same &= hit_env["compatible_cp_lesion"] == base_cp[hit]
+                same &= hit_env[kb.CANT_MISS.finding] == base_cp[hit]
             # With the sets unchanged, the rule-derived findings the conditions read are too.
             for cond, gate, base_in_force in recheck:
                 same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
@@ -872,7 +861,7 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     scores = np.where(supported, 1.0 - np.exp(-pos / _SCORE_SCALE), 0.0)
     in_diff = (supported & (adj >= 1.0)) | ranked["contributing"]
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
-    in_diff[:, SUB_INDEX["calciphylaxis"]] |= risk == 2
+    in_diff[:, _CANT_MISS] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0
     missing = (_missing(values, rows_env, rule_state, stacked, ranked, thresholds, probed) if with_missing and n
                else np.zeros((len(_PROBES), n), dtype=np.int16).T)

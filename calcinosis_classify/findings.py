@@ -12,6 +12,7 @@ Boolean findings are tri-state ``uint8`` arrays: ``FALSE = 0``, ``UNKNOWN = 1``,
 
 from __future__ import annotations
 
+import difflib
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -23,9 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.knowledge import ranges
+from calcinosis_classify.knowledge.composites import COMPOSITES
+from calcinosis_classify.knowledge.model import Composite
 from calcinosis_classify.knowledge.sites import MORPHOLOGY_GROUPS, SITE_GROUPS
 from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.logic import ConditionSyntaxError, compile_condition
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 
 __all__ = ["FALSE", "FINDINGS", "TRUE", "UNKNOWN", "Finding", "compute_findings"]
@@ -77,15 +82,6 @@ def _node(name: str, inputs: Iterable[str], kind: str, description: str, refs: t
     return register
 
 
-def tri(condition: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Tri-state array from a boolean condition and a known-mask."""
-    known = np.asarray(known, dtype=bool)
-    # true -> 2, false -> 0, unknown -> 1, with bit operations on the bytes of the boolean arrays.
-    out = (np.asarray(condition, dtype=bool) & known).view(np.uint8) << 1
-    out |= (~known).view(np.uint8)
-    return out
-
-
 def _tri_nan(condition: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Tri-state from a fresh boolean ``condition`` that is false wherever ``values`` is NaN (a comparison
     of ``values``): NaN rows are unknown. Four array operations, the cheapest form of :func:`tri`."""
@@ -100,24 +96,6 @@ _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge
 def _cmp(values: np.ndarray, op: str, limit: Any) -> np.ndarray:
     # NaN compares false, so the unknown rows are exactly the NaN rows.
     return _tri_nan(_OPS[op](values, limit), values)
-
-
-def _any(*xs: np.ndarray) -> np.ndarray:
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.maximum(out, x)
-    return out
-
-
-def _all(*xs: np.ndarray) -> np.ndarray:
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.minimum(out, x)
-    return out
-
-
-def _not(x: np.ndarray) -> np.ndarray:
-    return (TRUE - x).astype(np.uint8)
 
 
 # Status findings: a code (-1 low, 0 normal, 1 high, NaN unknown) at one level, by code; computed
@@ -387,26 +365,20 @@ _node("ca_x_p_si", ("ca_x_p",), "num", "calcium × phosphate product in SI units
     lambda th, x: x * _CAXP_SI_FACTOR)
 
 
-# A product in the raised bands counts only when calcium or phosphate is abnormal for age: a neonate's
-# physiological phosphate (up to ~8 mg/dL) with normal calcium can exceed 70 (§3.2, pitfall §6.6.2). In
-# adults a product of 55 or more is impossible with both values in range, so this changes nothing there.
-@_node("caxp_metastatic", ("ca_x_p", "ca_normal", "p_normal"), "tri",
-       "Ca×P at or above the metastatic threshold (70), calcium or phosphate abnormal for age", (1, 5, 45, 82))
-def _caxp_met(th: Thresholds, x: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray) -> np.ndarray:
-    return _all(_cmp(x, ">=", th.caxp_metastatic), _not(_all(ca_ok, p_ok)))
+_threshold(">=", "caxp_metastatic", "caxp_metastatic_band", ("ca_x_p",), "tri",
+           "Ca×P at or above the metastatic threshold (70)", (1, 5, 45))
 
 
-@_node("caxp_elevated", ("ca_x_p", "young_child", "ca_normal", "p_normal"), "tri",
-       "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold, calcium or phosphate "
-       "abnormal for age", (36, 37, 43, 82))
-def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray, ca_ok: np.ndarray, p_ok: np.ndarray) -> np.ndarray:
+@_node("caxp_elevated_band", ("ca_x_p", "young_child"), "tri",
+       "Ca×P above the CKD target (55; 65 aged ≤ 12) but below the metastatic threshold", (36, 37, 43))
+def _caxp_elev(th: Thresholds, x: np.ndarray, yc: np.ndarray) -> np.ndarray:
     below_metastatic = x < th.caxp_metastatic
     adult = _tri_nan((x >= th.caxp_elevated) & below_metastatic, x)
     young = _tri_nan((x >= th.caxp_elevated_young_child) & below_metastatic, x)
     # A young child gets the higher cut-off; with age unknown the band is known only where both agree.
     band = np.where(yc == TRUE, young, adult)
     band[(yc == UNKNOWN) & (adult != young)] = UNKNOWN
-    return _all(band, _not(_all(ca_ok, p_ok)))
+    return band
 
 
 @_node("pth_status_code", ("pth", "pth_status", "age_years"), "num", "PTH status (age-specific range)", (83,))
@@ -457,64 +429,13 @@ def _egfr_used(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarra
 _threshold("<", "egfr_ckd", "egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))
 _threshold("<", "egfr_g4", "egfr_below_30", ("egfr_used",), "tri", "eGFR < 30 (CKD G4-G5)", (41,))
 _threshold("<", "egfr_g5", "egfr_below_15", ("egfr_used",), "tri", "eGFR < 15 (CKD G5)", (41,))
-_node("esrd", ("has_dialysis", "egfr_below_15"), "tri", "on dialysis or eGFR < 15", (9, 41))(
-    lambda th, d, e: _any(d, e))
-_node("ckd_g4_5", ("has_dialysis", "egfr_below_30"), "tri", "CKD G4-G5 or dialysis", (41, 43))(
-    lambda th, d, e: _any(d, e))
-_node("ckd_any", ("has_ckd", "has_dialysis", "has_kidney_transplant", "egfr_below_60"), "tri",
-      "any chronic kidney disease", (41, 43))(lambda th, *xs: _any(*xs))
-
-
-@_node("kidney_normal", ("egfr_used", "has_ckd", "has_dialysis"), "tri",
-       "kidney function known to be normal (eGFR ≥ 60, or CKD and dialysis both denied)", (41,))
-def _kidney_normal(th: Thresholds, e: np.ndarray, ckd: np.ndarray, dia: np.ndarray) -> np.ndarray:
-    by_egfr = _cmp(e, ">=", th.egfr_ckd)
-    by_history = _all(_not(ckd), _not(dia))
-    # A measured eGFR settles it unless the patient is known to be on dialysis.
-    return np.where(by_egfr == UNKNOWN, by_history, np.where(dia == TRUE, FALSE, by_egfr)).astype(np.uint8)
-
-
 @_node("dialysis_long", ("dialysis_years",), "tri", "on dialysis for more than 5 years", (26,))
 def _dia_long(th: Thresholds, y: np.ndarray) -> np.ndarray:
     return _cmp(y, ">", th.dialysis_long_years)
 
 
-# --------------------------------------------------------------------------- combined findings
+# --------------------------------------------------------------------------- timing and count
 
-_node("ca_or_p_high", ("ca_high", "p_high"), "tri", "hypercalcaemia or hyperphosphataemia", (1, 2))(
-    lambda th, a, b: _any(a, b))
-_node("ca_and_p_not_high", ("ca_high", "p_high"), "tri", "neither calcium nor phosphate is raised", (1, 2))(
-    lambda th, a, b: _all(_not(a), _not(b)))
-_node("labs_normal", ("ca_normal", "p_normal"), "tri", "calcium and phosphate both normal", (1, 2, 4))(
-    lambda th, a, b: _all(a, b))
-_node("tls_pattern", ("has_chemotherapy", "p_high"), "tri", "hyperphosphataemia after chemotherapy (TLS)", (53,))(
-    lambda th, c, p: _all(c, p))
-_node("metabolic_cause", ("ckd_g4_5", "has_hyperparathyroidism", "vitd_toxic", "has_vitamin_d_excess",
-                          "has_milk_alkali", "has_sarcoidosis", "has_malignancy", "tls_pattern"), "tri",
-      "a known cause of metastatic calcification (CKD G4-5/dialysis, HPT, vitamin D excess, milk-alkali, "
-      "sarcoidosis, malignancy, TLS)", (4, 45, 48, 50, 53))(lambda th, *xs: _any(*xs))
-_node("pth_independent_hypercalcaemia", ("ca_high", "pth_low"), "tri", "high calcium with suppressed PTH",
-      (48, 99))(lambda th, c, p: _all(c, p))
-_node("ischaemic_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
-      "necrosis / eschar / retiform purpura, or a painful non-healing ulcer", (7, 8, 9, 22))(
-    lambda th, n, p, u: _any(n, _all(p, u)))
-_node("ctd_digital_ulcer", ("has_autoimmune_disease", "site_digits_hands", "has_necrosis"), "tri",
-      "ulcerated digital lesion without necrosis in a patient with CTD (typical of SSc calcinosis)", (55, 56))(
-    lambda th, ctd, digits, necrosis: _all(ctd, digits, _not(necrosis)))
-_node("compatible_cp_lesion", ("has_necrosis", "has_painful", "has_ulceration"), "tri",
-      "painful, ulcerated or necrotic lesion", (8, 9))(lambda th, *xs: _any(*xs))
-_node("painless_without_necrosis", ("has_painful", "has_necrosis"), "tri",
-      "painless lesion without purpura or necrosis", (5, 8))(lambda th, p, n: _all(_not(p), _not(n)))
-_node("iatrogenic_exposure", ("has_iv_calcium", "has_heel_sticks", "has_electrode_paste", "has_parenteral_nutrition",
-                              "has_alginate_dressing", "has_pas_therapy", "has_nicu_stay"), "tri",
-      "a recorded iatrogenic exposure", (4, 46, 69, 70, 79, 101))(lambda th, *xs: _any(*xs))
-_node("explaining_history", ("has_autoimmune_disease", "has_injury", "has_genetic_disorder", "iatrogenic_exposure"),
-      "tri", "CTD, local injury, inherited disorder or exposure that explains the lesion", (1, 2, 4))(
-    lambda th, *xs: _any(*xs))
-_node("nonuremic_cp_setting", ("has_warfarin", "has_hyperparathyroidism", "has_malignancy", "has_liver_disease",
-                               "has_autoimmune_disease", "has_corticosteroids"), "tri",
-      "warfarin/VKA, primary HPT, malignancy, liver disease, or CTD on steroids", (18, 19, 20, 33))(
-    lambda th, w, h, m, liver, ctd, st: _any(w, h, m, liver, _all(ctd, st)))
 _threshold("<", "warfarin_necrosis_months", "warfarin_recent_start", ("warfarin_months",), "tri",
            "lesions within ~2 weeks of starting warfarin", (32, 33))
 _node("exposure_in_window", ("exposure_weeks",), "tri", "lesion 0-6 weeks after the exposure", (70, 71, 72, 73))(
@@ -529,6 +450,39 @@ def _solitary(th: Thresholds, count: np.ndarray, one: np.ndarray, many: np.ndarr
     by_text = np.where(one == TRUE, TRUE, np.where(many == TRUE, FALSE, UNKNOWN))
     return np.where(by_count == UNKNOWN, by_text, by_count).astype(np.uint8)
 
+
+# --------------------------------------------------------------------------- composites
+# Findings that only combine other findings are knowledge-base data (knowledge/composites.py), written in the
+# condition language and evaluated by the same generated code as the rules.
+
+
+def _composite_node(item: Composite) -> None:
+    try:
+        cond = compile_condition(item.condition)
+    except ConditionSyntaxError as exc:
+        raise KnowledgeBaseError(item.name, str(exc)) from None
+    if item.name in FINDINGS or item.name in FIELD_BY_NAME:
+        raise KnowledgeBaseError(item.name, "composite name is already a finding or an input field")
+    for name in cond.names:
+        if name not in FINDINGS and name not in FIELD_BY_NAME:
+            close = difflib.get_close_matches(name, [*FINDINGS, *FIELD_BY_NAME], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KnowledgeBaseError(item.name, f"condition names unknown finding {name!r} (a composite can use "
+                                                f"findings, input fields and the composites listed above it){hint}")
+    if not item.refs:
+        raise KnowledgeBaseError(item.name, "cites no clinical-spec reference")
+    inputs = tuple(sorted(cond.names))
+    evaluate = cond.evaluate
+
+    def run(th: Thresholds, *arrays: np.ndarray) -> np.ndarray:
+        return evaluate(dict(zip(inputs, arrays, strict=True)))
+
+    _node(item.name, inputs, "tri", item.description, item.refs)(run)
+
+
+for _c in COMPOSITES:
+    _composite_node(_c)
+COMPOSITE_NAMES = frozenset(c.name for c in COMPOSITES)
 
 _ORDER = tuple(FINDINGS)
 _CLOSURE_BITS = {name: 1 << i for i, name in enumerate([*FIELD_BY_NAME, *_ORDER])}

@@ -1,10 +1,13 @@
-"""Tri-state (Kleene) condition expressions: parse once, evaluate over arrays.
+"""Tri-state (Kleene) condition expressions: parse and validate once, evaluate over arrays.
 
 A condition is a Python-syntax boolean expression over finding names using
 ``&``, ``|``, ``~``, parentheses, the constant ``true`` and the functions
 ``known(x)``, ``unknown(x)`` and ``not_known(x)``. Only those forms are
 accepted: anything else fails when the knowledge base is loaded.
 Values are ``uint8``: 0 false, 1 unknown, 2 true.
+
+There is one evaluator: straight-line code generated from the validated syntax tree
+(:func:`compile_batch`), used for one condition and for a set of conditions alike.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ __all__ = ["Condition", "ConditionSyntaxError", "compile_batch", "compile_condit
 
 F, U, T = np.uint8(0), np.uint8(1), np.uint8(2)
 Env = Mapping[str, np.ndarray]
-Evaluator = Callable[[Env], np.ndarray]
+BatchEvaluator = Callable[[Env, int], list[np.ndarray]]
+_FUNCTIONS = ("known", "unknown", "not_known")
 
 
 class ConditionSyntaxError(ValueError):
@@ -29,11 +33,15 @@ class ConditionSyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """A compiled condition: its text, the names it reads and its evaluator."""
+    """A compiled condition: its text, the names it reads, its validated syntax tree and its evaluator.
+
+    ``evaluate(env)`` returns the tri-state ``uint8`` array of the condition over the rows of ``env``.
+    """
 
     text: str
     names: frozenset[str]
-    evaluate: Evaluator
+    tree: ast.Expression
+    evaluate: Callable[[Env], np.ndarray]
 
 
 def _known_mask(x: np.ndarray) -> np.ndarray:
@@ -47,41 +55,35 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
     return np.array([v is not None for v in x], dtype=bool)
 
 
-def _build(node: ast.AST, names: set[str], text: str) -> Evaluator:
+def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:
+    return np.where(_known_mask(x) == want_known, T, F).astype(np.uint8)
+
+
+def _validate(node: ast.AST, names: set[str], text: str) -> None:
+    """Check that ``node`` uses only the forms of the condition language; collect the names it reads."""
     if isinstance(node, ast.Expression):
-        return _build(node.body, names, text)
-    if isinstance(node, ast.Name):
-        if node.id == "true":
-            return lambda env: np.full(len(next(iter(env.values()))), T, dtype=np.uint8)
-        names.add(node.id)
-        name = node.id
-        return lambda env: env[name]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)):
-        left, right = _build(node.left, names, text), _build(node.right, names, text)
-        op = np.minimum if isinstance(node.op, ast.BitAnd) else np.maximum
-        return lambda env: op(left(env), right(env))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
-        inner = _build(node.operand, names, text)
-        return lambda env: (T - inner(env)).astype(np.uint8)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1
-            and not node.keywords and node.func.id in ("known", "unknown", "not_known")):
-        func = node.func.id
+        _validate(node.body, names, text)
+    elif isinstance(node, ast.Name):
+        if node.id != "true":
+            names.add(node.id)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)):
+        _validate(node.left, names, text)
+        _validate(node.right, names, text)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+        _validate(node.operand, names, text)
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
+          and len(node.args) == 1 and not node.keywords):
         arg = node.args[0]
-        if func in ("known", "unknown"):
-            if not isinstance(arg, ast.Name):
-                raise ConditionSyntaxError(f"{func}() takes a single name, in {text!r}")
-            names.add(arg.id)
-            name = arg.id
-            want_known = func == "known"
-            return lambda env: np.where(_known_mask(env[name]) == want_known, T, F).astype(np.uint8)
-        inner = _build(arg, names, text)
-        return lambda env: np.where(inner(env) == T, F, T).astype(np.uint8)
-    raise ConditionSyntaxError(f"unsupported expression {ast.dump(node)[:60]!r} in {text!r}; "
-                               f"use names, &, |, ~, parentheses, known(), unknown(), not_known()")
+        if node.func.id != "not_known" and not (isinstance(arg, ast.Name) and arg.id != "true"):
+            raise ConditionSyntaxError(f"{node.func.id}() takes a single name, in {text!r}")
+        _validate(arg, names, text)
+    else:
+        raise ConditionSyntaxError(f"unsupported expression {ast.dump(node)[:60]!r} in {text!r}; "
+                                   f"use names, &, |, ~, parentheses, known(), unknown(), not_known()")
 
 
 def compile_condition(text: str) -> Condition:
-    """Parse and compile a condition.
+    """Parse, validate and compile a condition.
 
     Raises
     ------
@@ -93,60 +95,67 @@ def compile_condition(text: str) -> Condition:
     except SyntaxError as exc:
         raise ConditionSyntaxError(f"cannot parse {text!r}: {exc.msg}") from None
     names: set[str] = set()
-    evaluate = _build(tree, names, text)
-    return Condition(text, frozenset(names), evaluate)
+    _validate(tree, names, text)
+    single = _generate([tree])
 
+    def evaluate(env: Env) -> np.ndarray:
+        return single(env, len(next(iter(env.values()))) if env else 0)[0]
 
-# --------------------------------------------------------------------------- batches
-
-BatchEvaluator = Callable[[Env, int], list[np.ndarray]]
-
-
-def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:
-    return np.where(_known_mask(x) == want_known, T, F).astype(np.uint8)
+    return Condition(text, frozenset(names), tree, evaluate)
 
 
 def compile_batch(conditions: Sequence[Condition]) -> BatchEvaluator:
     """One function evaluating many conditions: ``f(env, n)`` returns their states in order.
 
-    Generated as straight-line code: every name read once, every distinct subexpression computed once,
-    no call per node. The values are those of each condition's own :attr:`Condition.evaluate` (the
-    same numpy operations); on a single case, where the cost is per call, it is much cheaper.
+    Straight-line code generated from the conditions' validated trees: every name read once, every
+    distinct subexpression computed once, no call per node.
     """
-    lines: list[str] = []
-    seen: dict[str, str] = {}
+    return _generate([c.tree for c in conditions])
 
-    def emit(key: str, code: str) -> str:
-        if key not in seen:
-            seen[key] = f"v{len(seen)}"
-            lines.append(f"    {seen[key]} = {code}")
-        return seen[key]
 
-    def gen(node: ast.AST) -> str:
-        if isinstance(node, ast.Expression):
-            return gen(node.body)
+class _Generator:
+    """Emits one assignment per distinct subexpression of validated condition trees."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.seen: dict[str, str] = {}
+
+    def emit(self, key: str, code: str) -> str:
+        if key not in self.seen:
+            self.seen[key] = f"v{len(self.seen)}"
+            self.lines.append(f"    {self.seen[key]} = {code}")
+        return self.seen[key]
+
+    def gen(self, node: ast.AST) -> str:
         key = ast.dump(node)
+        if isinstance(node, ast.Expression):
+            return self.gen(node.body)
         if isinstance(node, ast.Name):
             if node.id == "true":
-                return emit(key, "_full(n, _T, dtype=_u8)")
-            return emit(key, f"env[{node.id!r}]")
+                return self.emit(key, "_full(n, _T, dtype=_u8)")
+            return self.emit(key, f"env[{node.id!r}]")
         if isinstance(node, ast.BinOp):
-            left, right = gen(node.left), gen(node.right)
             op = "_min" if isinstance(node.op, ast.BitAnd) else "_max"
-            return emit(key, f"{op}({left}, {right})")
+            return self.emit(key, f"{op}({self.gen(node.left)}, {self.gen(node.right)})")
         if isinstance(node, ast.UnaryOp):
-            return emit(key, f"(_T - {gen(node.operand)}).astype(_u8)")
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        arg = node.args[0]
-        if node.func.id in ("known", "unknown"):
-            assert isinstance(arg, ast.Name)
-            return emit(key, f"_known_state(env[{arg.id!r}], {node.func.id == 'known'})")
-        return emit(key, f"_where({gen(arg)} == _T, _F, _T).astype(_u8)")
+            return self.emit(key, f"(_T - {self.gen(node.operand)}).astype(_u8)")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            arg = node.args[0]
+            if node.func.id in ("known", "unknown") and isinstance(arg, ast.Name):
+                return self.emit(key, f"_known_state(env[{arg.id!r}], {node.func.id == 'known'})")
+            if node.func.id == "not_known":
+                return self.emit(key, f"_where({self.gen(arg)} == _T, _F, _T).astype(_u8)")
+        # Only validated trees reach here; anything else is a programming error, reported as such.
+        raise ConditionSyntaxError(f"cannot generate code for {ast.dump(node)[:60]!r}: not a validated condition")
 
-    results = [gen(ast.parse(c.text.strip(), mode="eval")) for c in conditions]
-    source = "def evaluate(env, n):\n" + "\n".join(lines) + f"\n    return [{', '.join(results)}]\n"
+
+def _generate(trees: Sequence[ast.Expression]) -> BatchEvaluator:
+    generator = _Generator()
+    results = [generator.gen(tree) for tree in trees]
+    source = "def evaluate(env, n):\n" + "\n".join(generator.lines) + f"\n    return [{', '.join(results)}]\n"
     namespace: dict[str, Any] = {"_min": np.minimum, "_max": np.maximum, "_where": np.where, "_full": np.full,
                                  "_T": T, "_F": F, "_u8": np.uint8, "_known_state": _known_state}
-    exec(compile(source, "<conditions>", "exec"), namespace)  # source built above from parsed conditions
+    # The source holds only names checked by _validate (identifiers, quoted with repr) and fixed templates.
+    exec(compile(source, "<conditions>", "exec"), namespace)
     evaluate: BatchEvaluator = namespace["evaluate"]
     return evaluate

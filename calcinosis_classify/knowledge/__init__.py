@@ -1,18 +1,25 @@
-"""The knowledge base as data: rules, overrides, thresholds, ranges, sites.
+"""The knowledge base as data: rules, composite findings, overrides, policy, thresholds, ranges, sites.
 
 Nothing here evaluates anything; :mod:`calcinosis_classify.engine` compiles
 and validates these tables when the package is imported.
 """
 
+from calcinosis_classify.knowledge.composites import COMPOSITES
 from calcinosis_classify.knowledge.model import (
     SUBTYPES,
+    CantMiss,
     Coexistence,
+    Composite,
+    ConfidencePolicy,
     NextStep,
     Override,
+    Probe,
     RiskFactor,
+    RiskScheme,
     Rule,
     UrgencyTrigger,
 )
+from calcinosis_classify.knowledge.policy import CANT_MISS, CONFIDENCE, PROBES, RISK_SCHEME, TIE_ORDER
 from calcinosis_classify.knowledge.rules import (
     COEXISTENCE,
     NEXT_STEPS,
@@ -20,28 +27,37 @@ from calcinosis_classify.knowledge.rules import (
     PRIOR_REFS,
     PRIORS,
     RISK_FACTORS,
-    RISK_SCHEME,
     RULES,
     URGENCY,
 )
 from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
+    "CANT_MISS",
     "COEXISTENCE",
+    "COMPOSITES",
+    "CONFIDENCE",
     "DEFAULT_THRESHOLDS",
     "NEXT_STEPS",
     "OVERRIDES",
     "PRIORS",
     "PRIOR_REFS",
+    "PROBES",
     "RISK_FACTORS",
     "RISK_SCHEME",
     "RULES",
     "SUBTYPES",
+    "TIE_ORDER",
     "URGENCY",
+    "CantMiss",
     "Coexistence",
+    "Composite",
+    "ConfidencePolicy",
     "NextStep",
     "Override",
+    "Probe",
     "RiskFactor",
+    "RiskScheme",
     "Rule",
     "Thresholds",
     "UrgencyTrigger",

@@ -15,10 +15,15 @@ from typing import Literal
 
 __all__ = [
     "SUBTYPES",
+    "CantMiss",
     "Coexistence",
+    "Composite",
+    "ConfidencePolicy",
     "NextStep",
     "Override",
+    "Probe",
     "RiskFactor",
+    "RiskScheme",
     "Rule",
     "Strength",
     "UrgencyTrigger",
@@ -147,3 +152,85 @@ class NextStep:
     condition: str
     text: str
     refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Composite:
+    """A named finding that combines other findings (written in the condition language).
+
+    Composites are evaluated after the findings that need arithmetic (statuses, Ca×P, eGFR, age
+    bands, text matching) and in the order they are listed, so a composite may use the ones before
+    it. Rules, overrides, risk, urgency and next steps name them like any other finding.
+    """
+
+    name: str
+    condition: str
+    description: str
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CantMiss:
+    """The can't-miss subtype (clinical-spec §6.4 step 2a, step 3).
+
+    On equal points it is preferred when ``finding`` holds, and a ``high`` risk of it keeps it in
+    the differential whatever its points.
+    """
+
+    subtype: str
+    finding: str
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ConfidencePolicy:
+    """When the confidence is low, moderate or high (clinical-spec §6.2 "Confidence").
+
+    Low when ``graded`` (calcium and phosphate known) does not hold or no subtype leads; high when
+    the leader's adjusted points exceed the runner-up's by at least ``high_margin`` and
+    ``kidney_known`` holds; moderate otherwise. ``needs_probes`` are the probed inputs named as
+    missing whenever the confidence is low for want of them.
+    """
+
+    graded: str
+    kidney_known: str
+    high_margin: float
+    needs_probes: tuple[str, ...]
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RiskScheme:
+    """Calciphylaxis risk levels from counts of :class:`RiskFactor` (clinical-spec §4.4).
+
+    The scheme is *met* with ``major_for_suspected`` major factors, or one major and
+    ``minor_with_one_major`` minor ones. Risk is ``high`` when ``high_when`` holds, or the scheme is
+    met with ``lesion`` present; ``moderate`` when the scheme is met, or in ``setting`` with one major
+    or ``minor_in_setting_for_moderate`` minor factors, or with ``ischaemic`` and one major or
+    ``minor_with_lesion_for_moderate`` minor factors; ``low`` otherwise.
+    """
+
+    major_for_suspected: int
+    minor_with_one_major: int
+    minor_in_setting_for_moderate: int
+    minor_with_lesion_for_moderate: int
+    high_when: str
+    lesion: str
+    ischaemic: str
+    setting: str
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An unknown input the missing-data analysis tries at plausible values (clinical-spec §7.1).
+
+    ``name`` is what ``missing`` reports; ``sets`` is the input field given each of ``values``
+    (qualitative statuses stand in for numbers, so a probe does not depend on age); the probe
+    applies to a row when every field of ``group`` is unknown there.
+    """
+
+    name: str
+    sets: str
+    values: tuple[float, ...]
+    group: tuple[str, ...]

@@ -17,7 +17,7 @@ from calcinosis_classify.knowledge.model import (
     UrgencyTrigger,
 )
 
-__all__ = ["COEXISTENCE", "NEXT_STEPS", "OVERRIDES", "PRIORS", "PRIOR_REFS", "RISK_FACTORS", "RISK_SCHEME", "RULES", "URGENCY"]
+__all__ = ["COEXISTENCE", "NEXT_STEPS", "OVERRIDES", "PRIORS", "PRIOR_REFS", "RISK_FACTORS", "RULES", "URGENCY"]
 
 # The prior is a tie-breaker, not evidence: it never makes a subtype "supported" on its own.
 PRIORS: dict[str, float] = {"dystrophic": 1.0}  # commonest subtype [1][5][7]; §6.2
@@ -216,7 +216,7 @@ RULES: tuple[Rule, ...] = (
 
 OVERRIDES: tuple[Override, ...] = (
     Override("O1-CALCIPHYLAXIS-MUST-EXCLUDE", "calciphylaxis", "rank_first",
-             "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin) & not_known(ctd_digital_ulcer)",
+             "cp_must_exclude & not_known(ctd_digital_ulcer)",
              "Painful retiform purpura, necrosis, eschar or non-healing ulcer with dialysis, eGFR < 15, a kidney "
              "transplant or warfarin: calciphylaxis is ranked first regardless of labs - unless the only sign is "
              "an ulcerated digital lesion without necrosis in known CTD, which is ranked by site (§6.5).",
@@ -239,8 +239,7 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "dystrophic", "metastatic", True,
                 "CTD-typical deposits in a patient with advanced CKD: dystrophic primary, metastatic milieu "
                 "contributing.", (43, 56, 57)),
-    Coexistence("X-CTD-DIGITAL-ULCER", "ctd_digital_ulcer & ischaemic_lesion & (esrd | has_kidney_transplant | "
-                "has_warfarin)", "dystrophic", "calciphylaxis", True,
+    Coexistence("X-CTD-DIGITAL-ULCER", "ctd_digital_ulcer & cp_must_exclude", "dystrophic", "calciphylaxis", True,
                 "An ulcerated fingertip/hand lesion without necrosis in known CTD on dialysis or warfarin: ranked "
                 "by site as dystrophic, calciphylaxis kept beside it (not excluded: urgency and risk stand).",
                 (9, 43, 56, 57)),
@@ -286,17 +285,8 @@ RISK_FACTORS: tuple[RiskFactor, ...] = (
     RiskFactor("RISK-LIVER", "minor", "has_liver_disease", "Liver disease.", (10, 18)),
 )
 
-# Calciphylaxis risk levels, from the counts of the factors above (§4.4 "suspected": 2 major, or 1 major + 3 minor).
-RISK_SCHEME: dict[str, int] = {
-    "major_for_suspected": 2,
-    "minor_with_one_major": 3,
-    "minor_in_esrd_for_moderate": 3,
-    "minor_with_lesion_for_moderate": 2,
-}
-RISK_SCHEME_REFS: tuple[int, ...] = (26,)
-
 URGENCY: tuple[UrgencyTrigger, ...] = (
-    UrgencyTrigger("URG-CALCIPHYLAXIS", "emergency", "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin)",
+    UrgencyTrigger("URG-CALCIPHYLAXIS", "emergency", "cp_must_exclude",
                    "Suspected calciphylaxis (1-year mortality up to ~45-80%).", (9, 10, 17)),
     UrgencyTrigger("URG-CALCIPHYLAXIS-TOP", "emergency", "top_calciphylaxis & compatible_cp_lesion",
                    "The rules rank calciphylaxis first with a compatible lesion.", (9, 10, 17)),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from calcinosis_classify import OUTPUT_COLUMNS, classify, score
 from calcinosis_classify.errors import ColumnClashError, KnowledgeBaseError, ThresholdError
-from calcinosis_classify.findings import TRUE
+from calcinosis_classify.findings import TRUE, compute_findings
 from calcinosis_classify.schema import FIELD_BY_NAME
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -282,16 +282,16 @@ def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None
 def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
     """Small inputs evaluate every probe variant in one pass, large ones probe input by input:
     the two must name the same inputs with the same weights."""
-    from calcinosis_classify import engine
+    from calcinosis_classify import engine, missing, ranking
     from calcinosis_classify.intake import read_cases
     from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
 
     values = read_cases(_frame(cases)).values
     res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
-    stacked = engine._stack(res.rule_state.T)
-    ranked = engine._rank(dict(res.env), stacked)
-    at_once = engine._probe_all_at_once(values, DEFAULT_THRESHOLDS, len(cases))
-    by_input = engine._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
+    stacked = ranking._stack(res.rule_state.T)
+    ranked = ranking.rank(dict(res.env), stacked)
+    at_once = missing._probe_all_at_once(values, DEFAULT_THRESHOLDS, len(cases))
+    by_input = missing._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
                                       len(cases))
     np.testing.assert_array_equal(at_once, by_input)
 
@@ -301,17 +301,17 @@ def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
 def test_few_row_ranking_matches_running_maxima(n: int, seed: int, skip: int) -> None:
     """Few rows are ranked with single numpy reductions, many with running maxima over the subtype
     rows: both give the same first maximum and the same top two (a tie counting twice)."""
-    from calcinosis_classify import engine
+    from calcinosis_classify import engine, ranking
 
     rng = np.random.default_rng(seed)
     a = (rng.integers(-6, 7, size=(engine.S, n)) / 2).astype(np.float32)  # half points: ties are common
-    few = engine._first_max(a), engine._top_two(a, skip=skip), engine._top_two(a, skip=skip, second=False)[0]
-    few_rows = engine._FEW_ROWS
+    few = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
+    few_rows = ranking._FEW_ROWS
     try:
-        engine._FEW_ROWS = 0
-        many = engine._first_max(a), engine._top_two(a, skip=skip), engine._top_two(a, skip=skip, second=False)[0]
+        ranking._FEW_ROWS = 0
+        many = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
     finally:
-        engine._FEW_ROWS = few_rows
+        ranking._FEW_ROWS = few_rows
     for x, y in zip(few[:2], many[:2], strict=True):
         np.testing.assert_array_equal(x[0], y[0])
         np.testing.assert_array_equal(x[1], y[1])
@@ -361,7 +361,7 @@ def test_generated_condition_batches_equal_each_condition() -> None:
 
 def test_absent_inputs_shortcut_changes_nothing() -> None:
     """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
-    from calcinosis_classify import engine
+    from calcinosis_classify import engine, ranking
     from calcinosis_classify.intake import read_cases
     from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
 
@@ -369,8 +369,8 @@ def test_absent_inputs_shortcut_changes_nothing() -> None:
                         keep_default_na=False)
     values = read_cases(frame).values
     fast = engine.evaluate(values, len(frame), DEFAULT_THRESHOLDS)
-    slow_env = engine.compute_findings(values, DEFAULT_THRESHOLDS)
-    np.testing.assert_array_equal(fast.rule_state, engine._rule_matrix(slow_env, len(frame)).T)
+    slow_env = compute_findings(values, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(fast.rule_state, ranking._rule_matrix(slow_env, len(frame)).T)
     for name, arr in slow_env.items():
         np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)
 

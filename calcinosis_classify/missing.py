@@ -1,0 +1,374 @@
+"""Which unknown inputs could change the answer (the ``missing`` column; clinical-spec §7.1).
+
+Each probe (knowledge/policy.py) sets one unknown input to each of its plausible values; an input is
+decisive for a row when some value changes the top subtype (10 per value) or the confidence (1 per value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import numpy as np
+
+from calcinosis_classify import knowledge as kb
+from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, CompiledRule, S
+from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
+from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.logic import Condition
+from calcinosis_classify.ranking import (
+    HIGH_MARGIN,
+    RANK_BASE_NAMES,
+    RANK_CONDITIONS,
+    RANK_NAMES,
+    STACKED_T,
+    core,
+    graded_rows,
+    kidney_known,
+    rank,
+    rank_conditions,
+)
+from calcinosis_classify.schema import FIELD_BY_NAME
+
+# Inputs probed for `missing` (knowledge/policy.py): (name, plausible values, the fields that must all be
+# unknown), and the field each probe sets.
+_PROBES: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = tuple(
+    (p.name, p.values, p.group) for p in kb.PROBES)
+PROBE_NAMES = tuple(p[0] for p in _PROBES)
+_PROBE_SET_FIELD = {p.name: p.sets for p in kb.PROBES}
+MAX_MISSING = 5
+
+
+def _unknown_mask(v: np.ndarray) -> np.ndarray:
+    if v.dtype.kind == "f":
+        return np.isnan(v)
+    if v.dtype.kind in "iu":
+        return v < 0
+    return np.array([x is None for x in v], dtype=bool)
+
+
+def _probe_unknown(values: Mapping[str, np.ndarray], group: tuple[str, ...]) -> np.ndarray:
+    """Rows where every input of a probe's group is unknown."""
+    mask = _unknown_mask(values[group[0]])
+    for name in group[1:]:
+        mask &= _unknown_mask(values[name])
+    return mask
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise equality that counts NaN == NaN."""
+    if a.dtype.kind == "f":
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+    return a == b
+
+
+def decisiveness(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray, stacked: np.ndarray,
+             ranked: Mapping[str, np.ndarray], thresholds: Thresholds, probed: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Decisiveness of each unknown probe input: 10 per plausible value that changes the top subtype,
+    1 per value that changes the confidence. ``probed``: the probe-major result of the variants when
+    they were evaluated alongside the rows (see :func:`evaluate`)."""
+    n = rule_state.shape[1]
+    out = probed if probed is not None else _probe_by_input(values, env, rule_state, stacked, ranked, thresholds, n)
+    # The confidence definition (§6.2) needs both calcium and phosphate: when one is missing the
+    # other alone cannot lift it, so name both whenever confidence is low for want of them, weighted
+    # like one changed answer: without them no answer is better than low confidence.
+    conf_low = ranked["confidence"] == 0
+    for name in kb.CONFIDENCE.needs_probes:
+        k = PROBE_NAMES.index(name)
+        unknown = _probe_unknown(values, _PROBES[k][2])
+        out[k] += np.where(conf_low & unknown, 10, 0).astype(out.dtype)
+    return out.T  # (n, K) view of the probe-major array
+
+
+# Up to this many rows, every probe variant of every row is stacked under the rows themselves and the
+# whole block is evaluated in a single pass (per-call overhead dominates small inputs); larger inputs probe
+# one input at a time, re-evaluating only the findings and rules that input touches.
+SMALL_BATCH = 16
+
+
+def probe_variants(values: Mapping[str, np.ndarray], n: int
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, frozenset[str]]:
+    """The ``n`` rows followed by one copy of each row per unknown probe input and plausible value:
+    (values of all rows, probe index of each variant, source row of each variant, inputs absent from
+    all rows)."""
+    # The rows of each input dtype stacked once: whether each input is absent, then the variants' copies.
+    groups = _dtype_groups(tuple(values), tuple(v.dtype for v in values.values()))
+    stacks = {names: np.array([values[f] for f in names]) for names in groups if values[names[0]].dtype != object}
+    absent_names: list[str] = []
+    for names in groups:
+        stack = stacks.get(names)
+        if stack is None:
+            absent_names.extend(f for f in names if all(x is None for x in values[f]))
+        else:
+            unknown = np.isnan(stack) if stack.dtype.kind == "f" else stack < 0
+            absent_names.extend(names[i] for i in np.flatnonzero(unknown.all(axis=1)))
+    absent = frozenset(absent_names).intersection(FIELD_BY_NAME)
+    sources: list[np.ndarray] = [np.arange(n)]
+    seg_probe: list[int] = []
+    seg_field: list[str] = []
+    seg_value: list[Any] = []
+    seg_size: list[int] = []
+    for k, (name, probe_values, group) in enumerate(_PROBES):
+        if n == 1:  # a single row: the probe applies when its whole group is absent
+            if not absent.issuperset(group):
+                continue
+            rows = _ROW0
+        else:
+            rows = np.flatnonzero(_probe_unknown(values, group))
+            if rows.size == 0:
+                continue
+        set_field = _PROBE_SET_FIELD.get(name, name)
+        for value in probe_values:
+            sources.append(rows)
+            seg_probe.append(k)
+            seg_field.append(set_field)
+            seg_value.append(value)
+            seg_size.append(rows.size)
+    src = np.concatenate(sources)
+    # Copy the rows once per input dtype (one stacked gather each), then set every probed value with one
+    # scatter per dtype: each variant column holds exactly one probed value.
+    variants: dict[str, np.ndarray] = {}
+    sizes = np.array(seg_size, dtype=np.intp)
+    field_of = np.array(seg_field, dtype=object)
+    cols = np.arange(n, n + int(sizes.sum()))
+    for names in groups:
+        if names not in stacks:
+            for f in names:
+                variants[f] = values[f][src]
+            continue
+        block = stacks[names][:, src]
+        row_of = _row_of(names)
+        mine = np.array([f in row_of for f in seg_field], dtype=bool)
+        if mine.any():
+            per_col = np.repeat(mine, sizes)
+            block[np.repeat([row_of[f] for f in field_of[mine]], sizes[mine]), cols[per_col]] = np.repeat(
+                np.array(seg_value, dtype=object)[mine].astype(block.dtype), sizes[mine])
+        variants.update(zip(names, block, strict=True))
+    probe_of = np.repeat(np.array(seg_probe, dtype=np.intp), sizes)
+    # Every probe value is a known value: an input is absent from the variants exactly when it is absent
+    # from the rows and no variant sets it.
+    return variants, probe_of, src[n:], absent - set(seg_field)
+
+
+_ROW0 = np.zeros(1, dtype=np.intp)
+
+
+@lru_cache(maxsize=64)
+def _row_of(names: tuple[str, ...]) -> dict[str, int]:
+    return {f: i for i, f in enumerate(names)}
+
+
+@lru_cache(maxsize=64)
+def _dtype_groups(names: tuple[str, ...], dtypes: tuple[np.dtype, ...]) -> tuple[tuple[str, ...], ...]:
+    """Input names grouped by dtype (in input order within each group)."""
+    groups: dict[np.dtype, list[str]] = {}
+    for name, dtype in zip(names, dtypes, strict=True):
+        groups.setdefault(dtype, []).append(name)
+    return tuple(tuple(g) for g in groups.values())
+
+
+def decisive(ranked: Mapping[str, np.ndarray], n: int, probe_of: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """Probe-major decisiveness from a ranking of the rows (first ``n``) and their variants (the rest)."""
+    top, confidence = ranked["top"], ranked["confidence"]
+    decisive = 10 * (top[n:] != top[src]) + (confidence[n:] != confidence[src])
+    counts = np.bincount(probe_of * n + src, weights=decisive, minlength=len(PROBE_NAMES) * n)
+    return counts.astype(np.int16).reshape(len(PROBE_NAMES), n)
+
+
+def _probe_all_at_once(values: Mapping[str, np.ndarray], thresholds: Thresholds, n: int) -> np.ndarray:
+    """Probe-major decisiveness with every variant in one pass (what :func:`evaluate` does for small
+    inputs, kept separate so it can be checked against :func:`_probe_by_input`)."""
+    variants, probe_of, src, absent = probe_variants(values, n)
+    _, _, _, ranked = core(variants, n + src.size, thresholds, full=False, absent=absent)
+    return decisive(ranked, n, probe_of, src)
+
+
+def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray, loss: np.ndarray,
+            env: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``rows`` provably keep their top subtype when every subtype's adjusted points move by at most
+    ``gain`` up and ``loss`` down, with the supported/strong/phenotype sets, the override and co-existence
+    states and the calciphylaxis tie-break unchanged; and their confidence then, from the calcium,
+    phosphate and kidney inputs in ``env`` (the probed rows' values).
+
+    Under those conditions each ranking step (the support floor, co-existence lifts, the O3/O4 caps, the
+    O1 lift) is monotone and shifts with its inputs, so every final adjusted score, and so every key, moves
+    within [-loss, +gain]: the lead of the best key shrinks by at most gain + loss, and the margin behind
+    the confidence moves by at most as much. Points move in whole steps and ties are broken by distinct
+    fractions, so the comparisons below are exact. Rows not settled must be ranked in full.
+    """
+    span = gain + loss
+    best_adj = ranked["best_adj"][rows]
+    # The best subtype still leads and keeps (or still lacks) a positive score.
+    top_kept = (ranked["key_gap"][rows] > span) & (
+        ~ranked["best_supported"][rows] | np.where(best_adj > 0, best_adj - loss > 0, best_adj + gain <= 0))
+    margin = ranked["margin"][rows]
+    high, not_high = margin - span >= HIGH_MARGIN, margin + span < HIGH_MARGIN
+    graded = graded_rows(env) & (ranked["top"][rows] >= 0)
+    kidney = kidney_known(env)
+    confidence = np.where(graded, np.where(high & kidney, 2, 1), 0)
+    return top_kept & (~graded | ~kidney | high | not_high), confidence
+
+
+def _gate(key: tuple[str, int]) -> int:
+    """For a co-existence (``("c", k)``) or override (``("o", k)``) condition: the subtype whose support
+    it needs to act (-1: none; -2: it never moves the ranking)."""
+    kind, k = key
+    if kind == "c":
+        c = KB.coexistence[k][0]
+        return SUB_INDEX[c.primary] if c.primary_outranks else -2
+    o = KB.overrides[k][0]
+    return SUB_INDEX[o.subtype] if o.action == "rank_first" else -1
+
+
+def _in_force(state: np.ndarray, gate: int, supported: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    on = state == TRUE
+    return on & supported[rows, gate] if gate >= 0 else on
+
+
+class _Gather(Mapping[str, np.ndarray]):
+    """Probe-row arrays restricted to ``hit``, falling back to the base ``env`` at ``rows``; gathered lazily
+    (a condition reads a handful of the names)."""
+
+    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray, env: Mapping[str, np.ndarray],
+                 rows: np.ndarray):
+        self._probe, self._hit, self._env, self._rows = probe, hit, env, rows
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        got = self._cache.get(name)
+        if got is None:
+            got = self._probe[name][self._hit] if name in self._probe else self._env[name][self._rows]
+            self._cache[name] = got
+        return got
+
+    def __iter__(self) -> Any:
+        return iter(set(self._probe) | set(self._env))
+
+    def __len__(self) -> int:
+        return len(set(self._probe) | set(self._env))
+
+
+@dataclass(frozen=True)
+class _ProbePlan:
+    """What probing one input touches, fixed by the knowledge base (see :func:`_probe_plan`)."""
+
+    set_field: str
+    touched: frozenset[str]  # findings downstream of the input
+    rules: tuple[CompiledRule, ...]  # rules reading the input or a touched finding
+    rule_cols: np.ndarray
+    needed: frozenset[str]  # inputs of the touched findings
+    base_names: frozenset[str]  # what the touched findings and probed rules read that the probe leaves as is
+    rank_inputs: tuple[str, ...]  # ranking inputs the probe can change
+    moved_points: np.ndarray  # stacked rows (points) the probed rules can move
+    moved_counts: np.ndarray  # stacked rows (support / strong / phenotype counts) they can move
+    to_moved: np.ndarray  # (moved rows, probed rules) weights
+    kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
+    recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
+    env_names: frozenset[str]  # what a partial ranking reads from the findings
+    cp_probed: bool
+
+
+@cache
+def _probe_plan(k: int) -> _ProbePlan | None:
+    """The static part of probing input ``k`` (``None``: it reaches no rule and no finding)."""
+    name = _PROBES[k][0]
+    set_field = _PROBE_SET_FIELD.get(name, name)
+    touched = frozenset(downstream([set_field]))
+    rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
+    if not rule_idx and not touched:
+        return None
+    needed = frozenset().union(*(FINDINGS[f].inputs for f in touched))
+    probed = touched | {set_field}
+    rule_cols = np.array(rule_idx, dtype=np.intp)
+    # The stacked sums the probed rules can move: their points rows (for the shift bound) and their
+    # count rows (support / strong / phenotype: a set changes when a count crosses zero).
+    moved = np.flatnonzero((STACKED_T[:, rule_cols] != 0).any(axis=1))
+    # Co-existence and override conditions that read neither the probed input nor the rule-derived
+    # findings keep their state: taken from the base ranking instead of re-evaluated.
+    kept = tuple(key for key, cond in RANK_CONDITIONS
+                 if not (cond.names & probed) and not (cond.names & ENGINE_FINDINGS))
+    # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
+    # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
+    # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
+    recheck = tuple((key, cond, _gate(key)) for key, cond in RANK_CONDITIONS
+                    if key not in kept and _gate(key) != -2)
+    return _ProbePlan(
+        set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
+        needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
+        rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved[moved < S],
+        moved_counts=moved[moved >= S], to_moved=STACKED_T[moved][:, rule_cols], kept=kept, recheck=recheck,
+        env_names=RANK_BASE_NAMES.union(*(cond.names for key, cond in RANK_CONDITIONS if key not in kept))
+        - ENGINE_FINDINGS,
+        cp_probed=kb.CANT_MISS.finding in probed)
+
+
+def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
+                    stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
+                    ) -> np.ndarray:
+    """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
+    out = np.zeros((len(PROBE_NAMES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
+    states = {key: state for key, state, _ in rank_conditions(ranked)}
+    for k, (_, probe_values, group) in enumerate(_PROBES):
+        plan = _probe_plan(k)
+        if plan is None:
+            continue
+        rows = np.flatnonzero(_probe_unknown(values, group))
+        if rows.size == 0:
+            continue
+        sub_values = {f: values[f][rows] for f in plan.needed if f in values}
+        sub_env_base = {f: env[f][rows] for f in plan.base_names if f in env}
+        base_conf = ranked["confidence"][rows]
+        base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
+        base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
+        recheck = [(cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows))
+                   for key, cond, gate in plan.recheck]
+        base_cp = env[kb.CANT_MISS.finding][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
+        n_points = len(plan.moved_points)
+        for value in probe_values:
+            sub_values[plan.set_field] = np.full(rows.size, value, dtype=values[plan.set_field].dtype)
+            sub_env = compute_findings(sub_values, thresholds, only=plan.touched, base=sub_env_base)
+            fired = np.empty_like(base_fired)
+            for c, r in enumerate(plan.rules):
+                fired[c] = r.cond.evaluate(sub_env) == TRUE
+            # Only rows where some rule or ranking input changed can rank differently.
+            diff = fired.view(np.int8) - base_fired.view(np.int8)
+            changed = diff.any(axis=0)
+            for name in plan.rank_inputs:
+                changed |= ~_same(sub_env[name], base_rank_inputs[name])
+            hit = np.flatnonzero(changed)
+            if hit.size == 0:
+                continue
+            hit_rows = rows[hit]
+            hit_env = _Gather(sub_env, hit, env, hit_rows)
+            # The stacked sums move by the probed rules' difference.
+            change = plan.to_moved @ diff[:, hit].astype(np.float32)  # (moved stacked rows, hits)
+            points_change = change[:n_points]
+            gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
+            loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+            counts = stacked[plan.moved_counts[:, None], hit_rows]
+            same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
+            if plan.cp_probed:
+                same &= hit_env[kb.CANT_MISS.finding] == base_cp[hit]
+            # With the sets unchanged, the rule-derived findings the conditions read are too.
+            for cond, gate, base_in_force in recheck:
+                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
+            settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
+            settled &= same
+            out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
+            # Rows the bound cannot settle are ranked in full.
+            open_ = np.flatnonzero(~settled)
+            if open_.size == 0:
+                continue
+            hit, hit_rows = hit[open_], hit_rows[open_]
+            moved_stack = stacked[:, hit_rows]
+            moved_stack[np.concatenate([plan.moved_points, plan.moved_counts])] += change[:, open_]
+            res = rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in plan.env_names},
+                        moved_stack, full=False, fixed={key: states[key][hit_rows] for key in plan.kept})
+            out[k, hit_rows] += 10 * (res["top"] != ranked["top"][hit_rows]) + (
+                res["confidence"] != base_conf[hit])
+    return out
+
+

@@ -1,0 +1,318 @@
+"""Rank the subtypes of every row: rule states -> points -> co-existence and overrides -> top,
+confidence; calciphylaxis risk and urgency (all numpy over whole columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from calcinosis_classify import knowledge as kb
+from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, SUBTYPES, S
+from calcinosis_classify.findings import (
+    TRUE,
+    absent_inputs,
+    compute_findings,
+    unknown_closure,
+    unknown_defaults,
+)
+from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.logic import Condition, compile_batch
+
+# Ties (clinical-spec §6.4): can't-miss first (a bonus of _CANT_MISS_TIE when its finding holds), then the
+# declared order; the steps are far below the half points adjusted scores move in.
+_TIE = np.array([0.001 * (S - 1 - kb.TIE_ORDER.index(s)) for s in SUBTYPES])
+_CANT_MISS_TIE = np.float32(0.01)
+CANT_MISS_INDEX = SUB_INDEX[kb.CANT_MISS.subtype]
+HIGH_MARGIN = np.float32(kb.CONFIDENCE.high_margin)
+_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype]).astype(np.float32)
+STACKED_T = np.ascontiguousarray(_STACKED.T)
+_PRIOR32 = KB.prior.astype(np.float32)
+_TIE32 = _TIE.astype(np.float32)
+# Findings read by the ranking stage itself and by override / co-existence conditions.
+# What rank reads from the findings environment besides the condition names (confidence, tie-break).
+RANK_BASE_NAMES = frozenset({kb.CONFIDENCE.graded, kb.CONFIDENCE.kidney_known, kb.CANT_MISS.finding})
+RANK_NAMES = RANK_BASE_NAMES.union(
+    *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - ENGINE_FINDINGS
+
+
+_STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
+_PHENOTYPE = frozenset(f"phenotype_{s}" for s in SUBTYPES)
+_COEX_PRIMARY = np.array([SUB_INDEX[c.primary] for c, _ in KB.coexistence], dtype=np.intp)
+_COEX_CONTRIBUTING = np.array([[c.contributing == s for c, _ in KB.coexistence] for s in SUBTYPES], dtype=np.uint8)
+_OVERRIDE_ORDER = tuple(sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"))
+RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
+    *((("c", k), cond) for k, (_, cond) in enumerate(KB.coexistence)),
+    *((("o", k), cond) for k, (_, cond) in enumerate(KB.overrides)))
+
+
+def rank_conditions(ranked: Mapping[str, Any]) -> list[tuple[tuple[str, int], np.ndarray, Condition]]:
+    """Every co-existence and override condition with its key and its state in ``ranked`` (all rows)."""
+    states = {"c": ranked["coexist_state"], "o": ranked["override_state"]}
+    return [(key, states[key[0]][:, key[1]], cond) for key, cond in RANK_CONDITIONS]
+
+
+def _rule_matrix(env: Mapping[str, np.ndarray], n: int, skip: frozenset[str] = frozenset(),
+                 thresholds: Thresholds | None = None) -> np.ndarray:
+    """Tri-state of every rule, rule-major: shape (R, n), one contiguous row per rule. Rules reading only
+    ``skip`` names take their all-unknown state."""
+    if n <= _FEW_ROWS:  # every rule in one generated function: per-call cost is the cost here
+        return _as_states(_RULE_BATCH(env, n), n)
+    out = np.empty((len(KB.rules), n), dtype=np.uint8)
+    defaults = _unknown_rule_state(thresholds) if skip and thresholds is not None else None
+    for r in KB.rules:
+        if defaults is not None and r.cond.names <= skip:
+            out[r.index] = defaults[r.index]
+        else:
+            out[r.index] = r.cond.evaluate(env)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _unknown_rule_state(thresholds: Thresholds) -> np.ndarray:
+    """Each rule's state when no input is known."""
+    return _rule_matrix(unknown_defaults(thresholds), 1)[:, 0]
+
+
+def _stack(rule_state: np.ndarray) -> np.ndarray:
+    """Points, support, strong support and phenotype matches per subtype: one matrix product of the
+    rule-major (R, n) states.
+
+    Subtype-major, shape (4S, n): every per-subtype quantity is one contiguous row, so the ranking
+    below works on whole contiguous arrays (numpy's reductions along short rows are slow).
+    """
+    n = rule_state.shape[1]
+    if n == 0:  # no rows (an empty frame, a header): no call into BLAS, whose threads would then spin
+        return np.zeros((STACKED_T.shape[0], 0), dtype=np.float32)
+    if n <= _STACK_BLOCK:
+        return STACKED_T @ (rule_state == TRUE).astype(np.float32)
+    # In column blocks: the 0/1 matrix of a block stays in cache instead of a full-size float copy.
+    out = np.empty((STACKED_T.shape[0], n), dtype=np.float32)
+    block = np.empty((rule_state.shape[0], _STACK_BLOCK), dtype=np.float32)
+    for start in range(0, n, _STACK_BLOCK):
+        stop = min(n, start + _STACK_BLOCK)
+        fired = block[:, :stop - start]
+        np.equal(rule_state[:, start:stop], TRUE, out=fired, casting="unsafe")
+        out[:, start:stop] = STACKED_T @ fired
+    return out
+
+
+_STACK_BLOCK = 16384
+
+
+def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Index of the first maximum, maximum) over the subtype axis of a (S, n) array."""
+    if a.shape[1] <= _FEW_ROWS:
+        idx = a.argmax(axis=0)
+        return idx, a[idx, np.arange(a.shape[1])]
+    top = a.max(axis=0)
+    idx = np.full(a.shape[1], a.shape[0] - 1, dtype=np.intp)
+    for j in range(a.shape[0] - 2, -1, -1):
+        idx = np.where(a[j] == top, j, idx)
+    return idx, top
+
+
+def graded_rows(env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Rows whose confidence can be above low: the inputs the confidence policy needs are known."""
+    return env[kb.CONFIDENCE.graded] == TRUE
+
+
+def kidney_known(env: Mapping[str, np.ndarray]) -> np.ndarray:
+    return env[kb.CONFIDENCE.kidney_known] == TRUE
+
+
+# Up to this many rows, reductions over the subtype axis are single numpy calls; above it, running maxima
+# over contiguous rows (reductions along short strided rows are slow on long arrays).
+_FEW_ROWS = 2048
+
+
+def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Largest and second largest (a tie counts twice) over the subtype rows of ``a`` other than ``skip``:
+    running maxima, no copies of the whole array."""
+    if a.shape[1] <= _FEW_ROWS:  # few rows: a reduction or a partial sort is one call
+        rest = a if skip < 0 else a[_OTHERS[skip]]
+        if not second:
+            first = rest.max(axis=0)
+            return first, first
+        part = np.partition(rest, rest.shape[0] - 2, axis=0)
+        return part[-1], part[-2]
+    rows = [a[j] for j in range(a.shape[0]) if j != skip]
+    first = np.maximum(rows[0], rows[1])
+    if not second:
+        for r in rows[2:]:
+            np.maximum(first, r, out=first)
+        return first, first
+    runner = np.minimum(rows[0], rows[1])
+    for r in rows[2:]:
+        np.maximum(runner, np.minimum(first, r), out=runner)
+        np.maximum(first, r, out=first)
+    return first, runner
+
+
+def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
+          fixed: Mapping[tuple[str, int], np.ndarray] | None = None, bounds: bool = True) -> dict[str, Any]:
+    """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
+
+    ``stacked`` is :func:`_stack` of the rule states (subtype-major); ``full=False`` skips the complete
+    ordering and the (n, S) outputs (the missing-data probes need only the top subtype and confidence).
+    ``fixed`` gives co-existence (``("c", k)``) and override (``("o", k)``) states known not to change;
+    ``bounds=False`` leaves out what only input-by-input probing reads (see :func:`_settle`).
+    """
+    fixed = fixed or {}
+    n = stacked.shape[1]
+    points = stacked[:S]
+    supported = stacked[S:2 * S] > 0
+    # The rule-derived findings the conditions read (all of them for a full ranking).
+    wanted = ENGINE_FINDINGS if full else frozenset().union(
+        *(cond.names for key, cond in RANK_CONDITIONS if key not in fixed)) & ENGINE_FINDINGS
+    if wanted & _STRONG_OTHER:
+        strong = stacked[2 * S:3 * S] > 0
+        # Some other subtype has strong support: more strongly supported subtypes than this one alone.
+        other = (strong.sum(axis=0) - strong > 0).view(np.uint8) * TRUE
+        env.update((f"strong_other_{s}", other[j]) for j, s in enumerate(SUBTYPES))
+    if wanted & _PHENOTYPE:
+        phenotype = (stacked[3 * S:] > 0).view(np.uint8) * TRUE
+        env.update((f"phenotype_{s}", phenotype[j]) for j, s in enumerate(SUBTYPES)
+                   if f"phenotype_{s}" in wanted)
+    # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
+    # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
+    adj = points + _PRIOR32[:, None]
+    # Unsupported subtypes cannot lead; push them below any supported one.
+    adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
+    # Co-existence: states of every condition first (a contributing-only one moves neither the top nor the
+    # confidence, so a partial ranking skips it), then the lifts in order, each only if it is on somewhere.
+    coexist = [k for k, (c, _) in enumerate(KB.coexistence) if full or c.primary_outranks]
+    if fixed or n > _FEW_ROWS:
+        coexist_state = np.empty((len(KB.coexistence), n), dtype=np.uint8)
+        for k in coexist:
+            coexist_state[k] = fixed[("c", k)] if ("c", k) in fixed else KB.coexistence[k][1].evaluate(env)
+    else:
+        coexist_state = _as_states(_COEXIST_BATCH(env, n), n)
+    on = (coexist_state[coexist] == TRUE) & supported[_COEX_PRIMARY[coexist]]
+    for k, on_k, any_k in zip(coexist, on, on.any(axis=1), strict=True):
+        c = KB.coexistence[k][0]
+        if c.primary_outranks and any_k:
+            p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
+            adj[p] = np.where(on_k, np.maximum(adj[p], adj[q] + 1.0), adj[p])
+    override_state = np.empty((len(KB.overrides), n), dtype=np.uint8)
+    cols = np.arange(n)
+    # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it. Each is skipped where it
+    # changes nothing in any row.
+    overrides = _OVERRIDE_BATCH(env, n) if not fixed and n <= _FEW_ROWS else None
+    for k, (o, cond) in _OVERRIDE_ORDER:
+        if overrides is not None:
+            holds = overrides[k]
+        else:
+            holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
+        override_state[k] = holds
+        j = SUB_INDEX[o.subtype]
+        if o.action == "rank_at_most_third":
+            capped = holds == TRUE
+            if capped.any():
+                _, second = _top_two(adj, skip=j)
+                adj[j] = np.where(capped, np.minimum(adj[j], second - 0.5), adj[j])
+        elif o.action == "lead_only_if":
+            capped = holds != TRUE
+            if capped.any():
+                first, _ = _top_two(adj, skip=j, second=False)
+                adj[j] = np.where(capped, np.minimum(adj[j], first - 0.5), adj[j])
+        else:  # rank_first
+            lifted = (holds == TRUE) & supported[j]
+            if lifted.any():
+                first, _ = _top_two(adj, skip=j, second=False)
+                adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
+    key = adj + _TIE32[:, None]
+    key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
+    # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
+    # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
+    # second highest (a tie counting twice).
+    best, _ = _first_max(key)
+    best_adj, runner_up = _top_two(adj)
+    best_ok = supported[best, cols] & (best_adj > 0)
+    top = np.where(best_ok, best, -1)
+    # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
+    # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
+    margin = best_adj - np.maximum(runner_up, 0.0)
+    confidence = np.where(~graded_rows(env) | (top < 0), 0,
+                          np.where((margin >= HIGH_MARGIN) & kidney_known(env), 2, 1))
+    out: dict[str, Any] = {"top": top, "confidence": confidence}
+    if full:
+        # (n, S) views of the subtype-major arrays.
+        # Contributing subtypes: one product of the subtype-by-condition incidence and the conditions on.
+        contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
+        out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
+                    "contributing": contributing.T, "coexist_state": coexist_state.T,
+                    "override_state": override_state.T})
+    if full and bounds:
+        # What the missing-data probes need to settle a change of points without re-ranking (see
+        # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
+        best_key = key[best, cols]
+        key[best, cols] = -np.inf
+        out.update({"key_gap": best_key - key.max(axis=0), "best_adj": best_adj,
+                    "best_supported": supported[best, cols], "margin": margin})
+    return out
+
+
+_RULE_BATCH = compile_batch([r.cond for r in KB.rules])
+_RISK_BATCH = compile_batch([cond for _, cond in KB.risk])
+_URGENCY_BATCH = compile_batch([cond for _, cond in KB.urgency])
+_COEXIST_BATCH = compile_batch([cond for _, cond in KB.coexistence])
+_OVERRIDE_BATCH = compile_batch([cond for _, cond in KB.overrides])
+_OTHERS = tuple(np.array([i for i in range(S) if i != j]) for j in range(S))
+_RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
+_URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
+_SUBTYPE_COLUMN = np.arange(S)[:, None]
+
+
+def _as_states(states: list[np.ndarray], n: int) -> np.ndarray:
+    """Condition states as one (conditions, n) uint8 array."""
+    out = np.empty((len(states), n), dtype=np.uint8)
+    for k, state in enumerate(states):
+        out[k] = state
+    return out
+
+
+def risk_levels(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Calciphylaxis risk level per row and the (n, factors) states (a view of the factor-major array)."""
+    state = _as_states(_RISK_BATCH(env, n), n)
+    on = state == TRUE
+    major = on[_RISK_MAJOR].sum(axis=0)
+    minor = on[~_RISK_MAJOR].sum(axis=0)
+    sch = kb.RISK_SCHEME
+    scheme_met = (major >= sch.major_for_suspected) | ((major >= 1) & (minor >= sch.minor_with_one_major))
+    lesion = env[sch.lesion] == TRUE
+    ischaemic = env[sch.ischaemic] == TRUE
+    setting = env[sch.setting] == TRUE
+    high = (env[sch.high_when] == TRUE) | (scheme_met & lesion)
+    moderate = scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
+        ischaemic & ((major >= 1) | (minor >= sch.minor_with_lesion_for_moderate)))
+    return np.where(high, 2, np.where(moderate, 1, 0)), state.T
+
+
+def urgency_levels(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Urgency level per row and the (n, triggers) states (a view of the trigger-major array)."""
+    is_top = np.where(top == _SUBTYPE_COLUMN, TRUE, 0).astype(np.uint8)
+    for j, s in enumerate(SUBTYPES):
+        env[f"top_{s}"] = is_top[j]
+    env["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
+    state = _as_states(_URGENCY_BATCH(env, n), n)
+    level = ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
+    return level, state.T
+
+
+def core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full: bool = True,
+          absent: frozenset[str] | None = None, bounds: bool = True
+          ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, dict[str, Any]]:
+    """Findings, rule states (rule-major), stacked sums and ranking of every row (``absent``: the inputs
+    unknown in every row, when already known)."""
+    if absent is None:
+        absent = absent_inputs(values) if n else frozenset()
+    env = compute_findings(values, thresholds, absent=absent)
+    rule_state = _rule_matrix(env, n, skip=unknown_closure(absent) if absent else frozenset(),
+                              thresholds=thresholds)
+    stacked = _stack(rule_state)
+    return env, rule_state, stacked, rank(env, stacked, full=full, bounds=bounds)
+

@@ -6,6 +6,7 @@ Built once when the package is imported; a malformed item raises
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,8 +65,6 @@ def _compile(item_id: str, text: str, extra: set[str] = frozenset()) -> Conditio
     known = set(FINDINGS) | set(FIELD_BY_NAME) | set(extra)
     for name in cond.names:
         if name not in known:
-            import difflib
-
             close = difflib.get_close_matches(name, sorted(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise KnowledgeBaseError(item_id, f"condition names unknown finding {name!r}{hint}")
@@ -74,57 +73,27 @@ def _compile(item_id: str, text: str, extra: set[str] = frozenset()) -> Conditio
 
 def build_knowledge_base() -> KnowledgeBase:
     """Compile and validate the tables of :mod:`calcinosis_classify.knowledge`."""
-    ids: set[str] = set()
-    items: list[Any] = [*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS]
-    for item in items:
-        if item.id in ids:
-            raise KnowledgeBaseError(item.id, "duplicate id")
-        ids.add(item.id)
-        if not item.refs and not isinstance(item, kb.Rule):
-            raise KnowledgeBaseError(item.id, "cites no clinical-spec reference")
-    rules = []
-    points = np.zeros((len(kb.RULES), S))
-    positive = np.zeros((len(kb.RULES), S), dtype=bool)
+    _check_ids_and_refs([*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS])
+    _check_subtypes()
+    _check_policy()
+    rules = tuple(CompiledRule(rule, _compile_rule(rule), i) for i, rule in enumerate(kb.RULES))
+    points = np.zeros((len(rules), S))
+    positive = np.zeros((len(rules), S), dtype=bool)
     strong = np.zeros_like(positive)
     phenotype = np.zeros_like(positive)
     for i, rule in enumerate(kb.RULES):
-        if rule.subtype not in SUB_INDEX:
-            raise KnowledgeBaseError(rule.id, f"subtype must be one of {', '.join(SUBTYPES)}, got {rule.subtype!r}")
-        if not rule.refs:
-            raise KnowledgeBaseError(rule.id, "cites no clinical-spec reference")
-        if rule.points == 0 or abs(rule.points) > 3:
-            raise KnowledgeBaseError(rule.id, f"points must be ±1, ±2 or ±3, got {rule.points}")
-        if rule.strength in _POINTS and abs(rule.points) > _POINTS[rule.strength]:
-            raise KnowledgeBaseError(rule.id, f"{rule.strength} evidence is worth at most "
-                                              f"{_POINTS[rule.strength]} points, got {rule.points}")
-        if rule.phenotype and rule.points <= 0:
-            raise KnowledgeBaseError(rule.id, "a phenotype rule must add points")
-        cond = _compile(rule.id, rule.condition)
-        if _PRESUMING.search(rule.condition):
-            # not_known()/unknown() are true on unknown input: an evidence rule using them would let a
-            # blank cell add points. A known contradiction belongs in a separate rule against.
-            raise KnowledgeBaseError(rule.id, "evidence rules cannot use unknown() or not_known(): "
-                                              "an unknown input must never make a rule fire")
-        rules.append(CompiledRule(rule, cond, i))
         j = SUB_INDEX[rule.subtype]
         points[i, j] = rule.points
         positive[i, j] = rule.points > 0 and rule.strength in _POINTS
         strong[i, j] = rule.points > 0 and rule.strength == "strong"
         phenotype[i, j] = rule.phenotype is not None
-    prior = np.array([kb.PRIORS.get(s, 0.0) for s in SUBTYPES])
-    for o in kb.OVERRIDES:
-        if o.subtype not in SUB_INDEX:
-            raise KnowledgeBaseError(o.id, f"unknown subtype {o.subtype!r}")
-    for c in kb.COEXISTENCE:
-        for s in (c.primary, c.contributing):
-            if s not in SUB_INDEX:
-                raise KnowledgeBaseError(c.id, f"unknown subtype {s!r}")
     deps: dict[str, list[int]] = {}
     for r in rules:
         for name in r.cond.names:
             deps.setdefault(name, []).append(r.index)
     return KnowledgeBase(
-        rules=tuple(rules), points=points, positive=positive, strong=strong, phenotype=phenotype, prior=prior,
+        rules=rules, points=points, positive=positive, strong=strong, phenotype=phenotype,
+        prior=np.array([kb.PRIORS.get(s, 0.0) for s in SUBTYPES]),
         overrides=tuple((o, _compile(o.id, o.condition, ENGINE_FINDINGS)) for o in kb.OVERRIDES),
         coexistence=tuple((c, _compile(c.id, c.condition, ENGINE_FINDINGS)) for c in kb.COEXISTENCE),
         risk=tuple((r, _compile(r.id, r.condition)) for r in kb.RISK_FACTORS),
@@ -132,6 +101,62 @@ def build_knowledge_base() -> KnowledgeBase:
         next_steps=tuple((x, _compile(x.id, x.condition, ENGINE_FINDINGS)) for x in kb.NEXT_STEPS),
         rule_deps={k: tuple(v) for k, v in deps.items()},
     )
+
+
+def _check_ids_and_refs(items: list[Any]) -> None:
+    ids: set[str] = set()
+    for item in items:
+        if item.id in ids:
+            raise KnowledgeBaseError(item.id, "duplicate id")
+        ids.add(item.id)
+        if not item.refs:
+            raise KnowledgeBaseError(item.id, "cites no clinical-spec reference")
+
+
+def _check_subtypes() -> None:
+    named = [(r.id, r.subtype) for r in kb.RULES] + [(o.id, o.subtype) for o in kb.OVERRIDES] + [
+        (c.id, s) for c in kb.COEXISTENCE for s in (c.primary, c.contributing)] + [
+        ("TIE_ORDER", s) for s in kb.TIE_ORDER] + [("CANT_MISS", kb.CANT_MISS.subtype)]
+    for item_id, subtype in named:
+        if subtype not in SUB_INDEX:
+            raise KnowledgeBaseError(item_id, f"subtype must be one of {', '.join(SUBTYPES)}, got {subtype!r}")
+    if sorted(kb.TIE_ORDER) != sorted(SUBTYPES):
+        raise KnowledgeBaseError("TIE_ORDER", f"must list every subtype once, got {kb.TIE_ORDER!r}")
+
+
+def _check_policy() -> None:
+    """The findings and fields the ranking policy and the probes name must exist."""
+    sch = kb.RISK_SCHEME
+    for item_id, name in (("CONFIDENCE", kb.CONFIDENCE.graded), ("CONFIDENCE", kb.CONFIDENCE.kidney_known),
+                          ("CANT_MISS", kb.CANT_MISS.finding), *(("RISK_SCHEME", getattr(sch, a)) for a in (
+                              "high_when", "lesion", "ischaemic", "setting"))):
+        _compile(item_id, name)
+    probe_names = [p.name for p in kb.PROBES]
+    for p in kb.PROBES:
+        for name in (p.sets, *p.group):
+            if name not in FIELD_BY_NAME:
+                raise KnowledgeBaseError(f"PROBE {p.name}", f"{name!r} is not an input field")
+        if p.sets not in p.group:
+            raise KnowledgeBaseError(f"PROBE {p.name}", f"sets {p.sets!r}, which is not in its group {p.group}")
+    for name in kb.CONFIDENCE.needs_probes:
+        if name not in probe_names:
+            raise KnowledgeBaseError("CONFIDENCE", f"needs_probes names {name!r}, which is not a probe")
+
+
+def _compile_rule(rule: kb.Rule) -> Condition:
+    if rule.points == 0 or abs(rule.points) > 3:
+        raise KnowledgeBaseError(rule.id, f"points must be ±1, ±2 or ±3, got {rule.points}")
+    if rule.strength in _POINTS and abs(rule.points) > _POINTS[rule.strength]:
+        raise KnowledgeBaseError(rule.id, f"{rule.strength} evidence is worth at most "
+                                          f"{_POINTS[rule.strength]} points, got {rule.points}")
+    if rule.phenotype and rule.points <= 0:
+        raise KnowledgeBaseError(rule.id, "a phenotype rule must add points")
+    if _PRESUMING.search(rule.condition):
+        # not_known()/unknown() are true on unknown input: an evidence rule using them would let a
+        # blank cell add points. A known contradiction belongs in a separate rule against.
+        raise KnowledgeBaseError(rule.id, "evidence rules cannot use unknown() or not_known(): "
+                                          "an unknown input must never make a rule fire")
+    return _compile(rule.id, rule.condition)
 
 
 KB = build_knowledge_base()

@@ -15,11 +15,13 @@ import numpy as np
 
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, CompiledRule, S
+from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.logic import Condition
 from calcinosis_classify.ranking import (
     HIGH_MARGIN,
+    OVERRIDE_ACTIONS,
     RANK_BASE_NAMES,
     RANK_CONDITIONS,
     RANK_NAMES,
@@ -212,6 +214,24 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
     return top_kept & (~graded | ~kidney | high | not_high), confidence
 
 
+# Invariants the input-by-input fast path (_settle, _gate, _probe_by_input) relies on, checked here or by
+# tests/test_missing_equivalence.py against the reference implementation below:
+#
+# 1. Monotone bounds. With the supported / strong / phenotype sets and the state of every co-existence and
+#    override condition in force unchanged, each ranking step (support floor, co-existence lift, every
+#    override action) is monotone in the adjusted points and shifts by at most what its inputs shift. So
+#    if the probed rules move each subtype's points by at most +gain / -loss, every final key moves within
+#    [-loss, +gain].
+# 2. Gates. Whether a condition is "in force" depends only on its state and, for the actions below marked
+#    as needing their subtype's support, on that support. Every override action the ranking knows must be
+#    listed here with that fact: a new action fails when the package is imported, not in a wrong answer.
+_OVERRIDE_NEEDS_SUPPORT = {"rank_first": True, "rank_at_most_third": False, "lead_only_if": False}
+if set(_OVERRIDE_NEEDS_SUPPORT) != set(OVERRIDE_ACTIONS):
+    raise KnowledgeBaseError("OVERRIDES", f"the missing-data fast path handles the override actions "
+                                          f"{sorted(_OVERRIDE_NEEDS_SUPPORT)}, the ranking knows "
+                                          f"{sorted(OVERRIDE_ACTIONS)}: declare the new action in missing.py")
+
+
 def _gate(key: tuple[str, int]) -> int:
     """For a co-existence (``("c", k)``) or override (``("o", k)``) condition: the subtype whose support
     it needs to act (-1: none; -2: it never moves the ranking)."""
@@ -220,7 +240,7 @@ def _gate(key: tuple[str, int]) -> int:
         c = KB.coexistence[k][0]
         return SUB_INDEX[c.primary] if c.primary_outranks else -2
     o = KB.overrides[k][0]
-    return SUB_INDEX[o.subtype] if o.action == "rank_first" else -1
+    return SUB_INDEX[o.subtype] if _OVERRIDE_NEEDS_SUPPORT[o.action] else -1
 
 
 def _in_force(state: np.ndarray, gate: int, supported: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -372,3 +392,27 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
     return out
 
 
+
+
+def reference_decisiveness(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds) -> np.ndarray:
+    """The plain definition of the ``missing`` analysis, for tests: (n, probes) decisiveness.
+
+    Every probe value is set in a copy of all rows where the probe applies and the copy is ranked in full
+    (rows are independent, so one copy per value is one variant per row); nothing is bounded, gated or
+    reused. :func:`decisiveness` must give the same numbers.
+    """
+    base = core(values, n, thresholds)[3]
+    out = np.zeros((len(_PROBES), n), dtype=np.int16)
+    for k, (name, probe_values, group) in enumerate(_PROBES):
+        rows = _probe_unknown(values, group)
+        for value in probe_values:
+            variant = {f: v.copy() for f, v in values.items()}
+            variant[_PROBE_SET_FIELD[name]][rows] = value
+            ranked = core(variant, n, thresholds)[3]
+            changed = 10 * (ranked["top"] != base["top"]) + (ranked["confidence"] != base["confidence"])
+            out[k] += np.where(rows, changed, 0).astype(np.int16)
+    low = base["confidence"] == 0
+    for name in kb.CONFIDENCE.needs_probes:
+        k = PROBE_NAMES.index(name)
+        out[k] += np.where(low & _probe_unknown(values, _PROBES[k][2]), 10, 0).astype(np.int16)
+    return out.T

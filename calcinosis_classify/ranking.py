@@ -12,6 +12,7 @@ import numpy as np
 
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, SUBTYPES, S
+from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.findings import (
     TRUE,
     absent_inputs,
@@ -43,7 +44,6 @@ _STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
 _PHENOTYPE = frozenset(f"phenotype_{s}" for s in SUBTYPES)
 _COEX_PRIMARY = np.array([SUB_INDEX[c.primary] for c, _ in KB.coexistence], dtype=np.intp)
 _COEX_CONTRIBUTING = np.array([[c.contributing == s for c, _ in KB.coexistence] for s in SUBTYPES], dtype=np.uint8)
-_OVERRIDE_ORDER = tuple(sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"))
 RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
     *((("c", k), cond) for k, (_, cond) in enumerate(KB.coexistence)),
     *((("o", k), cond) for k, (_, cond) in enumerate(KB.overrides)))
@@ -153,19 +153,63 @@ def _top_two(a: np.ndarray, skip: int = -1, second: bool = True) -> tuple[np.nda
 
 
 def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
-          fixed: Mapping[tuple[str, int], np.ndarray] | None = None, bounds: bool = True) -> dict[str, Any]:
+         fixed: Mapping[tuple[str, int], np.ndarray] | None = None, bounds: bool = True) -> dict[str, Any]:
     """Points -> co-existence/overrides -> ranking, top, confidence (for all rows of ``env``).
 
     ``stacked`` is :func:`_stack` of the rule states (subtype-major); ``full=False`` skips the complete
     ordering and the (n, S) outputs (the missing-data probes need only the top subtype and confidence).
     ``fixed`` gives co-existence (``("c", k)``) and override (``("o", k)``) states known not to change;
-    ``bounds=False`` leaves out what only input-by-input probing reads (see :func:`_settle`).
+    ``bounds=False`` leaves out what only input-by-input probing reads (see :func:`missing._settle`).
     """
     fixed = fixed or {}
     n = stacked.shape[1]
     points = stacked[:S]
     supported = stacked[S:2 * S] > 0
-    # The rule-derived findings the conditions read (all of them for a full ranking).
+    _add_rule_derived_findings(env, stacked, full, fixed)
+    # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
+    # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
+    adj = points + _PRIOR32[:, None]
+    # Unsupported subtypes cannot lead; push them below any supported one.
+    adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
+    coexist_state, on = _coexist(env, adj, supported, n, full, fixed)
+    override_state = _override(env, adj, supported, n, fixed)
+    key = adj + _TIE32[:, None]
+    key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
+    # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
+    # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
+    # second highest (a tie counting twice).
+    best, _ = _first_max(key)
+    best_adj, runner_up = _top_two(adj)
+    cols = np.arange(n)
+    top = np.where(supported[best, cols] & (best_adj > 0), best, -1)
+    # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
+    # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
+    margin = best_adj - np.maximum(runner_up, 0.0)
+    confidence = np.where(~graded_rows(env) | (top < 0), 0,
+                          np.where((margin >= HIGH_MARGIN) & kidney_known(env), 2, 1))
+    out: dict[str, Any] = {"top": top, "confidence": confidence}
+    if full:
+        # (n, S) views of the subtype-major arrays. Contributing subtypes: one product of the
+        # subtype-by-condition incidence and the conditions on.
+        contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
+        out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
+                    "contributing": contributing.T, "coexist_state": coexist_state.T,
+                    "override_state": override_state.T})
+        if bounds:
+            # What the missing-data probes need to settle a change of points without re-ranking (see
+            # missing._settle): the lead of the best key over the next, the best subtype's adjusted points,
+            # the margin.
+            best_key = key[best, cols]
+            key[best, cols] = -np.inf
+            out.update({"key_gap": best_key - key.max(axis=0), "best_adj": best_adj,
+                        "best_supported": supported[best, cols], "margin": margin})
+    return out
+
+
+def _add_rule_derived_findings(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool,
+                               fixed: Mapping[tuple[str, int], np.ndarray]) -> None:
+    """The findings override and co-existence conditions read from the rules themselves (``strong_other_*``,
+    ``phenotype_*``), added to ``env`` (all of them for a full ranking, else only those still read)."""
     wanted = ENGINE_FINDINGS if full else frozenset().union(
         *(cond.names for key, cond in RANK_CONDITIONS if key not in fixed)) & ENGINE_FINDINGS
     if wanted & _STRONG_OTHER:
@@ -177,13 +221,15 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         phenotype = (stacked[3 * S:] > 0).view(np.uint8) * TRUE
         env.update((f"phenotype_{s}", phenotype[j]) for j, s in enumerate(SUBTYPES)
                    if f"phenotype_{s}" in wanted)
-    # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
-    # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
-    adj = points + _PRIOR32[:, None]
-    # Unsupported subtypes cannot lead; push them below any supported one.
-    adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
-    # Co-existence: states of every condition first (a contributing-only one moves neither the top nor the
-    # confidence, so a partial ranking skips it), then the lifts in order, each only if it is on somewhere.
+
+
+def _coexist(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray, n: int, full: bool,
+             fixed: Mapping[tuple[str, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Co-existence (§6.5): every condition's state, then the lifts in order (primary above contributing),
+    each only if it is on somewhere; ``adj`` is updated in place. Returns (states, which are on).
+
+    A contributing-only condition moves neither the top nor the confidence, so a partial ranking skips it.
+    """
     coexist = [k for k, (c, _) in enumerate(KB.coexistence) if full or c.primary_outranks]
     if fixed or n > _FEW_ROWS:
         coexist_state = np.empty((len(KB.coexistence), n), dtype=np.uint8)
@@ -197,63 +243,56 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         if c.primary_outranks and any_k:
             p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
             adj[p] = np.where(on_k, np.maximum(adj[p], adj[q] + 1.0), adj[p])
+    return coexist_state, on
+
+
+def _override(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray, n: int,
+              fixed: Mapping[tuple[str, int], np.ndarray]) -> np.ndarray:
+    """Overrides (§6.2): O3 and O4 cap, O1 lifts and is applied last so nothing can undo it; each is skipped
+    where it changes nothing in any row. ``adj`` is updated in place; returns the override states."""
     override_state = np.empty((len(KB.overrides), n), dtype=np.uint8)
-    cols = np.arange(n)
-    # O3 and O4 cap; O1 lifts and is applied last so nothing can undo it. Each is skipped where it
-    # changes nothing in any row.
-    overrides = _OVERRIDE_BATCH(env, n) if not fixed and n <= _FEW_ROWS else None
+    batch = _OVERRIDE_BATCH(env, n) if not fixed and n <= _FEW_ROWS else None
     for k, (o, cond) in _OVERRIDE_ORDER:
-        if overrides is not None:
-            holds = overrides[k]
+        if batch is not None:
+            holds = batch[k]
         else:
             holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
         override_state[k] = holds
-        j = SUB_INDEX[o.subtype]
-        if o.action == "rank_at_most_third":
-            capped = holds == TRUE
-            if capped.any():
-                _, second = _top_two(adj, skip=j)
-                adj[j] = np.where(capped, np.minimum(adj[j], second - 0.5), adj[j])
-        elif o.action == "lead_only_if":
-            capped = holds != TRUE
-            if capped.any():
-                first, _ = _top_two(adj, skip=j, second=False)
-                adj[j] = np.where(capped, np.minimum(adj[j], first - 0.5), adj[j])
-        else:  # rank_first
-            lifted = (holds == TRUE) & supported[j]
-            if lifted.any():
-                first, _ = _top_two(adj, skip=j, second=False)
-                adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
-    key = adj + _TIE32[:, None]
-    key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
-    # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
-    # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
-    # second highest (a tie counting twice).
-    best, _ = _first_max(key)
-    best_adj, runner_up = _top_two(adj)
-    best_ok = supported[best, cols] & (best_adj > 0)
-    top = np.where(best_ok, best, -1)
-    # §6.2 compares scores, which are never negative: a runner-up with no support, or with net evidence
-    # against it, counts as 0, so a lone subtype needs 3 points of its own for "high".
-    margin = best_adj - np.maximum(runner_up, 0.0)
-    confidence = np.where(~graded_rows(env) | (top < 0), 0,
-                          np.where((margin >= HIGH_MARGIN) & kidney_known(env), 2, 1))
-    out: dict[str, Any] = {"top": top, "confidence": confidence}
-    if full:
-        # (n, S) views of the subtype-major arrays.
-        # Contributing subtypes: one product of the subtype-by-condition incidence and the conditions on.
-        contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
-        out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
-                    "contributing": contributing.T, "coexist_state": coexist_state.T,
-                    "override_state": override_state.T})
-    if full and bounds:
-        # What the missing-data probes need to settle a change of points without re-ranking (see
-        # _settle): the lead of the best key over the next, the best subtype's adjusted points, the margin.
-        best_key = key[best, cols]
-        key[best, cols] = -np.inf
-        out.update({"key_gap": best_key - key.max(axis=0), "best_adj": best_adj,
-                    "best_supported": supported[best, cols], "margin": margin})
-    return out
+        OVERRIDE_ACTIONS[o.action](adj, SUB_INDEX[o.subtype], holds, supported)
+    return override_state
+
+
+def _rank_at_most_third(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+    capped = holds == TRUE
+    if capped.any():
+        _, second = _top_two(adj, skip=j)
+        adj[j] = np.where(capped, np.minimum(adj[j], second - 0.5), adj[j])
+
+
+def _lead_only_if(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+    capped = holds != TRUE
+    if capped.any():
+        first, _ = _top_two(adj, skip=j, second=False)
+        adj[j] = np.where(capped, np.minimum(adj[j], first - 0.5), adj[j])
+
+
+def _rank_first(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+    lifted = (holds == TRUE) & supported[j]
+    if lifted.any():
+        first, _ = _top_two(adj, skip=j, second=False)
+        adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
+
+
+# What each override action does to the adjusted points of its subtype. Every action is monotone in the
+# points and moves them by at most what the other subtypes' points move (the missing-data fast path relies
+# on it: see missing.py, where a new action must also be declared).
+OVERRIDE_ACTIONS = {"rank_at_most_third": _rank_at_most_third, "lead_only_if": _lead_only_if,
+                     "rank_first": _rank_first}
+for _o, _ in KB.overrides:
+    if _o.action not in OVERRIDE_ACTIONS:
+        raise KnowledgeBaseError(_o.id, f"action must be one of {', '.join(OVERRIDE_ACTIONS)}, got {_o.action!r}")
+# Caps first, then lifts: a lift applied last cannot be undone by a cap.
+_OVERRIDE_ORDER = tuple(sorted(enumerate(KB.overrides), key=lambda t: t[1][0].action == "rank_first"))
 
 
 _RULE_BATCH = compile_batch([r.cond for r in KB.rules])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from strategies import case_frame as _frame
+from strategies import cases as _case
 
 from calcinosis_classify import OUTPUT_COLUMNS, classify, score
 from calcinosis_classify.errors import ColumnClashError, KnowledgeBaseError, ThresholdError
@@ -126,29 +127,6 @@ def test_broken_rule_fails_at_build_time(monkeypatch: pytest.MonkeyPatch) -> Non
 
 # ------------------------------------------------------------------ properties
 
-_case = st.fixed_dictionaries({}, optional={
-    "age_years": st.floats(0.01, 95),
-    "sex": st.sampled_from(["F", "M", ""]),
-    "calcium": st.floats(6.0, 16.0),
-    "phosphate": st.floats(1.0, 12.0),
-    "albumin": st.floats(1.5, 5.0),
-    "pth": st.floats(2.0, 2500.0),
-    "egfr": st.floats(3.0, 130.0),
-    "dialysis": st.sampled_from(["yes", "no", ""]),
-    "autoimmune_disease": st.sampled_from(["yes", "no", ""]),
-    "iv_calcium": st.sampled_from(["yes", "no", ""]),
-    "warfarin": st.sampled_from(["yes", "no", ""]),
-    "painful": st.sampled_from(["yes", "no", ""]),
-    "necrosis": st.sampled_from(["yes", "no", ""]),
-    "lesion_site": st.sampled_from(["thumb", "scrotum", "thighs", "heel", "shoulder", "ear", ""]),
-})
-
-
-def _frame(cases: list[dict]) -> pd.DataFrame:
-    cols = sorted({k for c in cases for k in c})
-    return pd.DataFrame([{k: c.get(k, "") for k in cols} for c in cases], dtype=object)
-
-
 @given(st.lists(_case, min_size=1, max_size=12), st.randoms(use_true_random=False))
 def test_rows_are_independent_of_each_other(cases: list[dict], rnd) -> None:
     frame = _frame(cases)
@@ -218,10 +196,14 @@ def test_necrosis_on_dialysis_never_lowers_risk(case: dict) -> None:
 @example({"sex": "M", "age_years": 1.0, "lesion_site": "scrotum"}, "age_years")
 @example({"calcium": 9.5, "phosphate": 3.5, "autoimmune_disease": "yes"}, "autoimmune_disease")
 def test_unknown_input_never_adds_points(case: dict, field: str) -> None:
+    """Blanking an input never makes a rule fire. The one declared presumption is excluded: a measured
+    eGFR makes normal kidney function the presumption unless dialysis is known (composite
+    ``kidney_normal``), so blanking a "yes" for dialysis beside a normal eGFR may fire kidney-normal rules."""
     from calcinosis_classify import engine
     from calcinosis_classify.intake import read_cases
     from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
 
+    assume(not (field == "dialysis" and "egfr" in case))
     known = engine.evaluate(read_cases(case).values, 1, DEFAULT_THRESHOLDS, with_missing=False)
     blank = engine.evaluate(read_cases({k: v for k, v in case.items() if k != field}).values, 1,
                             DEFAULT_THRESHOLDS, with_missing=False)
@@ -247,27 +229,10 @@ def test_junk_never_raises_and_never_drops_rows(records: list[dict]) -> None:
     assert out["subtype"].notna().all()
 
 
-def test_million_rows_do_not_loop_in_python() -> None:
-    """A coarse guard on the hot path: 20,000 mixed rows score in well under two seconds."""
-    import time
-
-    rng = np.random.default_rng(0)
-    n = 20_000
-    frame = pd.DataFrame({
-        "age_years": rng.uniform(0.1, 90, n), "calcium": rng.normal(9.6, 1.2, n),
-        "phosphate": rng.normal(4.0, 1.5, n), "dialysis": rng.choice(["yes", "no", ""], n),
-        "lesion_site": rng.choice(["thumb", "scrotum", "thighs", "heel"], n),
-    })
-    start = time.perf_counter()
-    out = score(frame)
-    assert len(out) == n
-    assert time.perf_counter() - start < 5.0
-
-
 def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None:
     """Unknown age used to fall back to adult cut-offs, so blanking a child's age could fire rules:
     phosphate 5.0 became 'high' and Ca×P 56 crossed the adult 55 band (the paediatric band is 65)."""
-    from calcinosis_classify.findings import UNKNOWN, compute_findings
+    from calcinosis_classify.findings import UNKNOWN
     from calcinosis_classify.intake import read_cases
     from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
 
@@ -275,104 +240,6 @@ def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None
     assert env["caxp_elevated"][0] == UNKNOWN and env["p_high"][0] == UNKNOWN
     env = compute_findings(read_cases({"calcium": 9.5, "phosphate": 9.5}).values, DEFAULT_THRESHOLDS)
     assert env["p_high"][0] == TRUE  # high for every age band
-
-
-@given(st.lists(_case, min_size=1, max_size=6))
-@settings(max_examples=40)
-def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
-    """Small inputs evaluate every probe variant in one pass, large ones probe input by input:
-    the two must name the same inputs with the same weights."""
-    from calcinosis_classify import engine, missing, ranking
-    from calcinosis_classify.intake import read_cases
-    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
-
-    values = read_cases(_frame(cases)).values
-    res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
-    stacked = ranking._stack(res.rule_state.T)
-    ranked = ranking.rank(dict(res.env), stacked)
-    at_once = missing._probe_all_at_once(values, DEFAULT_THRESHOLDS, len(cases))
-    by_input = missing._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
-                                      len(cases))
-    np.testing.assert_array_equal(at_once, by_input)
-
-
-@given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.integers(-1, 4))
-@settings(max_examples=60)
-def test_few_row_ranking_matches_running_maxima(n: int, seed: int, skip: int) -> None:
-    """Few rows are ranked with single numpy reductions, many with running maxima over the subtype
-    rows: both give the same first maximum and the same top two (a tie counting twice)."""
-    from calcinosis_classify import engine, ranking
-
-    rng = np.random.default_rng(seed)
-    a = (rng.integers(-6, 7, size=(engine.S, n)) / 2).astype(np.float32)  # half points: ties are common
-    few = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
-    few_rows = ranking._FEW_ROWS
-    try:
-        ranking._FEW_ROWS = 0
-        many = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
-    finally:
-        ranking._FEW_ROWS = few_rows
-    for x, y in zip(few[:2], many[:2], strict=True):
-        np.testing.assert_array_equal(x[0], y[0])
-        np.testing.assert_array_equal(x[1], y[1])
-    np.testing.assert_array_equal(few[2], many[2])
-
-
-@pytest.mark.parametrize("units", ["conventional", "si"])
-def test_fused_findings_equal_their_own_functions(units: str) -> None:
-    """Flags and single-threshold comparisons are computed together; each must equal its own node."""
-    from calcinosis_classify.findings import _FUSABLE, FINDINGS, compute_findings
-    from calcinosis_classify.intake import read_cases
-    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
-    from calcinosis_classify.synthetic import generate_cohort
-
-    cases = generate_cohort(400, seed=11, missing_rate=0.3, qualitative_rate=0.1, si_fraction=0.5)
-    values = read_cases(cases, units=units).values
-    assert len(_FUSABLE) > 40
-    for th in (DEFAULT_THRESHOLDS, Thresholds(egfr_ckd=50.0, vitd_concern=40.0)):
-        env = compute_findings(values, th)
-        for name in _FUSABLE:
-            node = FINDINGS[name]
-            np.testing.assert_array_equal(env[name], node.fn(th, *(env[i] for i in node.inputs)), err_msg=name)
-
-
-def test_generated_condition_batches_equal_each_condition() -> None:
-    """compile_batch generates one function per condition set; it must give each condition's own states,
-    for the knowledge base and for every form of the language."""
-    from calcinosis_classify import engine
-    from calcinosis_classify.intake import read_cases
-    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
-    from calcinosis_classify.logic import compile_batch, compile_condition
-    from calcinosis_classify.synthetic import generate_cohort
-
-    cases = generate_cohort(500, seed=21, missing_rate=0.4, qualitative_rate=0.1, si_fraction=0.3)
-    env = dict(engine.evaluate(read_cases(cases).values, len(cases), DEFAULT_THRESHOLDS).env)
-    forms = [compile_condition(t) for t in (
-        "true", "~has_dialysis", "known(calcium) & ~unknown(phosphate)", "not_known(has_ckd | ca_high)",
-        "has_dialysis & (ca_high | ~p_high) & has_dialysis", "unknown(has_warfarin) | true")]
-    sets = [[r.cond for r in engine.KB.rules], *([c for _, c in items] for items in (
-        engine.KB.risk, engine.KB.urgency, engine.KB.coexistence, engine.KB.overrides, engine.KB.next_steps)),
-        forms]
-    for conditions in sets:
-        got = compile_batch(conditions)(env, len(cases))
-        for cond, state in zip(conditions, got, strict=True):
-            np.testing.assert_array_equal(state, cond.evaluate(env), err_msg=cond.text)
-
-
-def test_absent_inputs_shortcut_changes_nothing() -> None:
-    """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
-    from calcinosis_classify import engine, ranking
-    from calcinosis_classify.intake import read_cases
-    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
-
-    frame = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "examples.csv", dtype=str,
-                        keep_default_na=False)
-    values = read_cases(frame).values
-    fast = engine.evaluate(values, len(frame), DEFAULT_THRESHOLDS)
-    slow_env = compute_findings(values, DEFAULT_THRESHOLDS)
-    np.testing.assert_array_equal(fast.rule_state, ranking._rule_matrix(slow_env, len(frame)).T)
-    for name, arr in slow_env.items():
-        np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)
 
 
 def test_regression_down_syndrome_alone_is_not_the_milia_like_phenotype() -> None:

@@ -1,0 +1,143 @@
+"""Fast paths against their plain references: each optimised path must give exactly what the plain
+definition gives, on hundreds of random rows (behaviour tests live in test_engine.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import case_frame as _frame
+from strategies import cases as _case
+
+from calcinosis_classify.findings import compute_findings
+
+
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(17, 400), missing_rate=st.floats(0.0, 0.9),
+       blank=st.lists(st.sampled_from(["calcium", "phosphate", "pth", "egfr", "albumin", "age_years", "sex",
+                                       "dialysis", "lesion_site", "painful", "necrosis", "warfarin"]),
+                      max_size=5, unique=True))
+@settings(max_examples=12, deadline=None)
+def test_missing_data_fast_paths_equal_the_reference(seed: int, n: int, missing_rate: float,
+                                                     blank: list[str]) -> None:
+    """The missing-data analysis (input by input with bounds for many rows, all variants in one pass for
+    few) equals the plain reference that ranks every probe variant in full."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+    from calcinosis_classify.missing import reference_decisiveness
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cohort = generate_cohort(n, seed=seed, missing_rate=missing_rate, qualitative_rate=0.1, si_fraction=0.2,
+                             atypical_rate=0.3)
+    for name in blank:  # whole columns unknown: the absent-input shortcuts
+        if name in cohort:
+            cohort[name] = None
+    values = read_cases(cohort).values
+    expected = reference_decisiveness(values, n, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(engine.evaluate(values, n, DEFAULT_THRESHOLDS).missing, expected)
+    few = slice(0, 9)  # the small-input path
+    few_values = {k: v[few] for k, v in values.items()}
+    np.testing.assert_array_equal(engine.evaluate(few_values, 9, DEFAULT_THRESHOLDS).missing,
+                                  reference_decisiveness(few_values, 9, DEFAULT_THRESHOLDS))
+
+
+@given(st.lists(_case, min_size=1, max_size=6))
+@settings(max_examples=40)
+def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
+    """Small inputs evaluate every probe variant in one pass, large ones probe input by input:
+    the two must name the same inputs with the same weights."""
+    from calcinosis_classify import engine, missing, ranking
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    values = read_cases(_frame(cases)).values
+    res = engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS, with_missing=False)
+    stacked = ranking._stack(res.rule_state.T)
+    ranked = ranking.rank(dict(res.env), stacked)
+    at_once = missing._probe_all_at_once(values, DEFAULT_THRESHOLDS, len(cases))
+    by_input = missing._probe_by_input(values, dict(res.env), res.rule_state.T, stacked, ranked, DEFAULT_THRESHOLDS,
+                                      len(cases))
+    np.testing.assert_array_equal(at_once, by_input)
+
+
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.integers(-1, 4))
+@settings(max_examples=60)
+def test_few_row_ranking_matches_running_maxima(n: int, seed: int, skip: int) -> None:
+    """Few rows are ranked with single numpy reductions, many with running maxima over the subtype
+    rows: both give the same first maximum and the same top two (a tie counting twice)."""
+    from calcinosis_classify import engine, ranking
+
+    rng = np.random.default_rng(seed)
+    a = (rng.integers(-6, 7, size=(engine.S, n)) / 2).astype(np.float32)  # half points: ties are common
+    few = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
+    few_rows = ranking._FEW_ROWS
+    try:
+        ranking._FEW_ROWS = 0
+        many = ranking._first_max(a), ranking._top_two(a, skip=skip), ranking._top_two(a, skip=skip, second=False)[0]
+    finally:
+        ranking._FEW_ROWS = few_rows
+    for x, y in zip(few[:2], many[:2], strict=True):
+        np.testing.assert_array_equal(x[0], y[0])
+        np.testing.assert_array_equal(x[1], y[1])
+    np.testing.assert_array_equal(few[2], many[2])
+
+
+@pytest.mark.parametrize("units", ["conventional", "si"])
+def test_fused_findings_equal_their_own_functions(units: str) -> None:
+    """Flags and single-threshold comparisons are computed together; each must equal its own node."""
+    from calcinosis_classify.findings import _FUSABLE, FINDINGS, compute_findings
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS, Thresholds
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cases = generate_cohort(400, seed=11, missing_rate=0.3, qualitative_rate=0.1, si_fraction=0.5)
+    values = read_cases(cases, units=units).values
+    assert len(_FUSABLE) > 40
+    for th in (DEFAULT_THRESHOLDS, Thresholds(egfr_ckd=50.0, vitd_concern=40.0)):
+        env = compute_findings(values, th)
+        for name in _FUSABLE:
+            node = FINDINGS[name]
+            np.testing.assert_array_equal(env[name], node.fn(th, *(env[i] for i in node.inputs)), err_msg=name)
+
+
+def test_generated_condition_batches_equal_each_condition() -> None:
+    """compile_batch generates one function per condition set; it must give each condition's own states,
+    for the knowledge base and for every form of the language."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+    from calcinosis_classify.logic import compile_batch, compile_condition
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cases = generate_cohort(500, seed=21, missing_rate=0.4, qualitative_rate=0.1, si_fraction=0.3)
+    env = dict(engine.evaluate(read_cases(cases).values, len(cases), DEFAULT_THRESHOLDS).env)
+    forms = [compile_condition(t) for t in (
+        "true", "~has_dialysis", "known(calcium) & ~unknown(phosphate)", "not_known(has_ckd | ca_high)",
+        "has_dialysis & (ca_high | ~p_high) & has_dialysis", "unknown(has_warfarin) | true")]
+    sets = [[r.cond for r in engine.KB.rules], *([c for _, c in items] for items in (
+        engine.KB.risk, engine.KB.urgency, engine.KB.coexistence, engine.KB.overrides, engine.KB.next_steps)),
+        forms]
+    for conditions in sets:
+        got = compile_batch(conditions)(env, len(cases))
+        for cond, state in zip(conditions, got, strict=True):
+            np.testing.assert_array_equal(state, cond.evaluate(env), err_msg=cond.text)
+
+
+def test_absent_inputs_shortcut_changes_nothing() -> None:
+    """Findings and rules that read only absent inputs are taken from the all-unknown defaults."""
+    from calcinosis_classify import engine, ranking
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    frame = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "examples.csv", dtype=str,
+                        keep_default_na=False)
+    values = read_cases(frame).values
+    fast = engine.evaluate(values, len(frame), DEFAULT_THRESHOLDS)
+    slow_env = compute_findings(values, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(fast.rule_state, ranking._rule_matrix(slow_env, len(frame)).T)
+    for name, arr in slow_env.items():
+        np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)

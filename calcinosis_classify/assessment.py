@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calcinosis_classify import engine
+from calcinosis_classify import knowledge as kb
 from calcinosis_classify.engine import CONFIDENCE, KB, PROBE_NAMES, RISK_LEVELS, SUBTYPES, URGENCY_LEVELS
 from calcinosis_classify.errors import ColumnClashError
 from calcinosis_classify.findings import FINDINGS, TRUE
@@ -29,7 +30,7 @@ DISCLAIMER = ("Decision support for research and teaching only - not a diagnosis
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "subtype", "differential", *(f"score_{s}" for s in SUBTYPES), "confidence", "calciphylaxis_risk", "urgency",
-    "ca_x_p", "calcium_corrected", "evidence", "missing", "warnings",
+    *(name for name, _ in kb.REPORTED_FINDINGS), "evidence", "missing", "warnings",
 )
 INDETERMINATE = "indeterminate"
 # Messages in the `warnings` column are joined with this (messages themselves may contain "; ").
@@ -37,7 +38,7 @@ WARNING_SEPARATOR = " | "
 # Declared dtypes of the output columns (the Dask adapter's meta and the batch writer's schema use them;
 # a test checks score() returns exactly these).
 OUTPUT_DTYPES: dict[str, str] = {
-    name: "float64" if name.startswith("score_") or name in ("ca_x_p", "calcium_corrected") else "str"
+    name: "float64" if name.startswith("score_") or name in dict(kb.REPORTED_FINDINGS) else "str"
     for name in OUTPUT_COLUMNS
 }
 
@@ -185,8 +186,8 @@ def _result_columns(intake: Intake, res: engine.EngineResult) -> dict[str, Any]:
     cols["confidence"] = _labels(CONFIDENCE, res.confidence)
     cols["calciphylaxis_risk"] = _labels(RISK_LEVELS, res.risk)
     cols["urgency"] = _labels(URGENCY_LEVELS, res.urgency)
-    cols["ca_x_p"] = np.round(res.env["ca_x_p"], 1)
-    cols["calcium_corrected"] = np.round(res.env["calcium_corrected"], 2)
+    for name, decimals in kb.REPORTED_FINDINGS:
+        cols[name] = np.round(res.env[name], decimals)
     cols["evidence"] = _evidence(res.rule_state)
     cols["missing"] = _missing(res)
     cols["warnings"] = _warnings(intake)
@@ -307,8 +308,8 @@ def _format_value(name: str, value: Any) -> str | None:
         return None if np.isnan(value) else f"{name} {['low', 'normal', 'high'][int(value) + 1]}"
     if spec.kind == "flag":
         return None if value < 0 else f"{name} {'yes' if value == 1 else 'no'}"
-    if name == "sex":
-        return None if value < 0 else f"sex {'F' if value == 1 else 'M'}"
+    if spec.kind == "demographic":  # sex, coded -1 unknown, 0 male, 1 female (numbers were handled above)
+        return None if value < 0 else f"{name} {'F' if value == 1 else 'M'}"
     return None if value is None else f"{name} {value!r}"
 
 
@@ -438,8 +439,8 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     warn = intake.warnings
     warnings = () if warn.empty else (
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
-    caxp = env["ca_x_p"][i]
-    corr = env["calcium_corrected"][i]
+    reported: dict[str, Any] = {name: (None if np.isnan(env[name][i]) else round(float(env[name][i]), decimals))
+                for name, decimals in kb.REPORTED_FINDINGS}
 
     def text(name: str) -> str:
         return str(cols[name][i].as_py())
@@ -450,8 +451,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         scores={s: float(cols[f"score_{s}"][i]) for s in SUBTYPES},
         confidence=text("confidence"), calciphylaxis_risk=text("calciphylaxis_risk"),
         urgency=text("urgency"),
-        ca_x_p=None if np.isnan(caxp) else round(float(caxp), 1),
-        calcium_corrected=None if np.isnan(corr) else round(float(corr), 2),
+        **reported,
         evidence=tuple(points),
         contributing=tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j]),
         overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,

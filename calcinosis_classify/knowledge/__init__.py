@@ -19,7 +19,14 @@ from calcinosis_classify.knowledge.model import (
     Rule,
     UrgencyTrigger,
 )
-from calcinosis_classify.knowledge.policy import CANT_MISS, CONFIDENCE, PROBES, RISK_SCHEME, TIE_ORDER
+from calcinosis_classify.knowledge.policy import (
+    CANT_MISS,
+    CONFIDENCE,
+    PROBES,
+    REPORTED_FINDINGS,
+    RISK_SCHEME,
+    TIE_ORDER,
+)
 from calcinosis_classify.knowledge.rules import (
     COEXISTENCE,
     NEXT_STEPS,
@@ -43,6 +50,7 @@ __all__ = [
     "PRIORS",
     "PRIOR_REFS",
     "PROBES",
+    "REPORTED_FINDINGS",
     "RISK_FACTORS",
     "RISK_SCHEME",
     "RULES",

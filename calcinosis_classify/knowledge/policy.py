@@ -9,7 +9,7 @@ from __future__ import annotations
 from calcinosis_classify.knowledge.model import CantMiss, ConfidencePolicy, Probe, RiskScheme
 from calcinosis_classify.schema import FIELDS
 
-__all__ = ["CANT_MISS", "CONFIDENCE", "PROBES", "RISK_SCHEME", "TIE_ORDER"]
+__all__ = ["CANT_MISS", "CONFIDENCE", "PROBES", "REPORTED_FINDINGS", "RISK_SCHEME", "TIE_ORDER"]
 
 # Ties are broken by (a) can't-miss status, then (b) prior frequency (clinical-spec §6.4 step 2) [PROPOSED].
 TIE_ORDER: tuple[str, ...] = ("dystrophic", "metastatic", "iatrogenic", "idiopathic", "calciphylaxis")
@@ -39,3 +39,6 @@ PROBES: tuple[Probe, ...] = (
     # Every yes/no field of the input contract, tried as no and yes.
     *(Probe(f.name, f.name, (0, 1), (f.name,)) for f in FIELDS if f.kind == "flag" and f.contract),
 )
+
+# Numeric findings reported as output columns of their own (the output contract): name and decimals kept.
+REPORTED_FINDINGS: tuple[tuple[str, int], ...] = (("ca_x_p", 1), ("calcium_corrected", 2))

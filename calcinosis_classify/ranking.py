@@ -317,6 +317,11 @@ def _as_states(states: list[np.ndarray], n: int) -> np.ndarray:
 def risk_levels(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Calciphylaxis risk level per row and the (n, factors) states (a view of the factor-major array)."""
     state = _as_states(_RISK_BATCH(env, n), n)
+    return risk_from_states(state, env), state.T
+
+
+def risk_from_states(state: np.ndarray, env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Calciphylaxis risk level (0 low, 1 moderate, 2 high) from the factor-major (factors, n) states."""
     on = state == TRUE
     major = on[_RISK_MAJOR].sum(axis=0)
     minor = on[~_RISK_MAJOR].sum(axis=0)
@@ -328,7 +333,7 @@ def risk_levels(env: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.n
     high = (env[sch.high_when] == TRUE) | (scheme_met & lesion)
     moderate = scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
         ischaemic & ((major >= 1) | (minor >= sch.minor_with_lesion_for_moderate)))
-    return np.where(high, 2, np.where(moderate, 1, 0)), state.T
+    return np.where(high, 2, np.where(moderate, 1, 0))
 
 
 def urgency_levels(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -338,8 +343,12 @@ def urgency_levels(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray
         env[f"top_{s}"] = is_top[j]
     env["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
     state = _as_states(_URGENCY_BATCH(env, n), n)
-    level = ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
-    return level, state.T
+    return urgency_from_states(state), state.T
+
+
+def urgency_from_states(state: np.ndarray) -> np.ndarray:
+    """Urgency level (0 routine, 1 urgent, 2 emergency) from the trigger-major (triggers, n) states."""
+    return ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
 
 
 def core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full: bool = True,

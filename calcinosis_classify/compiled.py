@@ -41,9 +41,10 @@ class KnowledgeBase:
 
     rules: tuple[CompiledRule, ...]
     points: np.ndarray  # (R, S) float
-    positive: np.ndarray  # (R, S) bool: supporting evidence (not priors/modifiers)
+    positive: np.ndarray  # (R, S) bool: supporting evidence (not candidates or modifiers)
     strong: np.ndarray  # (R, S) bool
     phenotype: np.ndarray  # (R, S) bool
+    candidate: np.ndarray  # (R, S) bool: candidate rules (differential order without support, §6.8.4)
     prior: np.ndarray  # (S,)
     overrides: tuple[tuple[kb.Override, Condition], ...]
     coexistence: tuple[tuple[kb.Coexistence, Condition], ...]
@@ -81,18 +82,20 @@ def build_knowledge_base() -> KnowledgeBase:
     positive = np.zeros((len(rules), S), dtype=bool)
     strong = np.zeros_like(positive)
     phenotype = np.zeros_like(positive)
+    candidate = np.zeros_like(positive)
     for i, rule in enumerate(kb.RULES):
         j = SUB_INDEX[rule.subtype]
         points[i, j] = rule.points
         positive[i, j] = rule.points > 0 and rule.strength in _POINTS
         strong[i, j] = rule.points > 0 and rule.strength == "strong"
         phenotype[i, j] = rule.phenotype is not None
+        candidate[i, j] = rule.strength == "candidate"
     deps: dict[str, list[int]] = {}
     for r in rules:
         for name in r.cond.names:
             deps.setdefault(name, []).append(r.index)
     return KnowledgeBase(
-        rules=rules, points=points, positive=positive, strong=strong, phenotype=phenotype,
+        rules=rules, points=points, positive=positive, strong=strong, phenotype=phenotype, candidate=candidate,
         prior=np.array([kb.PRIORS.get(s, 0.0) for s in SUBTYPES]),
         overrides=tuple((o, _compile(o.id, o.condition, ENGINE_FINDINGS)) for o in kb.OVERRIDES),
         coexistence=tuple((c, _compile(c.id, c.condition, ENGINE_FINDINGS)) for c in kb.COEXISTENCE),
@@ -129,7 +132,7 @@ def _check_policy() -> None:
     sch = kb.RISK_SCHEME
     for item_id, name in (("CONFIDENCE", kb.CONFIDENCE.graded), ("CONFIDENCE", kb.CONFIDENCE.kidney_known),
                           ("CANT_MISS", kb.CANT_MISS.finding), *(("RISK_SCHEME", getattr(sch, a)) for a in (
-                              "high_when", "lesion", "ischaemic", "setting"))):
+                              "high_when", "moderate_when", "lesion", "ischaemic", "setting"))):
         _compile(item_id, name)
     probe_names = [p.name for p in kb.PROBES]
     for p in kb.PROBES:
@@ -149,6 +152,9 @@ def _compile_rule(rule: kb.Rule) -> Condition:
     if rule.strength in _POINTS and abs(rule.points) > _POINTS[rule.strength]:
         raise KnowledgeBaseError(rule.id, f"{rule.strength} evidence is worth at most "
                                           f"{_POINTS[rule.strength]} points, got {rule.points}")
+    if rule.strength == "candidate" and rule.points not in (1, 2):
+        raise KnowledgeBaseError(rule.id, f"a candidate rule orders the differential with +1 or +2 points, "
+                                          f"got {rule.points}")
     if rule.phenotype and rule.points <= 0:
         raise KnowledgeBaseError(rule.id, "a phenotype rule must add points")
     if _PRESUMING.search(rule.condition):

@@ -106,7 +106,9 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     adj, supported, top = ranked["adjusted"], ranked["supported"], ranked["top"]
     pos = np.clip(adj, 0.0, None)
     scores = np.where(supported, 1.0 - np.exp(-pos / _SCORE_SCALE), 0.0)
-    in_diff = (supported & (adj >= 1.0)) | ranked["contributing"]
+    # Listed subtypes (supported, or named by a candidate rule) with at least one point before or after the
+    # overrides, and contributing ones; the rest sit 100 points down.
+    in_diff = ranked["listed"] | ranked["contributing"]
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
     in_diff[:, CANT_MISS_INDEX] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0

@@ -230,9 +230,10 @@ _MORPH_LUT = np.array([UNKNOWN, UNKNOWN, TRUE], dtype=np.uint8)  # a mention cou
 @_node("site_matrix", ("lesion_site", "lesion_description"), "matrix", "site groups matched in the text")
 def _site_matrix(th: Thresholds, site: np.ndarray, desc: np.ndarray) -> np.ndarray:
     a, b = _text_groups(site, "site"), _text_groups(desc, "site")
-    # True if either text names the site (2); false if some text is known and neither names it (0);
-    # else unknown (1). Codes are -1 unknown, 0 no, 1 yes: the larger code of the two texts decides.
-    return _SITE_LUT[np.maximum(a, b) + 1]
+    # True if either text names the site (2); false if the site text is known and neither names it (0);
+    # else unknown (1). Codes are -1 unknown, 0 no, 1 yes. A description only adds a site it names: a
+    # morphology without a site ("firm white papules") says nothing about where the lesion is.
+    return _SITE_LUT[np.maximum(a, np.where(b == 1, 1, -1)) + 1]
 
 
 @_node("morph_matrix", ("lesion_site", "lesion_description"), "matrix", "morphology words in the text")
@@ -427,6 +428,7 @@ def _egfr_used(th: Thresholds, egfr: np.ndarray, scr: np.ndarray, age: np.ndarra
 
 
 _threshold("<", "egfr_ckd", "egfr_below_60", ("egfr_used",), "tri", "eGFR < 60 (CKD G3a or worse)", (41,))
+_threshold("<", "egfr_g3b", "egfr_below_45", ("egfr_used",), "tri", "eGFR < 45 (CKD G3b or worse)", (41,))
 _threshold("<", "egfr_g4", "egfr_below_30", ("egfr_used",), "tri", "eGFR < 30 (CKD G4-G5)", (41,))
 _threshold("<", "egfr_g5", "egfr_below_15", ("egfr_used",), "tri", "eGFR < 15 (CKD G5)", (41,))
 @_node("dialysis_long", ("dialysis_years",), "tri", "on dialysis for more than 5 years", (26,))

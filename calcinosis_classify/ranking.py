@@ -29,7 +29,7 @@ _TIE = np.array([0.001 * (S - 1 - kb.TIE_ORDER.index(s)) for s in SUBTYPES])
 _CANT_MISS_TIE = np.float32(0.01)
 CANT_MISS_INDEX = SUB_INDEX[kb.CANT_MISS.subtype]
 HIGH_MARGIN = np.float32(kb.CONFIDENCE.high_margin)
-_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype]).astype(np.float32)
+_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype, KB.candidate]).astype(np.float32)
 STACKED_T = np.ascontiguousarray(_STACKED.T)
 _PRIOR32 = KB.prior.astype(np.float32)
 _TIE32 = _TIE.astype(np.float32)
@@ -81,7 +81,7 @@ def _stack(rule_state: np.ndarray) -> np.ndarray:
     """Points, support, strong support and phenotype matches per subtype: one matrix product of the
     rule-major (R, n) states.
 
-    Subtype-major, shape (4S, n): every per-subtype quantity is one contiguous row, so the ranking
+    Subtype-major, shape (5S, n): every per-subtype quantity is one contiguous row, so the ranking
     below works on whole contiguous arrays (numpy's reductions along short rows are slow).
     """
     n = rule_state.shape[1]
@@ -168,10 +168,15 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     _add_rule_derived_findings(env, stacked, full, fixed)
     # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
     # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
-    adj = points + _PRIOR32[:, None]
-    # Unsupported subtypes cannot lead; push them below any supported one.
-    adj = np.where(supported, adj, np.minimum(adj, 0.0) - 100.0)
+    # The prior (a tie-breaker, §6.2) counts for supported subtypes only. Subtypes with neither support nor a
+    # candidate rule are pushed below every other; a candidate without support is ordered by its points but
+    # cannot be named (top needs support).
+    adj = points + _PRIOR32[:, None] * supported
+    listed = supported | (stacked[4 * S:] > 0)
+    adj = np.where(listed, adj, np.minimum(adj, 0.0) - 100.0)
     coexist_state, on = _coexist(env, adj, supported, n, full, fixed)
+    # Overrides change the order, not who is listed: differential membership reads the points before them.
+    before_overrides = adj.copy() if full else adj
     override_state = _override(env, adj, supported, n, fixed)
     key = adj + _TIE32[:, None]
     key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
@@ -193,6 +198,7 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         # subtype-by-condition incidence and the conditions on.
         contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
         out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
+                    "listed": ((before_overrides >= 1.0) | (adj >= 1.0)).T,
                     "contributing": contributing.T, "coexist_state": coexist_state.T,
                     "override_state": override_state.T})
         if bounds:
@@ -218,7 +224,7 @@ def _add_rule_derived_findings(env: dict[str, np.ndarray], stacked: np.ndarray, 
         other = (strong.sum(axis=0) - strong > 0).view(np.uint8) * TRUE
         env.update((f"strong_other_{s}", other[j]) for j, s in enumerate(SUBTYPES))
     if wanted & _PHENOTYPE:
-        phenotype = (stacked[3 * S:] > 0).view(np.uint8) * TRUE
+        phenotype = (stacked[3 * S:4 * S] > 0).view(np.uint8) * TRUE
         env.update((f"phenotype_{s}", phenotype[j]) for j, s in enumerate(SUBTYPES)
                    if f"phenotype_{s}" in wanted)
 
@@ -331,7 +337,7 @@ def risk_from_states(state: np.ndarray, env: Mapping[str, np.ndarray]) -> np.nda
     ischaemic = env[sch.ischaemic] == TRUE
     setting = env[sch.setting] == TRUE
     high = (env[sch.high_when] == TRUE) | (scheme_met & lesion)
-    moderate = scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
+    moderate = (env[sch.moderate_when] == TRUE) | scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
         ischaemic & ((major >= 1) | (minor >= sch.minor_with_lesion_for_moderate)))
     return np.where(high, 2, np.where(moderate, 1, 0))
 

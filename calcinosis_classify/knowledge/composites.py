@@ -9,6 +9,10 @@ an input field or an earlier composite fails then, with a suggestion.
 from __future__ import annotations
 
 from calcinosis_classify.knowledge.model import Composite
+from calcinosis_classify.schema import FIELDS
+
+# Every yes/no history field of the schema (lesion flags apart): "any history item recorded".
+_HISTORY_FLAGS = tuple(f.name for f in FIELDS if f.kind == "flag" and f.name not in ("painful", "ulceration", "necrosis"))
 
 __all__ = ["COMPOSITES"]
 
@@ -65,8 +69,9 @@ COMPOSITES: tuple[Composite, ...] = (
               "has_alginate_dressing | has_pas_therapy | has_nicu_stay",
               "a recorded iatrogenic exposure", (4, 46, 69, 70, 79, 101)),
     Composite("explaining_history",
-              "has_autoimmune_disease | has_injury | has_genetic_disorder | iatrogenic_exposure",
-              "CTD, local injury, inherited disorder or exposure that explains the lesion", (1, 2, 4)),
+              "has_autoimmune_disease | has_injury | has_genetic_disorder | iatrogenic_exposure | metabolic_cause",
+              "CTD, local injury, inherited disorder, exposure or metabolic disorder that explains the lesion",
+              (1, 2, 4, 45)),
     Composite("nonuremic_cp_setting",
               "has_warfarin | has_hyperparathyroidism | has_malignancy | has_liver_disease | "
               "(has_autoimmune_disease & has_corticosteroids)",
@@ -74,4 +79,40 @@ COMPOSITES: tuple[Composite, ...] = (
     Composite("cp_must_exclude", "ischaemic_lesion & (esrd | has_kidney_transplant | has_warfarin)",
               "an ischaemic lesion with dialysis, eGFR < 15, a kidney transplant or warfarin (override O1)",
               (9, 15, 19, 22)),
+    # ------------------------------------------------------------------ settings of sparse presentations (§6.8)
+    Composite("uremic_setting", "esrd | has_kidney_transplant",
+              "dialysis, eGFR < 15 or a kidney transplant: calciphylaxis and metastatic are both candidates",
+              (10, 15, 43, 45)),
+    Composite("ckd_g3b_4", "egfr_below_45 & ~egfr_below_15 & ~has_dialysis",
+              "CKD G3b-G4 without dialysis (eGFR 15-44)", (12, 41, 43)),
+    Composite("cp_setting",
+              "uremic_setting | ckd_g3b_4 | has_warfarin | has_hyperparathyroidism | has_malignancy",
+              "a calciphylaxis setting: dialysis, eGFR < 15, transplant, CKD G3b-G4, warfarin/VKA, primary HPT or "
+              "malignancy", (10, 12, 15, 18, 19, 20)),
+    Composite("cp_risk_factor",
+              "has_obesity | has_diabetes | female | has_corticosteroids | has_liver_disease | has_autoimmune_disease",
+              "a calciphylaxis risk factor that is not a setting on its own (obesity, diabetes, female sex, "
+              "corticosteroids, liver disease, CTD)", (10, 12, 18)),
+    Composite("cp_high_risk", "cp_must_exclude | (has_painful & uremic_setting)",
+              "an ischaemic lesion in a must-exclude setting, or any painful lesion on dialysis or after transplant",
+              (8, 9, 22, 106)),
+    Composite("metastatic_pattern", "(site_periarticular | text_mass | site_digits_hands) & caxp_metastatic",
+              "periarticular, tumoral or fingertip deposits with a Ca×P at or above the metastatic threshold",
+              (44, 47)),
+    Composite("metastatic_basis",
+              "ca_or_p_high | caxp_elevated | caxp_metastatic | metabolic_cause | uremic_setting | pth_high | "
+              "vitd125_high",
+              "a recorded abnormality of calcium/phosphate metabolism or a disorder that produces it", (1, 2, 4, 5, 45)),
+    # ------------------------------------------------------------------ what is recorded (§6.8.4-5)
+    Composite("history_recorded", " | ".join(f"known({name})" for name in _HISTORY_FLAGS),
+              "any history item answered (yes or no)", (1, 45)),
+    Composite("presentation_recorded",
+              "history_recorded | known(lesion_site) | known(lesion_description) | known(painful) | "
+              "known(ulceration) | known(necrosis)",
+              "anything recorded about the patient or the lesion beyond laboratory values", (1, 45)),
+    Composite("confidence_basis", "ca_and_p_known & presentation_recorded",
+              "calcium and phosphate known and something recorded beyond them: an answer resting on laboratory "
+              "values alone (e.g. an exclusion from three normal numbers) stays low confidence", (1, 2, 45)),
+    Composite("case_described", "presentation_recorded | known(age_years) | known(sex)",
+              "the case has an age, a sex, a site, a lesion feature or a history item", (1, 45)),
 )

@@ -31,7 +31,7 @@ __all__ = [
 
 SUBTYPES: tuple[str, ...] = ("dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis")
 
-Strength = Literal["strong", "moderate", "weak", "prior", "modifier"]
+Strength = Literal["strong", "moderate", "weak", "candidate", "modifier"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,11 @@ class Rule:
         spec weight needs known-normal labs are split into a part that needs
         no labs and a part that does, summing to the spec weight.
     strength : str
-        The evidence-table column the rule comes from.
+        The evidence-table column the rule comes from: ``strong``, ``moderate`` or ``weak`` evidence
+        (which *supports* a subtype: only a supported subtype can be named), a ``modifier`` (an age band,
+        or a risk factor that adds to a subtype only beside other support, §6.8.1), or a
+        ``candidate`` rule: the ordering of the differential when little is recorded (clinical-spec
+        §6.8.4), which lists a subtype without supporting it.
     evidence : str
         Kind of evidence behind it (registry, case-control, case series,
         textbook, expert consensus, proposed).
@@ -205,7 +209,8 @@ class RiskScheme:
 
     The scheme is *met* with ``major_for_suspected`` major factors, or one major and
     ``minor_with_one_major`` minor ones. Risk is ``high`` when ``high_when`` holds, or the scheme is
-    met with ``lesion`` present; ``moderate`` when the scheme is met, or in ``setting`` with one major
+    met with ``lesion`` present; ``moderate`` when ``moderate_when`` holds, the scheme is met, or in
+    ``setting`` with one major
     or ``minor_in_setting_for_moderate`` minor factors, or with ``ischaemic`` and one major or
     ``minor_with_lesion_for_moderate`` minor factors; ``low`` otherwise.
     """
@@ -215,6 +220,7 @@ class RiskScheme:
     minor_in_setting_for_moderate: int
     minor_with_lesion_for_moderate: int
     high_when: str
+    moderate_when: str
     lesion: str
     ischaemic: str
     setting: str

@@ -17,12 +17,13 @@ TIE_ORDER_REFS: tuple[int, ...] = (1, 5, 7)
 
 CANT_MISS = CantMiss("calciphylaxis", "compatible_cp_lesion", (9, 10, 17))
 
-CONFIDENCE = ConfidencePolicy(graded="ca_and_p_known", kidney_known="kidney_status_known", high_margin=3.0,
+CONFIDENCE = ConfidencePolicy(graded="confidence_basis", kidney_known="kidney_status_known", high_margin=3.0,
                               needs_probes=("calcium", "phosphate"), refs=(52, 82))
 
 # §4.4 "suspected": 2 major, or 1 major + 3 minor factors (the Chinese expert scheme [26]).
 RISK_SCHEME = RiskScheme(major_for_suspected=2, minor_with_one_major=3, minor_in_setting_for_moderate=3,
-                         minor_with_lesion_for_moderate=2, high_when="cp_must_exclude",
+                         minor_with_lesion_for_moderate=2, high_when="cp_high_risk",
+                         moderate_when="uremic_setting",
                          lesion="compatible_cp_lesion", ischaemic="ischaemic_lesion", setting="esrd", refs=(26,))
 
 # Inputs probed for `missing`, each with the plausible values it is tried at (§7.1). Calcium, phosphate and

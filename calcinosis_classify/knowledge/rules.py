@@ -60,6 +60,9 @@ RULES: tuple[Rule, ...] = (
          "Age modifier: infants (subcutaneous fat necrosis of the newborn).", (80,)),
     Rule("DYS-AGE-JDM", "dystrophic", "child & has_autoimmune_disease", 1, "modifier", "proposed",
          "Age modifier: a child with CTD features (juvenile dermatomyositis).", (57,)),
+    Rule("DYS-CANDIDATE", "dystrophic", "case_described", 1, "candidate", "textbook",
+         "Nothing-recorded order: dystrophic, the commonest subtype, is listed whenever the case has an age, a "
+         "site or a history item (§6.8.4-5).", (1, 5, 7)),
     # ------------------------------------------------------------------ metastatic
     Rule("MET-CAXP-70", "metastatic", "caxp_metastatic", 3, "strong", "textbook",
          "Ca×P at or above the metastatic threshold (70 mg²/dL² by default).", (1, 5, 45)),
@@ -81,6 +84,15 @@ RULES: tuple[Rule, ...] = (
          "Heavy calcium carbonate or vitamin D supplement use.", (48, 50)),
     Rule("MET-ALKALOSIS", "metastatic", "has_metabolic_alkalosis", 1, "weak", "review",
          "Metabolic alkalosis with acute kidney injury (milk-alkali pattern).", (48,)),
+    Rule("MET-SETTING-UREMIC", "metastatic", "uremic_setting", 2, "moderate", "textbook",
+         "Dialysis, eGFR < 15 or a kidney transplant: CKD-mineral bone disorder is the commonest cause of "
+         "metastatic calcinosis (setting support, §6.8.1).", (43, 45)),
+    Rule("MET-SETTING-CKD", "metastatic", "ckd_g3b_4", 1, "weak", "textbook",
+         "CKD G3b-G4 without dialysis (setting support, §6.8.1).", (12, 43)),
+    Rule("MET-SETTING-HPT", "metastatic", "has_hyperparathyroidism", 2, "moderate", "textbook",
+         "Hyperparathyroidism supports metastatic calcinosis even without numbers (§6.8.1).", (45, 90)),
+    Rule("MET-SETTING-MALIGNANCY", "metastatic", "has_malignancy", 1, "weak", "review",
+         "Malignancy: hypercalcaemia of malignancy, tumour lysis (§6.8.1).", (53, 99)),
     Rule("MET-AGAINST-NORMAL-LABS", "metastatic", "ca_and_p_not_high", -3, "strong", "textbook",
          "Calcium and phosphate not raised: metastatic calcification is unlikely.", (1, 2, 4, 5)),
     Rule("MET-AGAINST-NORMAL-AXIS", "metastatic", "kidney_normal & pth_normal & ~vitd_concern", -2, "moderate",
@@ -121,6 +133,16 @@ RULES: tuple[Rule, ...] = (
          "Jewish-Yemenite ancestry with inflammatory skin lesions (normophosphataemic tumoral calcinosis).", (68,)),
     Rule("IDI-LOCALISED", "idiopathic", "has_localised", 1, "weak", "textbook",
          "Involvement limited to one region.", (4,)),
+    Rule("IDI-CANDIDATE", "idiopathic", "case_described", 1, "candidate", "textbook",
+         "Nothing-recorded order: idiopathic, a diagnosis of exclusion, is listed whenever the case has an age, "
+         "a site or a history item (§6.8.4-5).", (1, 2, 45)),
+    Rule("IDI-PHENOTYPE-SITE", "idiopathic", "site_scrotum | site_penis | (site_head_neck & child) | text_milia_like",
+         1, "candidate", "case series",
+         "A named idiopathic phenotype site (scrotum, vulva, penis; head and neck in a child; milia-like papules) "
+         "moves idiopathic up the nothing-recorded order (§6.8.4).", (61, 62, 63, 64, 65)),
+    Rule("IDI-TUMORAL-PATTERN", "idiopathic", "(site_periarticular | text_mass) & young_person", 1, "weak", "review",
+         "Periarticular or tumoral masses in a child or young adult point to tumoral (idiopathic) calcinosis, "
+         "pending phosphate (§6.8.4).", (66, 67), phenotype="tumoral calcinosis pattern (pending phosphate)"),
     Rule("IDI-AGAINST-EXPOSURE", "idiopathic", "iatrogenic_exposure", -3, "strong", "textbook",
          "A qualifying iatrogenic exposure explains the lesion.", (1, 2, 4)),
     Rule("IDI-AGAINST-CTD-INJURY", "idiopathic", "has_autoimmune_disease | has_injury | has_genetic_disorder", -2,
@@ -163,8 +185,9 @@ RULES: tuple[Rule, ...] = (
          "Recent hospital stay without a specific exposure record.", (5,)),
     Rule("IAT-PAS", "iatrogenic", "has_pas_therapy", 1, "weak", "textbook",
          "Para-aminosalicylic acid therapy.", (79,)),
-    Rule("IAT-AGAINST-FAR-SITE", "iatrogenic", "has_iv_calcium & ~site_infusion", -2, "moderate", "case series",
-         "Lesion away from any access site (occult extravasation remains possible).", (73, 77)),
+    Rule("IAT-AGAINST-FAR-SITE", "iatrogenic", "has_iv_calcium & ~site_infusion & ~infant", -2, "moderate",
+         "case series", "Lesion away from any access site beyond infancy (in infants with lines, occult or distant "
+         "extravasation is reported, e.g. the flank after a femoral catheter).", (73, 77)),
     Rule("IAT-AGAINST-ONSET-BEFORE", "iatrogenic", "onset_before_exposure", -3, "strong", "proposed",
          "Lesion began before the exposure.", (5,)),
     Rule("IAT-AGE-INFANT", "iatrogenic", "infant", 1, "modifier", "proposed",
@@ -201,6 +224,30 @@ RULES: tuple[Rule, ...] = (
          "Systemic corticosteroids.", (10,)),
     Rule("CPX-WEIGHT-LOSS", "calciphylaxis", "compatible_cp_lesion & has_weight_loss", 1, "weak", "review",
          "Recent weight loss.", (8, 22)),
+    Rule("CPX-SETTING-UREMIC", "calciphylaxis", "uremic_setting", 2, "moderate", "registry",
+         "Dialysis, eGFR < 15 or a kidney transplant: 77-86% of calciphylaxis patients are on dialysis "
+         "(setting support, §6.8.1).", (10, 15, 17)),
+    Rule("CPX-SETTING-CKD", "calciphylaxis", "ckd_g3b_4", 1, "weak", "case-control",
+         "CKD G3b-G4 without dialysis (setting support, §6.8.1).", (12,)),
+    Rule("CPX-SETTING-WARFARIN", "calciphylaxis", "has_warfarin", 2, "moderate", "registry",
+         "Warfarin / VKA (52% of registry patients; the rule against counts lesions within ~2 weeks of starting "
+         "it) (§6.8.1).", (14, 15, 19)),
+    Rule("CPX-WARFARIN-SITE", "calciphylaxis",
+         "has_warfarin & (site_distal_leg | site_proximal_fat | compatible_cp_lesion)", 1, "weak", "case series",
+         "On warfarin, lesions on the legs or at fat-rich sites, or painful, ulcerated or necrotic ones (67% "
+         "below the knee in warfarin-associated cases).", (19, 32)),
+    Rule("CPX-HPT-LESION", "calciphylaxis", "has_hyperparathyroidism & (compatible_cp_lesion | site_proximal_fat)",
+         1, "weak", "systematic review",
+         "Primary hyperparathyroidism, the commonest non-uremic cause, with a painful, purpuric or necrotic "
+         "lesion or one at a fat-rich site (§6.8.1).", (18, 33)),
+    Rule("CPX-MALIGNANCY-LESION", "calciphylaxis", "has_malignancy & compatible_cp_lesion", 1, "weak",
+         "systematic review", "Malignancy with a painful, purpuric or necrotic lesion (§6.8.1).", (18, 20)),
+    Rule("CPX-PAIN-IN-SETTING", "calciphylaxis", "has_painful & cp_setting", 1, "weak", "review",
+         "A painful lesion in a calciphylaxis setting: pain is its most consistent feature (§6.8.2).", (8, 9)),
+    Rule("CPX-FAT-SITE-RISK", "calciphylaxis", "site_proximal_fat & cp_risk_factor", 1, "modifier", "case-control",
+         "A calciphylaxis risk factor (obesity, diabetes, female sex, steroids, liver disease, CTD) with a lesion "
+         "at a fat-rich site adds to calciphylaxis beside other support; it is not a setting on its own "
+         "(§6.8.1).", (10, 12, 17, 18, 30)),
     Rule("CPX-AGAINST-PAINLESS", "calciphylaxis", "painless_without_necrosis", -3, "strong", "textbook",
          "Painless, slowly growing nodules without purpura or necrosis.", (5, 8, 9)),
     Rule("CPX-AGAINST-CTD-DIGITAL", "calciphylaxis", "ctd_digital_ulcer & ischaemic_lesion", -2, "moderate",
@@ -221,6 +268,11 @@ OVERRIDES: tuple[Override, ...] = (
              "transplant or warfarin: calciphylaxis is ranked first regardless of labs - unless the only sign is "
              "an ulcerated digital lesion without necrosis in known CTD, which is ranked by site (§6.5).",
              (9, 15, 19, 22, 56)),
+    Override("O1B-NECROSIS-OUTRANKS-CAXP", "calciphylaxis", "rank_first",
+             "has_necrosis & (cp_setting | cp_risk_factor | caxp_metastatic) & not_known(ctd_digital_ulcer)",
+             "Retiform purpura, livedo racemosa, necrosis or eschar with any calciphylaxis setting or risk factor, or "
+             "a Ca×P at or above the metastatic threshold: calciphylaxis is ranked first (§6.8.3, extending O1).",
+             (8, 9, 10, 11, 18, 19)),
     Override("O3-IATROGENIC-NEEDS-EXPOSURE", "iatrogenic", "rank_at_most_third", "not_known(iatrogenic_exposure)",
              "Without a recorded qualifying exposure, iatrogenic cannot rank above third.", (2, 4, 5)),
     Override("O4-IDIOPATHIC-EXCLUSION", "idiopathic", "lead_only_if",
@@ -228,9 +280,31 @@ OVERRIDES: tuple[Override, ...] = (
              "Idiopathic is a diagnosis of exclusion: it leads only with calcium and phosphate known to be normal "
              "and no strong support elsewhere, or through a named phenotype with nothing that explains the "
              "lesion.", (1, 2, 45)),
+    Override("O5-METASTATIC-NEEDS-BASIS", "metastatic", "lead_only_if", "metastatic_basis",
+             "Metastatic calcinosis leads only with a recorded abnormality of calcium/phosphate metabolism or a "
+             "disorder that produces it; periarticular or tumoral masses alone point to tumoral or dystrophic "
+             "calcinosis (§2.2, §6.8.4).", (1, 2, 45, 66)),
 )
 
 COEXISTENCE: tuple[Coexistence, ...] = (
+    Coexistence("X-UREMIC-SETTING",
+                "uremic_setting & not_known(painless_without_necrosis) & not_known(metastatic_pattern)",
+                "calciphylaxis", "metastatic", True,
+                "Dialysis, eGFR < 15 or transplant: calciphylaxis ranks above metastatic unless the lesion is known "
+                "to be painless without purpura or necrosis, or periarticular/tumoral masses with a high Ca×P "
+                "show the metastatic pattern (§6.8.1).", (10, 15, 43, 45)),
+    Coexistence("X-PAIN-KIDNEY", "has_painful & (uremic_setting | ckd_g3b_4)", "calciphylaxis", "metastatic", True,
+                "A painful lesion in advanced CKD, on dialysis or after transplant: calciphylaxis leads, the "
+                "CKD-mineral derangement contributing (pain is its most consistent feature; metastatic deposits "
+                "are typically painless) (§6.8.2).", (5, 8, 9, 10, 11)),
+    Coexistence("X-PAIN-HPT-MALIGNANCY", "has_painful & (has_hyperparathyroidism | has_malignancy)",
+                "calciphylaxis", "metastatic", True,
+                "A painful lesion with primary HPT or malignancy: calciphylaxis leads, the metabolic cause "
+                "contributing (§6.8.2).", (5, 8, 9, 18, 33)),
+    Coexistence("X-NECROSIS-MINERAL", "has_necrosis & (ca_or_p_high | caxp_elevated | caxp_metastatic | metabolic_cause)",
+                "calciphylaxis", "metastatic", True,
+                "Necrosis or retiform purpura with a mineral derangement or its cause: calciphylaxis primary, "
+                "metastatic contributing (§6.5, §6.8.3).", (10, 18, 46)),
     Coexistence("X-CALCIPHYLAXIS-MINERAL", "ischaemic_lesion & esrd & (ca_or_p_high | caxp_elevated | caxp_metastatic)",
                 "calciphylaxis", "metastatic", True,
                 "Calciphylaxis on dialysis with deranged calcium/phosphate: metastatic-type mineral derangement "
@@ -290,6 +364,9 @@ URGENCY: tuple[UrgencyTrigger, ...] = (
                    "Suspected calciphylaxis (1-year mortality up to ~45-80%).", (9, 10, 17)),
     UrgencyTrigger("URG-CALCIPHYLAXIS-TOP", "emergency", "top_calciphylaxis & compatible_cp_lesion",
                    "The rules rank calciphylaxis first with a compatible lesion.", (9, 10, 17)),
+    UrgencyTrigger("URG-UREMIC-PAIN", "emergency", "has_painful & uremic_setting",
+                   "A painful lesion on dialysis or after a kidney transplant (suspected calciphylaxis, §6.8.2).",
+                   (8, 9, 106)),
     UrgencyTrigger("URG-SEPSIS", "emergency", "has_fever_sepsis", "Fever, spreading erythema or sepsis.", (106,)),
     UrgencyTrigger("URG-CA-CRISIS", "emergency", "ca_crisis", "Corrected calcium ≥ 14 mg/dL (override O2).", (52,)),
     UrgencyTrigger("URG-CA-SYMPTOMS", "emergency", "ca_high & has_hypercalcaemia_symptoms",
@@ -300,6 +377,11 @@ URGENCY: tuple[UrgencyTrigger, ...] = (
                    "Acute extravasation with blistering, necrosis or compartment signs.", (74, 75)),
     UrgencyTrigger("URG-SCFN", "emergency", "has_scfn & (ionized_above_scfn_limit | has_hypercalcaemia_symptoms)",
                    "Infant with SCFN and ionised Ca > 1.6 mmol/L or hypercalcaemia symptoms.", (80,)),
+    UrgencyTrigger("URG-UREMIC-SETTING", "urgent", "uremic_setting",
+                   "Calcinosis on dialysis, with eGFR < 15 or after transplant: calciphylaxis is a can't-miss "
+                   "diagnosis (assessment within days, §6.8.1).", (9, 17)),
+    UrgencyTrigger("URG-CALCIPHYLAXIS-FIRST", "urgent", "top_calciphylaxis",
+                   "The rules rank calciphylaxis first.", (9, 17)),
     UrgencyTrigger("URG-CA-MODERATE", "urgent", "ca_moderate_or_worse", "Moderate hypercalcaemia (≥ 12 mg/dL).", (52,)),
     UrgencyTrigger("URG-CAXP", "urgent", "caxp_metastatic", "Ca×P ≥ 70 mg²/dL².", (1, 5)),
     UrgencyTrigger("URG-PTH-INDEPENDENT", "urgent", "pth_independent_hypercalcaemia",

@@ -55,6 +55,7 @@ class Thresholds:
     vitd125_high: float = _t(78.0, "pg/mL", (92,), (45.0, 120.0),
                              "1,25-(OH)₂D above the wider published reference (18–78 pg/mL).")
     egfr_ckd: float = _t(60.0, "mL/min/1.73m²", (41,), (45.0, 90.0), "CKD G3a or worse below this.")
+    egfr_g3b: float = _t(45.0, "mL/min/1.73m²", (41,), (35.0, 50.0), "CKD G3b or worse below this.")
     egfr_g4: float = _t(30.0, "mL/min/1.73m²", (41,), (20.0, 45.0), "CKD G4–G5 below this.")
     egfr_g5: float = _t(15.0, "mL/min/1.73m²", (41,), (10.0, 20.0), "CKD G5 below this.")
     dialysis_long_years: float = _t(5.0, "years", (26,), (2.0, 10.0),
@@ -96,8 +97,8 @@ class Thresholds:
                                                   f"below {self.caxp_elevated:g}, lower caxp_elevated with it")
         if not (self.calcium_mild < self.calcium_moderate < self.calcium_crisis):
             raise ThresholdError("calcium_moderate", "calcium grades must increase: mild < moderate < crisis")
-        if not (self.egfr_g5 < self.egfr_g4 < self.egfr_ckd):
-            raise ThresholdError("egfr_g4", "eGFR cut-offs must increase: G5 < G4 < CKD")
+        if not (self.egfr_g5 < self.egfr_g4 < self.egfr_g3b < self.egfr_ckd):
+            raise ThresholdError("egfr_g4", "eGFR cut-offs must increase: G5 < G4 < G3b < CKD")
 
     def replace(self, **changes: float) -> Thresholds:
         """A copy with some thresholds changed (validated)."""

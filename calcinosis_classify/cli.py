@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_classify._atomic import atomic_path
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
 from calcinosis_classify.knowledge.thresholds import threshold_table
@@ -67,16 +66,11 @@ def _read_table(path: str, sep: str | None) -> pd.DataFrame:
 
 
 def _write_atomic(frame: pd.DataFrame, path: str) -> None:
-    """Write to a temporary file beside the target, then rename: no half-written output."""
-    if path == "-":
-        frame.to_csv(sys.stdout, index=False)
-        return
-    suffix = Path(path).suffix
-    with atomic_path(path) as tmp:
-        if suffix in (".parquet", ".pq"):
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False, compression="gzip" if suffix == ".gz" else None)
+    """CSV (``.gz``), Parquet or ``-`` (stdout), through :func:`calcinosis_classify.batch.write_frame`: pyarrow's
+    writer, to a temporary file renamed into place (no half-written output)."""
+    from calcinosis_classify.batch import write_frame
+
+    write_frame(frame, path)
 
 
 def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:

@@ -257,6 +257,12 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _physical_cores() -> int:
+    import joblib
+
+    return int(joblib.cpu_count(only_physical_cores=True))
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import time
 
@@ -265,6 +271,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     if (args.input is None) == (args.synthetic is None):
         raise _UsageError("give either a COHORT file or --synthetic N (not both)")
+    threads = args.threads if args.threads is not None else _physical_cores()
+    if threads < 1:
+        raise _UsageError(f"--threads must be at least 1, got {threads}")
     if args.synthetic is not None:
         from calcinosis_classify.synthetic import generate_cohort
 
@@ -281,7 +290,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model = train(cohort, args.truth, consult=args.consult, random_state=args.random_state,
                   max_iter=args.max_iter, units=args.units, thresholds=_thresholds(args),
-                  strict_units=args.strict_units, source=source)
+                  strict_units=args.strict_units, source=source, threads=threads)
     seconds = time.perf_counter() - start
     save_model(model, args.output, provenance={"training_seconds": round(seconds, 2)})
     skipped = int(model.training_provenance_.get("n_skipped", 0))
@@ -391,6 +400,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="highest rules confidence at which the model decides (default moderate)")
     t.add_argument("--max-iter", type=int, default=300, help="boosting rounds at most (default 300)")
     t.add_argument("--random-state", type=int, default=0, help="seed of the model (default 0)")
+    t.add_argument("--threads", type=int, help="threads the model fit may use (default: the machine's physical "
+                                               "cores; fewer on a machine busy with other work)")
     t.add_argument("--sep", help="CSV delimiter (default: sniffed)")
     t.add_argument("-q", "--quiet", action="store_true")
     common(t)

@@ -201,7 +201,27 @@ _RULE_SECTIONS = {
 }
 
 
+def _cmd_references(args: argparse.Namespace) -> int:
+    """``rules --references``: the numbered references as a terminal list, markdown (docs/references.md) or JSON."""
+    from calcinosis_classify.citations import references_markdown, references_rows
+    from calcinosis_classify.knowledge.references import REFERENCES
+
+    if args.kind:
+        raise _UsageError("--references lists the references, not knowledge-base items; leave out --kind")
+    if args.format == "json":
+        print(json.dumps(references_rows(), indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        print(references_markdown(), end="")
+    else:
+        for ref in REFERENCES:
+            print(ref.citation())
+            print(f"     {ref.link}")
+    return EXIT_OK
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.references:
+        return _cmd_references(args)
     rows = _knowledge_rows()
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
@@ -374,6 +394,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("table", "md", "json"), default="table",
                    help="terminal table, markdown (usable as documentation) or JSON")
     r.add_argument("--kind", choices=tuple(_RULE_SECTIONS), help="only this kind of item")
+    r.add_argument("--references", action="store_true",
+                   help="print the numbered references the items cite ([26] ...) instead, with their links")
     r.set_defaults(func=_cmd_rules)
 
     y = sub.add_parser("synth", help="generate a synthetic cohort with ground truth")

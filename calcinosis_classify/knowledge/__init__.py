@@ -1,4 +1,4 @@
-"""The knowledge base as data: rules, overrides, thresholds, ranges, sites.
+"""The knowledge base as data: rules, overrides, thresholds, ranges, sites, references.
 
 Nothing here evaluates anything; :mod:`calcinosis_classify.engine` compiles
 and validates these tables when the package is imported.
@@ -13,6 +13,7 @@ from calcinosis_classify.knowledge.model import (
     Rule,
     UrgencyTrigger,
 )
+from calcinosis_classify.knowledge.references import REFERENCES, REFERENCES_BY_NUMBER, Reference
 from calcinosis_classify.knowledge.rules import (
     COEXISTENCE,
     NEXT_STEPS,
@@ -33,6 +34,8 @@ __all__ = [
     "OVERRIDES",
     "PRIORS",
     "PRIOR_REFS",
+    "REFERENCES",
+    "REFERENCES_BY_NUMBER",
     "RISK_FACTORS",
     "RISK_SCHEME",
     "RULES",
@@ -41,6 +44,7 @@ __all__ = [
     "Coexistence",
     "NextStep",
     "Override",
+    "Reference",
     "RiskFactor",
     "Rule",
     "Thresholds",

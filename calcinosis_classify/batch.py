@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from calcinosis_classify._atomic import AtomicOutput
+from calcinosis_classify._atomic import AtomicOutput, atomic_path
 from calcinosis_classify._workers import PARALLEL_MIN_BYTES, default_jobs
 from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_arrays
 from calcinosis_classify.errors import ColumnClashError, InputError
@@ -48,7 +48,7 @@ from calcinosis_classify.intake import Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.schema import FIELDS
 
-__all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "score_dask", "score_file"]
+__all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "score_dask", "score_file", "write_frame"]
 
 REPORT_COLUMNS = ("input_row", "case_id", "column", "value", "problem", "code", "field")
 DEFAULT_CHUNK_ROWS = 32_768
@@ -504,7 +504,7 @@ def _csv_rows(table: pa.Table, delimiter: str = ",") -> bytes:
             continue
         quote.add(i)
         hit = pc.match_substring_regex(column, pattern)
-        needs_quotes |= hit.to_numpy(zero_copy_only=False)
+        needs_quotes |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)  # a null cell is written empty
         blanked = blanked.set_column(i, table.field(i), pc.if_else(hit, "", column))
     out = io.BytesIO()
     try:
@@ -686,6 +686,68 @@ def _open_sink(output: str, atomic: AtomicOutput | None, like_parquet: bool) -> 
     else:
         stream = open(atomic.tmp, "wb")  # closed by score_file on every path
     return _CsvSink(stream), stream
+
+
+_WRITE_ROWS = 131_072
+
+
+def _pandas_like_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A float or boolean column as the text pandas would write, so that the file reads back with the
+    same types: booleans are ``True`` / ``False``, and a float column that would read back as integers
+    (no missing value, every value whole) keeps a ``.0`` (``54.0``, not pyarrow's ``54``). Other columns:
+    ``None`` (pyarrow's writer renders them: the shortest text that reads back as the same number)."""
+    if pa.types.is_floating(column.type):
+        if column.null_count or not pc.all(pc.equal(column, pc.floor(column))).as_py():
+            return None  # reads back as floats however the whole values are written
+        text = pc.cast(column, pa.string())  # shortest text that reads back as the same number
+        whole = pc.match_substring_regex(text, r"^-?[0-9]+$")
+        return pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    if pa.types.is_boolean(column.type):
+        return pc.if_else(column, "True", "False")
+    return None
+
+
+def write_frame(frame: pd.DataFrame, output: str) -> None:
+    """Write a data frame as CSV (``.gz`` compressed), Parquet, or CSV to standard output (``"-"``).
+
+    CSV goes through the same encoder as :func:`score_file`'s output (pyarrow, a cell quoted only when
+    it holds a comma, a quote or a line break), a slice of rows at a time; missing values are empty
+    cells. ``pandas.read_csv`` reads the file back as the same frame (the same values and types; text
+    that reads as a number, such as ``"007"``, is the exception, as with ``DataFrame.to_csv``). A file
+    is written to a temporary file beside it and renamed into place only when complete.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to write (the index is not written).
+    output : str
+        A path ending in ``.parquet`` / ``.pq``, ``.gz`` or anything else (plain CSV), or ``"-"``.
+    """
+    if output != "-" and output.lower().endswith(_PARQUET_SUFFIXES):
+        with atomic_path(output) as tmp:
+            frame.to_parquet(tmp, index=False)
+        return
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, column in enumerate(table.columns):
+        text = _pandas_like_text(column)
+        if text is not None:
+            table = table.set_column(i, pa.field(table.field(i).name, pa.string()), text)
+    atomic = None if output == "-" else AtomicOutput(output)
+    try:
+        sink, stream = _open_sink(output, atomic, like_parquet=False)
+        try:
+            for start in range(0, max(table.num_rows, 1), _WRITE_ROWS):
+                sink.write(table.slice(start, _WRITE_ROWS))
+            sink.close()
+        finally:
+            if stream is not None:
+                stream.close()
+        if atomic is not None:
+            atomic.commit()
+    except BaseException:
+        if atomic is not None:
+            atomic.discard()
+        raise
 
 
 class _ReportWriter:

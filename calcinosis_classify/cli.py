@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calcinosis_classify._atomic import atomic_path
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
 from calcinosis_classify.knowledge.thresholds import threshold_table
@@ -67,16 +66,11 @@ def _read_table(path: str, sep: str | None) -> pd.DataFrame:
 
 
 def _write_atomic(frame: pd.DataFrame, path: str) -> None:
-    """Write to a temporary file beside the target, then rename: no half-written output."""
-    if path == "-":
-        frame.to_csv(sys.stdout, index=False)
-        return
-    suffix = Path(path).suffix
-    with atomic_path(path) as tmp:
-        if suffix in (".parquet", ".pq"):
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False, compression="gzip" if suffix == ".gz" else None)
+    """CSV (``.gz``), Parquet or ``-`` (stdout), through :func:`calcinosis_classify.batch.write_frame`: pyarrow's
+    writer, to a temporary file renamed into place (no half-written output)."""
+    from calcinosis_classify.batch import write_frame
+
+    write_frame(frame, path)
 
 
 def _thresholds(args: argparse.Namespace) -> dict[str, float] | None:
@@ -207,7 +201,27 @@ _RULE_SECTIONS = {
 }
 
 
+def _cmd_references(args: argparse.Namespace) -> int:
+    """``rules --references``: the numbered references as a terminal list, markdown (docs/references.md) or JSON."""
+    from calcinosis_classify.citations import references_markdown, references_rows
+    from calcinosis_classify.knowledge.references import REFERENCES
+
+    if args.kind:
+        raise _UsageError("--references lists the references, not knowledge-base items; leave out --kind")
+    if args.format == "json":
+        print(json.dumps(references_rows(), indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        print(references_markdown(), end="")
+    else:
+        for ref in REFERENCES:
+            print(ref.citation())
+            print(f"     {ref.link}")
+    return EXIT_OK
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.references:
+        return _cmd_references(args)
     rows = _knowledge_rows()
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
@@ -263,6 +277,12 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _physical_cores() -> int:
+    import joblib
+
+    return int(joblib.cpu_count(only_physical_cores=True))
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import time
 
@@ -271,6 +291,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     if (args.input is None) == (args.synthetic is None):
         raise _UsageError("give either a COHORT file or --synthetic N (not both)")
+    threads = args.threads if args.threads is not None else _physical_cores()
+    if threads < 1:
+        raise _UsageError(f"--threads must be at least 1, got {threads}")
     if args.synthetic is not None:
         from calcinosis_classify.synthetic import generate_cohort
 
@@ -287,7 +310,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model = train(cohort, args.truth, consult=args.consult, random_state=args.random_state,
                   max_iter=args.max_iter, units=args.units, thresholds=_thresholds(args),
-                  strict_units=args.strict_units, source=source)
+                  strict_units=args.strict_units, source=source, threads=threads)
     seconds = time.perf_counter() - start
     save_model(model, args.output, provenance={"training_seconds": round(seconds, 2)})
     skipped = int(model.training_provenance_.get("n_skipped", 0))
@@ -371,6 +394,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("table", "md", "json"), default="table",
                    help="terminal table, markdown (usable as documentation) or JSON")
     r.add_argument("--kind", choices=tuple(_RULE_SECTIONS), help="only this kind of item")
+    r.add_argument("--references", action="store_true",
+                   help="print the numbered references the items cite ([26] ...) instead, with their links")
     r.set_defaults(func=_cmd_rules)
 
     y = sub.add_parser("synth", help="generate a synthetic cohort with ground truth")
@@ -397,6 +422,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="highest rules confidence at which the model decides (default moderate)")
     t.add_argument("--max-iter", type=int, default=300, help="boosting rounds at most (default 300)")
     t.add_argument("--random-state", type=int, default=0, help="seed of the model (default 0)")
+    t.add_argument("--threads", type=int, help="threads the model fit may use (default: the machine's physical "
+                                               "cores; fewer on a machine busy with other work)")
     t.add_argument("--sep", help="CSV delimiter (default: sniffed)")
     t.add_argument("-q", "--quiet", action="store_true")
     common(t)

@@ -43,6 +43,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from calcinosis_classify import engine
 from calcinosis_classify import knowledge as kb
@@ -896,7 +897,7 @@ def check_truth_column(frame: pd.DataFrame, truth: str) -> np.ndarray:
 def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "moderate",
           random_state: int | None = 0, max_iter: int = 300, units: str = "conventional",
           thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
-          source: str | None = None) -> HybridClassifier:
+          source: str | None = None, threads: int | None = None) -> HybridClassifier:
     """Fit a :class:`HybridClassifier` on a labelled cohort.
 
     Parameters
@@ -915,6 +916,11 @@ def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "
         Settings of the rules and features.
     source : str, optional
         Where the cohort came from (recorded in the provenance).
+    threads : int, optional
+        Native threads (OpenMP, BLAS) the fit may use, set with
+        :func:`threadpoolctl.threadpool_limits`; ``None`` leaves the
+        libraries' defaults (every logical core), which oversubscribes a
+        machine that is busy with other work.
 
     Returns
     -------
@@ -928,7 +934,11 @@ def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "
     InputError
         The truth column is missing, has labels that are not subtypes, or no
         labelled row.
+    ValueError
+        ``threads`` is less than 1.
     """
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be at least 1 (or None for the libraries' default), got {threads}")
     labels = check_truth_column(cohort, truth)
     keep = labels != None  # noqa: E711 - element-wise comparison on an object array
     if not keep.any():
@@ -938,7 +948,8 @@ def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "
                        max_iter=max_iter)
     hybrid = HybridClassifier(model, consult=consult, units=units, thresholds=thresholds,
                               strict_units=strict_units, random_state=random_state)
-    hybrid.fit(cases, labels[keep].astype(str))
+    with threadpool_limits(limits=threads):
+        hybrid.fit(cases, labels[keep].astype(str))
     hybrid.training_provenance_.update({"n_skipped": int((~keep).sum()), "truth": truth})
     if source is not None:
         hybrid.training_provenance_["source"] = source

@@ -205,6 +205,46 @@ def test_cli_train_synthetic(tmp_path, capsys) -> None:
     assert "trained on 500 cases" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["--threads", "1"], []])
+def test_cli_train_threads_reach_the_fit(cohort_csv, tmp_path, monkeypatch, request, argv) -> None:
+    """`--threads N` (default: the physical cores, here pretended to be one) limits the native threads the
+    gradient boosting sees while it fits; unlimited, it would use two (the limit the test sets around it,
+    in place of the suite's one thread)."""
+    import joblib
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+    from threadpoolctl import threadpool_limits
+
+    from calcinosis_classify import cli
+
+    assert cli._physical_cores() == joblib.cpu_count(only_physical_cores=True)
+    if joblib.cpu_count(only_physical_cores=True) < 2:
+        pytest.skip("needs two physical cores to tell a limit of one from no limit")
+    outer = threadpool_limits(limits=2, user_api="openmp")
+    request.addfinalizer(outer.restore_original_limits)
+    unlimited = _openmp_effective_n_threads()
+    assert unlimited == 2
+    seen: list[int] = []
+    fit = HistGradientBoostingClassifier.fit
+
+    def recording_fit(self, *args, **kwargs):
+        seen.append(_openmp_effective_n_threads())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", recording_fit)
+    monkeypatch.setattr(cli, "_physical_cores", lambda: 1)
+    assert main(["train", str(cohort_csv), "-o", str(tmp_path / "m.ccm"), "--max-iter", "5", "-q", *argv]) == 0
+    assert seen and set(seen) == {1}
+    assert _openmp_effective_n_threads() == unlimited  # the limit ends with the fit
+
+
+def test_threads_must_be_positive(cohort_csv, tmp_path, capsys) -> None:
+    assert main(["train", str(cohort_csv), "-o", str(tmp_path / "m.ccm"), "--threads", "0", "-q"]) == 2
+    assert "--threads must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        train(pd.read_csv(cohort_csv), threads=0)
+
+
 def test_cli_exit_codes(cohort_csv, tmp_path, capsys) -> None:
     model_path = tmp_path / "m.ccm"
     assert main(["train", str(cohort_csv), "--synthetic", "10", "-o", str(model_path)]) == 2

@@ -1,4 +1,5 @@
-"""The knowledge base as data: rules, composite findings, overrides, policy, thresholds, ranges, sites.
+"""The knowledge base as data: rules, composite findings, overrides, policy, thresholds, ranges, sites,
+references.
 
 Nothing here evaluates anything; :mod:`calcinosis_classify.engine` compiles
 and validates these tables when the package is imported.
@@ -27,6 +28,7 @@ from calcinosis_classify.knowledge.policy import (
     RISK_SCHEME,
     TIE_ORDER,
 )
+from calcinosis_classify.knowledge.references import REFERENCES, REFERENCES_BY_NUMBER, Reference
 from calcinosis_classify.knowledge.rules import (
     COEXISTENCE,
     NEXT_STEPS,
@@ -51,6 +53,8 @@ __all__ = [
     "PRIOR_REFS",
     "PROBES",
     "REPORTED_FINDINGS",
+    "REFERENCES",
+    "REFERENCES_BY_NUMBER",
     "RISK_FACTORS",
     "RISK_SCHEME",
     "RULES",
@@ -64,6 +68,7 @@ __all__ = [
     "NextStep",
     "Override",
     "Probe",
+    "Reference",
     "RiskFactor",
     "RiskScheme",
     "Rule",

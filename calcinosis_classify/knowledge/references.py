@@ -1,0 +1,403 @@
+"""The numbered references every rule, threshold and explanation cites (data only).
+
+``[26]`` in a rule, a threshold or an explanation is :data:`REFERENCES` entry 26.
+The numbering is that of the clinical specification the knowledge base was
+written from; number 100 is not used there and is absent here. Each entry keeps
+the public copy the specification points to (``url``, further copies in
+``other_urls``); some of those are mirrors or secondary copies, so where the
+primary publication could be identified the entry also carries its DOI, its
+PubMed id, or (for works with neither) the publisher's own address, and
+:attr:`Reference.canonical_url` gives the one link to prefer. Those identifiers
+were checked against a copy of the publication's record; where none could be
+checked the field is empty and ``url`` is the only link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = ["REFERENCES", "REFERENCES_BY_NUMBER", "Reference"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One numbered source.
+
+    Attributes
+    ----------
+    number : int
+        The number cited as ``[number]``.
+    authors : str
+        Authors as cited (``"Le C, Bedocs PM"``); empty for unsigned pages.
+    title : str
+        Title of the work (for a web page, what it is).
+    year : int or None
+        Year of publication, when known.
+    source : str
+        Where it appeared: journal with volume and pages, book, or website.
+    url : str
+        The public copy the specification cites (possibly a mirror).
+    other_urls : tuple of str
+        Further copies or companion pages the specification cites.
+    doi : str
+        DOI of the primary publication, without a resolver prefix.
+    pmid : str
+        PubMed id of the primary publication.
+    canonical : str
+        The publisher's own address, for a work without DOI or PubMed id whose
+        ``url`` is a secondary copy.
+    """
+
+    number: int
+    authors: str
+    title: str
+    year: int | None
+    source: str
+    url: str
+    other_urls: tuple[str, ...] = ()
+    doi: str = ""
+    pmid: str = ""
+    canonical: str = ""
+
+    @property
+    def canonical_url(self) -> str:
+        """The link to prefer: the DOI, else the PubMed record, else the publisher's page; ``""`` if none."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.canonical
+
+    @property
+    def link(self) -> str:
+        """:attr:`canonical_url` when there is one, else :attr:`url`."""
+        return self.canonical_url or self.url
+
+    def citation(self) -> str:
+        """One line: ``[n] Authors. Title. Source.``"""
+        parts = [p for p in (self.authors, self.title, self.source) if p]
+        return f"[{self.number}] " + ". ".join(p.rstrip(".") for p in parts) + "."
+
+
+def _r(number: int, authors: str, title: str, year: int | None, source: str, url: str, *other_urls: str,
+       doi: str = "", pmid: str = "", canonical: str = "") -> Reference:
+    return Reference(number, authors, title, year, source, url, tuple(other_urls), doi, pmid, canonical)
+
+
+REFERENCES: tuple[Reference, ...] = (
+    _r(1, "Le C, Bedocs PM", "Calcinosis Cutis", None, "StatPearls",
+       "https://www.statpearls.com/sp/md/393/18768/", "http://knowledge.statpearls.com/chapter/rheumatology/18768/"),
+    _r(2, "Reiter N, El-Shabrawi L, Leinweber B, Berghold A, Aberer E", "Calcinosis cutis: part I. Diagnostic pathway",
+       2011, "J Am Acad Dermatol 2011;65:1-12", "https://pubmed.ncbi.nlm.nih.gov/21679810/", pmid="21679810"),
+    _r(3, "Walsh JS, Fairley JA", "Calcifying disorders of the skin", 1995, "J Am Acad Dermatol 1995;33:693-706",
+       "https://pubmed.ncbi.nlm.nih.gov/7593766/", pmid="7593766"),
+    _r(4, "", "Calcinosis cutis (reviewed Feb 2024)", 2024, "DermNet", "https://dermnetnz.org/topics/calcinosis-cutis"),
+    _r(5, "Nunley JR", "Calcinosis Cutis (overview; clinical presentation)", None, "Medscape / eMedicine",
+       "http://img.medscape.com/pi/iphone/medscapeapp/html/A1103137-business.html",
+       "https://emedicine.staging.medscape.com/article/1103137-clinical"),
+    _r(6, "Fernandez KH, Ward DS", "Calcinosis cutis: etiology and patient evaluation", None,
+       "UpToDate (public summary)", "http://www.uptodate.com/contents/calcinosis-cutis-etiology-and-patient-evaluation"),
+    _r(7, "Jiménez-Gallo D, Ossorio-García L, Linares-Barrios M", "Calcinosis cutis and calciphylaxis", 2015,
+       "Actas Dermosifiliogr 2015;106:785-94",
+       "https://actasdermo.org/en-calcinosis-cutis-calciphylaxis-articulo-S1578219015002802",
+       doi="10.1016/j.ad.2015.09.001", pmid="26394755"),
+    _r(8, "Nunley JR", "Calciphylaxis (clinical presentation; workup; overview)", None, "Medscape",
+       "https://emedicine.medscape.com/article/1095481-clinical", "https://emedicine.medscape.com/article/1095481-workup",
+       "http://img.medscape.com/pi/iphone/medscapeapp/html/A1095481-business.html"),
+    _r(9, "Nigwekar SU, Thadhani R, Brandenburg VM", "Calciphylaxis", 2018, "N Engl J Med 2018;378:1704-14",
+       "https://de.scribd.com/document/427340508/calcifilaxis-pdf", doi="10.1056/NEJMra1505292"),
+    _r(10, "Weenig RH, Sewell LD, Davis MDP, McCarthy JT, Pittelkow MR",
+       "Calciphylaxis: natural history, risk factor analysis, and outcome", 2007, "J Am Acad Dermatol 2007;56:569-79",
+       "https://revistanefrologia.com/index.php?p=doi-resolver&doi=10.1016/j.jaad.2006.08.065",
+       doi="10.1016/j.jaad.2006.08.065"),
+    _r(11, "Mazhar AR et al.", "Risk factors and mortality associated with calciphylaxis in end-stage renal disease",
+       2001, "Kidney Int 2001;60:324-32",
+       "https://www.ochsnerjournal.org/lookup/external-ref?access_num=10.1046/j.1523-1755.2001.00803.x&link_type=DOI",
+       doi="10.1046/j.1523-1755.2001.00803.x"),
+    _r(12, "Nigwekar SU et al.", "A nationally representative study of calcific uremic arteriolopathy risk factors", 2016,
+       "J Am Soc Nephrol 2016;27:3421-9", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5084892",
+       doi="10.1681/ASN.2015091065", pmid="27080977"),
+    _r(13, "Hayashi M et al.", "A case-control study of calciphylaxis in Japanese end-stage renal disease patients",
+       2012, "Nephrol Dial Transplant 2012", "http://47.251.13.51:8081/22121234", pmid="22121234"),
+    _r(14, "Galloway PAG, El-Damanawi R, Bardsley V, Pritchard NR, Fry AC, Ojha SK, Hiemstra TF",
+       "Vitamin K antagonists predispose to calciphylaxis in patients with end-stage renal disease", 2015,
+       "Nephron 2015;129:197-201", "https://www.repository.cam.ac.uk/handle/1810/247028?show=full",
+       doi="10.1159/000371449"),
+    _r(15, "Brandenburg VM et al.",
+       "Calcific uraemic arteriolopathy (calciphylaxis): data from a large nationwide registry", 2017,
+       "Nephrol Dial Transplant 2017;32:126-32", "https://www.ncbi.nlm.nih.gov/pubmed?term=26908770", pmid="26908770"),
+    _r(16, "", "UK Calciphylaxis Study: management strategies and outcomes (PMC8494680)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC8494680"),
+    _r(17, "", "Outcomes and mortality in calciphylaxis: a multicenter update", 2025, "J Am Acad Dermatol 2025",
+       "http://47.251.13.51:8081/40409721", pmid="40409721"),
+    _r(18, "Nigwekar SU et al.", "Calciphylaxis from nonuremic causes: a systematic review", 2008,
+       "Clin J Am Soc Nephrol 2008;3:1139-43", "http://47.251.13.51:8081/18417747",
+       doi="10.2215/CJN.00530108", pmid="18417747"),
+    _r(19, "Yu WY et al.", "Warfarin-associated nonuremic calciphylaxis", 2017, "JAMA Dermatol 2017;153:309-14",
+       "https://pubmed.ncbi.nlm.nih.gov/28099971/",
+       "http://jamanetwork.com/journals/jamadermatology/article-abstract/2596396", pmid="28099971"),
+    _r(20, "Kalajian AH, Malhotra PS, Callen JP, Parker LP",
+       "Calciphylaxis with normal renal and parathyroid function: not as rare as previously believed", 2009,
+       "Arch Dermatol 2009;145:451-8", "http://archderm.jamanetwork.com/article.aspx?articleid=711985",
+       doi="10.1001/archdermatol.2008.602"),
+    _r(21, "Santos PW, He J, Tuffaha A, Wetmore JB",
+       "Clinical characteristics and risk factors associated with mortality in calcific uremic arteriolopathy", 2017,
+       "Int Urol Nephrol 2017",
+       "https://www.springermedicine.com/clinical-characteristics-and-risk-factors-associated-with-mortal/21759018"),
+    _r(22, "", "Calciphylaxis epidemiology, risk factors, treatment and survival among French CKD patients: "
+       "a case-control study", 2020, "BMC Nephrol 2020",
+       "https://bmcnephrol.biomedcentral.com/articles/10.1186/s12882-020-01722-y", doi="10.1186/s12882-020-01722-y"),
+    _r(23, "Liu Y et al.", "Prevalence and clinical characteristics of calciphylaxis in Chinese hemodialysis patients",
+       2022, "Front Med 2022", "https://frontiersin.org/articles/10.3389/fmed.2022.902171/full",
+       doi="10.3389/fmed.2022.902171"),
+    _r(24, "Dobry AS, Ko LN, St John J, Sloan JM, Nigwekar S, Kroshinsky D",
+       "Association between hypercoagulable conditions and calciphylaxis in patients with renal disease: "
+       "a case-control study", 2018, "JAMA Dermatol 2018;154:182-7", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5839276/",
+       doi="10.1001/jamadermatol.2017.4920", pmid="29238798"),
+    _r(25, "Hayashi M", "Calciphylaxis: diagnosis and clinical features", 2013, "Clin Exp Nephrol 2013;17:498-503",
+       "https://link.springer.com/article/10.1007%2Fs10157-013-0782-z", doi="10.1007/s10157-013-0782-z"),
+    _r(26, "", "Hierarchical diagnosis of calciphylaxis in dialysis patients (Table 3, PMC10557543)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC10557543/table/t0003"),
+    _r(27, "Mochel M et al.", "Retrospective histologic and histochemical evaluation of cutaneous calciphylaxis "
+       "(USCAP 2013 abstract 482); peri-eccrine calcification", 2013, "USCAP 2013 annual meeting",
+       "http://www.abstracts2view.com/uscap13/view.php?nu=USCAP13L_482",
+       "https://journalrip.com/Article/JRIP_20150224100920"),
+    _r(28, "", "Risk factors for the development of CUA/calciphylaxis (Table 1, PMC2952095)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC2952095/table/T1"),
+    _r(29, "Nigwekar SU et al.", "Calciphylaxis incidence in the USRDS (J Gen Intern Med), as reported by "
+       "Renal & Urology News", None, "Renal & Urology News",
+       "https://www.renalandurologynews.com/home/news/nephrology/end-stage-renal-disease/"
+       "calciphylaxis-incidence-rising-study-finds/",
+       "https://www.renalandurologynews.com/home/web-exclusives/physician-polls/"
+       "have-you-ever-had-a-dialysis-patient-with-calciphylaxis/"),
+    _r(30, "", "Dermatopathology textbook excerpt: risk factors for calciphylaxis, proximal vs distal disease "
+       "(secondary mirror)", None, "",
+       "https://www.mussenhealth.us/photomicrograph-depicting/risk-factors-for-calciphylaxis.html"),
+    _r(31, "", "Update on calciphylaxis etiopathogenesis, diagnosis, and management", None, "Cutis / MDedge",
+       "https://mdedge9-ma1.mdedge.com/content/update-calciphylaxis-etiopathogenesis-diagnosis-and-management"),
+    _r(32, "", "Warfarin-induced nonuremic calciphylaxis: a case study and overview", None, "Practical Dermatology",
+       "https://practicaldermatology.com/youngmd-connect/resident-resource-center/"
+       "warfarin-induced-nonuremic-calciphylaxis-a-case-study-and-overview/23872"),
+    _r(33, "", "Photo Rounds: unexpected skin necrosis of the thighs", None, "J Fam Pract / MDedge",
+       "https://mdedge-cache.qa01.mdedge.com/familymedicine/article/64341/dermatology/"
+       "unexpected-skin-necrosis-thighs/page/0/1"),
+    _r(34, "", "Calciphylaxis: beyond CKD-MBD", None, "Nefrología",
+       "https://revistanefrologia.com/en-calciphylaxis-beyond-ckd-mbd-articulo-S201325141730158X"),
+    _r(35, "", "Retiform purpura: workup and therapeutic considerations in select conditions", None,
+       "J Am Acad Dermatol (CME)", "https://linkinghub.elsevier.com/retrieve/pii/S0190962219326738"),
+    _r(36, "", "NKF KDOQI Clinical Practice Guidelines for Bone Metabolism and Disease in "
+       "CKD (2003), Guideline 6", 2003, "National Kidney Foundation",
+       "http://kidneyfoundation.cachefly.net/professionals/KDOQI/guidelines_bone/guide6.htm"),
+    _r(37, "", "NKF KDOQI Guidelines for Bone Metabolism and Disease in Children with "
+       "CKD, Guideline 7", None, "National Kidney Foundation",
+       "https://kidneyfoundation.cachefly.net/professionals/KDOQI/guidelines_pedbone/guide7.htm"),
+    _r(38, "", "NKF KDOQI bone guidelines (2003), guideline statements", 2003, "National Kidney Foundation",
+       "http://kidneyfoundation.cachefly.net/professionals/KDOQI/guidelines_bone/guidestate.htm"),
+    _r(39, "", "KDIGO guideline comparison: mineral metabolism targets, CKD stage 3 (includes UK Renal Association "
+       "targets)", None, "KDIGO",
+       "http://www.kdigo.org/guidelines/compare/Table-General%20Nephrology-Mineral%20Metabolism%20Targets%20Stage%203"
+       "_090707.html"),
+    _r(40, "Abe M et al.", "Mineral metabolic abnormalities and mortality in dialysis patients (Table 1)", 2013,
+       "Nutrients 2013;5:1002-23", "https://pmc.ncbi.nlm.nih.gov/articles/PMC3705332/table/nutrients-05-01002-t001"),
+    _r(41, "", "KDIGO 2012 GFR and albuminuria categories (reprinted in Cleve Clin J Med)", 2012, "Cleve Clin J Med",
+       "https://www.ccjm.org/highwire/markup/1488/expansion?height=500&iframe=true&width=1000"),
+    _r(42, "", "The fallacy of the calcium-phosphorus product", 2007, "Kidney Int 2007",
+       "https://discovery.researcher.life/article/the-fallacy-of-the-calciumphosphorus-product/"
+       "15203bf755713759be00be2ef252ceeb", doi="10.1038/sj.ki.5002412", pmid="17609689"),
+    _r(43, "Christman MP, Kroshinsky D", "Calcinosis cutis", 2015, "In: Nunley JR, Lerma EV (eds). Dermatological "
+       "Manifestations of Kidney Disease. Springer 2015, ch. 9", "https://plasticsurgerykey.com/calcinosis-cutis",
+       doi="10.1007/978-1-4939-2395-3_9"),
+    _r(44, "", "Advanced metastatic calcinosis cutis in ESRD: case report (PMC5468049)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC5468049"),
+    _r(45, "", "Minars dermatology textbook: calcinosis cutis; calciphylaxis", None, "Minars Dermatology",
+       "https://www.minarsdermatology.com/dermatology-textbook/dt_calcinosis_cutis.htm",
+       "https://www.minarsdermatology.com/dermatology-textbook/dt_calciphylaxis.htm"),
+    _r(46, "", "Dermatology textbook excerpt: types of calcinosis cutis; calciphylaxis (Biocyclopedia mirror)", None, "",
+       "https://skin-disease-care.biocyclopedia.com/21141624.php",
+       "https://skin-disease-care.biocyclopedia.com/21161626.php"),
+    _r(47, "", "Calcinosis and calciphylaxis", None, "RheumaKnowledgy",
+       "https://www.rheumaknowledgy.com/calcinosis-and-calciphyaxis/"),
+    _r(48, "Scofield RH", "Milk-alkali syndrome", None, "Medscape", "https://emedicine.medscape.com/article/123324-print"),
+    _r(49, "", "Milk-alkali syndrome: case report (third leading cause of hypercalcaemia, up to 12%)", 2019,
+       "Int J Case Rep Images",
+       "https://www.ijcasereportsandimages.com/archive/article-full-text/101004Z01DS2019"),
+    _r(50, "Marcinowska-Suchowierska E et al.", "Vitamin D toxicity: a clinical perspective", 2018,
+       "Front Endocrinol 2018;9:550", "https://pmc.ncbi.nlm.nih.gov/articles/PMC6158375"),
+    _r(51, "", "Serum vitamin D level reference ranges (NAM/IOM categories), Appendix A Table 1 of an AHRQ/USPSTF "
+       "evidence review", None, "NCBI Bookshelf", "https://www.ncbi.nlm.nih.gov/books/NBK525404/table/app_1/"),
+    _r(52, "", "Resistant hypercalcemia (definitions, grading, correction formulas)", None, "StatPearls",
+       "https://statpearls.com/point-of-care/131067?medium=organic"),
+    _r(53, "", "Laboratory and clinical tumour lysis syndrome definitions (table)", None, "",
+       "https://www.omicsonline.org/articles-images/JCST-04-164-t002.html"),
+    _r(54, "Valenzuela A et al.", "Calcinosis is associated with digital ulcers and osteoporosis in SSc: a SCTC "
+       "study", 2016, "Semin Arthritis Rheum 2016",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC5500288"),
+    _r(55, "Baron M et al.", "Calcinosis is associated with digital ischaemia in systemic sclerosis: a longitudinal "
+       "study", 2016, "Rheumatology 2016;55:2148-55", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5144666"),
+    _r(56, "Valenzuela A et al.", "Calcinosis is associated with ischemic manifestations and increased disability in "
+       "SSc", 2020, "Semin Arthritis Rheum 2020",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC8205269"),
+    _r(57, "Hoeltzel MF, Oberle EJ, Robinson AB, Agarwal A, Rider LG", "The presentation, assessment, pathogenesis, "
+       "and treatment of calcinosis in juvenile dermatomyositis", 2014, "Curr Rheumatol Rep 2014;16:467",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC5118224", doi="10.1007/s11926-014-0467-y", pmid="25366934"),
+    _r(58, "", "Is anti-NXP2 autoantibody a risk factor for calcinosis and poor outcome in juvenile dermatomyositis "
+       "patients? Case series", None, "",
+       "https://discovery.researcher.life/article/is-antinxp2-autoantibody-a-risk-factor-for-calcinosis-and-poor-"
+       "outcome-in-juvenile-dermatomyositis-patients-case-series/43f8228958863534ad05dc598d812e1d"),
+    _r(59, "Balin SJ, Wetter DA, Andersen LK, Davis MDP", "Calcinosis cutis occurring in association with autoimmune "
+       "connective tissue disease: the Mayo Clinic experience with 78 patients, 1996-2009", 2012,
+       "Arch Dermatol 2012;148:455-62", "http://archderm.jamanetwork.com/article.aspx?articleid=1150959",
+       doi="10.1001/archdermatol.2011.2052"),
+    _r(60, "Terry SF, Uitto J; Germain DP", "Pseudoxanthoma elasticum (GeneReviews); Pseudoxanthoma elasticum "
+       "(Orphanet J Rare Dis 2017)", None, "GeneReviews; Orphanet J Rare Dis 2017",
+       "https://https.ncbi.nlm.nih.gov/books/n/gene/pxe/?report=reader",
+       "https://ojrd.biomedcentral.com/articles/10.1186/s13023-017-0639-8",
+       canonical="https://www.ncbi.nlm.nih.gov/books/n/gene/pxe/"),
+    _r(61, "Sütçü M, Akdağ O", "Idiopathic scrotal calcinosis: review with seven cases", 2019,
+       "Eur Arch Med Res 2019;35:132-6",
+       "https://eurarchmedres.org/archives/archive-detail/article-preview/diopathic-scrotal-calcinosis-a-review-of-the-"
+       "liter/30381", "https://en.wikipedia.org/wiki/Idiopathic_scrotal_calcinosis"),
+    _r(62, "", "Calcification and ossification in the skin (textbook chapter 95, mirror)", None, "",
+       "https://plasticsurgerykey.com/95-calcification-and-ossification-in-the-skin"),
+    _r(63, "", "Subepidermal calcified nodule", 2023, "DermNet",
+       "https://pro.dermnetnz.org/topics/subepidermal-calcified-nodule"),
+    _r(64, "Evans MJ, Blessing K, Gray ES", "Subepidermal calcified nodule in children: 21 cases (with VisualDx: "
+       "subepidermal calcified nodule)", 1995, "Pediatr Dermatol 1995",
+       "https://zendy.io/title/10.1111/j.1525-1470.1995.tb00189.x",
+       "https://www.visualdx.com/visualdx/diagnosis/subepidermal+calcified+nodule?diagnosisId=53401&moduleId=103",
+       doi="10.1111/j.1525-1470.1995.tb00189.x"),
+    _r(65, "Solak B et al.", "Milia-like calcinosis cutis in a girl with Down syndrome (with: Milia-like calcinosis "
+       "cutis in Down syndrome: a new case with review, Dermatol Online J)", 2016, "An Bras Dermatol 2016",
+       "http://www.scielo.br/j/abd/a/PL3QYrg5rCvS6TMTcL9ZR3n/?lang=en", "https://escholarship.org/uc/item/5s61z4v2"),
+    _r(66, "Boyce AM, Lee AE, Roszko KL, Gafni RI", "Hyperphosphatemic tumoral calcinosis: pathogenesis, clinical "
+       "presentation, and challenges in management", 2020, "Front Endocrinol 2020",
+       "https://www.frontiersin.org/articles/10.3389/fendo.2020.00293", doi="10.3389/fendo.2020.00293"),
+    _r(67, "", "Hyperphosphatemic familial tumoral calcinosis: GeneReviews summary (via FindZebra); OMIM #211900",
+       None, "GeneReviews; OMIM",
+       "https://findzebra.com/details/BkOVBPw-hyperphosphatemic-familial-tumoral-calcinosis?q=cowden+syndrome",
+       "https://https.ncbi.nlm.nih.gov/omim/211900", canonical="https://omim.org/entry/211900"),
+    _r(68, "Sprecher E", "Familial tumoral calcinosis: from characterization of a rare phenotype to the pathogenesis of "
+       "ectopic calcification (with: Normophosphatemic familial tumoral calcinosis, Jewish Genetic Diseases)", 2010,
+       "J Invest Dermatol 2010", "https://pmc.ncbi.nlm.nih.gov/articles/PMC3169303",
+       "https://jewishgenetics.org/genetic-disorders/search-genetic-disorders/"
+       "normophosphatemic-familial-tumoral-calcinosis"),
+    _r(69, "", "Calcified nodule secondary to heel sticks (with: VisualDx, calcified nodules of the heels; "
+       "Contemporary Pediatrics, curious yellow bumps on a baby's heels)", 2006,
+       "Arch Pediatr Adolesc Med 2006;160:646", "https://jamanetwork.com/journals/jamapediatrics/fullarticle/486266",
+       "https://www.visualdx.com/visualdx/diagnosis/calcified%20nodules%20of%20the%20heels?diagnosisId=53774"
+       "&moduleId=12", "https://www.contemporarypediatrics.com/view/curious-yellow-bumps-babys-heels"),
+    _r(70, "", "Neonatal iatrogenic calcinosis cutis caused by calcium gluconate extravasation (16 neonates)", None, "",
+       "https://www.readbyqxmd.com/read/37545297/neonatal-iatrogenic-calcinosis-cutis-caused-by-calcium-gluconate-"
+       "extravasation", pmid="37545297"),
+    _r(71, "Song KS, Lee SW, Kim DH, Min KK, Yon CJ", "Spontaneous resolution of iatrogenic calcinosis cutis after "
+       "parenteral calcium gluconate therapy in neonates", 2019, "J Korean Orthop Assoc 2019;54:192-6",
+       "https://www.koreamed.org/SearchBasic.php?RID=2444787", doi="10.4055/jkoa.2019.54.2.192"),
+    _r(72, "Hetaimish B", "Neonatal calcinosis cutis after treatment of hypocalcemia with calcium gluconate: "
+       "a report of 2 cases", 2024, "Am J Case Rep 2024;25:e943397", "https://amjcaserep.com/abstract/full/idArt/943397",
+       doi="10.12659/AJCR.943397"),
+    _r(73, "Ahn KH, Park ES", "A rare case report of neonatal calcinosis cutis induced by distant and delayed "
+       "extravasation of intravenous calcium gluconate", 2021, "Arch Plast Surg 2021;48:641-5",
+       "https://www.e-aps.org/journal/view.php?number=3916&viewtype=pubreader", doi="10.5999/aps.2020.01942"),
+    _r(74, "", "Cutaneous calcinosis in a neonate following extravasation of calcium gluconate", 1982,
+       "J Am Acad Dermatol 1982;6:392-5", "http://www.pubmed.gov/7068967/", pmid="7068967"),
+    _r(75, "", "Photo Rounds: erythematous plaque with yellowish papules on the shin (iatrogenic calcinosis cutis)",
+       None, "J Fam Pract / MDedge",
+       "https://mdedge-cache.qa01.mdedge.com/familymedicine/article/76242/dermatology/"
+       "erythematous-plaque-yellowish-papules-shin/page/0/1"),
+    _r(76, "Rumancik BE, Rahnama-Moghadam S", "Severe iatrogenic calcinosis cutis from extravasated calcium gluconate",
+       2020, "Cureus 2020",
+       "https://docslib.org/doc/10776446/severe-iatrogenic-calcinosis-cutis-from-extravasated-calcium-gluconate",
+       doi="10.7759/cureus.9712"),
+    _r(77, "", "Occult iatrogenic calcinosis cutis in an infant (PMC10666667)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC10666667"),
+    _r(78, "", "Cutaneous necrosis after contact with calcium chloride: a mistaken diagnosis of child abuse "
+       "(mentions EEG contact paste)", 1996, "Pediatrics 1996;97:257",
+       "https://discovery.researcher.life/article/cutaneous-necrosis-after-contact-with-calcium-chloride-a-mistaken-"
+       "diagnosis-of-child-abuse/f95f7ddf1e0f332ba86c1f0372297b42",
+       canonical="https://publications.aap.org/pediatrics/article-abstract/97/2/257/60480/"
+                 "Cutaneous-Necrosis-After-Contact-With-Calcium"),
+    _r(79, "", "Infant with a pearl-like nodule on the heel (iatrogenic causes incl. para-aminosalicylic acid and "
+       "calcium chloride electrode paste)", None, "Contemporary Pediatrics",
+       "https://www.contemporarypediatrics.com/view/full-case-infant-presents-with-an-asymptomatic-pearl-like-nodule-"
+       "on-the-heel"),
+    _r(80, "", "Subcutaneous fat necrosis of the newborn and hypercalcemia (with: Borgia F et al., J Paediatr Child "
+       "Health 2006; SCFN and idiopathic hypercalcemia, Arch Dermatol 1980;116:1155-8; Siegel LH et al., Pediatr "
+       "Dermatol 2022)", 1993, "Pediatr Dermatol 1993;10:271-6",
+       "https://pubmed.ncbi.nlm.nih.gov/8415307/?dopt=Abstract",
+       "https://moh-it.pure.elsevier.com/en/publications/subcutaneous-fat-necrosis-of-the-newborn-be-aware-of-hypercalcaem",
+       "https://jamanetwork.com/journals/jamadermatology/article-abstract/541424",
+       "https://biomed.reviewer.ly/app/publication/4435c697-c9ff-4cb5-85bb-16ef27d2d870", pmid="8415307"),
+    _r(81, "", "Calcium, blood, total and ionized", None, "Davis's Lab & Diagnostic Tests",
+       "http://www.labdxtest.com/labdxtest/view/Davis-Lab-and-Diagnostic-Tests/425451/all/"
+       "Calcium__Blood__Total_and_Ionized"),
+    _r(82, "", "Phosphorus, blood", None, "Davis's Lab & Diagnostic Tests",
+       "http://www.labdxtest.com/labdxtest/view/Davis-Lab-and-Diagnostic-Tests/425171/all/Phosphorus__Blood"),
+    _r(83, "", "Parathyroid hormone", None, "Davis's Lab & Diagnostic Tests",
+       "https://nursing.unboundmedicine.com/nursingcentral/view/Davis-Lab-and-Diagnostic-Tests/425422/2/"
+       "Parathyroid_Hormone"),
+    _r(84, "", "Phosphate (as phosphorus) reference ranges", None, "Quest Diagnostics",
+       "https://jdos.nicholsinstitute.com/dos/nmmcpathology/test/571975"),
+    _r(85, "", "Phosphate reference ranges", None, "DiaSys Diagnostic Systems",
+       "https://www.diasys-diagnostics.com/service-area/support/reference-ranges/analyte/phosphorus/analyte.show"),
+    _r(86, "", "Normal values in adults (Table 1, PMC7276095)", 2020, "Atherosclerosis 2020",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC7276095/table/T1"),
+    _r(87, "Yu ASL, Stubbs JR", "Relation between total and ionized serum calcium concentrations", None,
+       "UpToDate (public summary)",
+       "https://www.uptodate.com/contents/relation-between-total-and-ionized-serum-calcium-concentrations"),
+    _r(88, "", "Blood chemistry reference table (textbook Appendix A, Table A-3)", None, "",
+       "https://cld.bz/bookdata/rFBLuj/basic-html/page1213.html"),
+    _r(89, "", "Conventional-to-SI conversion tables", None, "", "http://w3.csmu.edu.tw/~chr/Int_unit_conversion.htm",
+       "http://www.elephantcare.org/convers.htm"),
+    _r(90, "", "Parathyroid hormone unit converter and interpretation", None, "labtests.co.in",
+       "https://labtests.co.in/unit-converter/parathyroid-hormone-pth"),
+    _r(91, "", "25-hydroxyvitamin D unit converter", None, "labtests.co.in",
+       "https://labtests.co.in/unit-converter/vitamin-d-total"),
+    _r(92, "", "1,25-dihydroxyvitamin D reference ranges (citing Kratz et al., NEJM 2004; with a Medscape-derived "
+       "secondary summary)", None, "Perinatology.com",
+       "https://www.perinatology.com/Reference/Reference%20Ranges/Vitamin%20D%201.htm",
+       "https://daiseybloomvigor.blogspot.com/2021/12/vitamin-d-pg-ml.html?hl=ar"),
+    _r(93, "", "Magnesium units and ranges", None, "", "https://www.seekhealthz.com/health/how-is-magnesium-measured/",
+       "https://labtests.co.in/unit-converter/magnesium-mg"),
+    _r(94, "", "Albumin-corrected calcium: SI Payne form; R package documentation (cliot, citing Payne 1973); "
+       "alternative 0.025 slope (clinicalr); limitations", None, "",
+       "https://theguidewire.net/cases_questions/how-can-the-affect-of-albumin-levels-be-accounted-for",
+       "https://rdrr.io/cran/cliot/man/calcium_correction_hypoalbuminemia.html",
+       "https://rdrr.io/github/LS31/clinicalr/man/adjust_calcium_for_albumin.html",
+       "https://achawaqat.com/calculators/endocrinology/calcium-correction"),
+    _r(95, "Rivara MB et al.", "Uncorrected and albumin-corrected calcium, phosphorus, and mortality in patients "
+       "undergoing maintenance dialysis", 2015, "J Am Soc Nephrol 2015;26:1671-81",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC4483586"),
+    _r(96, "", "HL7 FHIR PDDI CDS implementation guide, ValueSet: LOINC codes for serum calcium", None, "HL7 FHIR",
+       "https://hl7.org/fhir/uv/pddi/en/ValueSet-valueset-calcium-LOINC.html"),
+    _r(97, "", "Paediatric calcinosis cutis single-institution cohort (30 cases; no metastatic cases)", None, "",
+       "https://referencecitationanalysis.com/citearticles?term=%5B%7B%22c%22%3Anull%2C%22id%22%3A%22c%22%2C%22o%22"
+       "%3Anull%2C%22v%22%3A%2210.1186%2Fs13256-018-1922-6%22%2C%22b%22%3Anull%2C%22f%22%3Anull%7D%5D"),
+    _r(98, "", "Proximal cutaneous necrosis associated with small vessel calcification in renal failure "
+       "(4 dialysis patients)", None, "",
+       "https://paperexplained.cn/articles/paper/detail/7e4d41b004f9997153908cf700bf42f10adadaad"),
+    _r(99, "", "PTH-dependent vs PTH-independent hypercalcaemia work-up (AI-generated clinical summaries, low "
+       "authority, used only for the widely taught branch point)", None, "",
+       "https://www.droracle.ai/articles/824446/what-are-the-differential-diagnoses-appropriate-workup-and-management",
+       "https://www.droracle.ai/articles/658615/what-is-the-initial-step-in-evaluating-the-cause"),
+    _r(101, "", "Calcinosis cutis summary (iatrogenic: extravasation of calcium or phosphate infusions)", None,
+       "ClinicalGate", "https://clinicalgate.com/calcinosis-cutis"),
+    _r(102, "", "Calciphylaxis pain management review (incidence 0.04-4% in dialysis; 1-year mortality up to 50%) "
+       "(PMC7595979)", None, "", "https://pmc.ncbi.nlm.nih.gov/articles/PMC7595979"),
+    _r(103, "Russ P, Russwurm M, Kortus-Goetze B, Hoyer J, Kamalanabhaiah S", "Phenprocoumon based anticoagulation is "
+       "an underestimated factor in the pathogenesis of calciphylaxis", 2019, "BMC Nephrol 2019",
+       "https://www.springermedizin.de/phenprocoumon-based-anticoagulation-is-an-underestimated-factor-/16599906"
+       "?fulltextView=true"),
+    _r(104, "el-Azhary RA et al.", "Calciphylaxis: a disease of pannicular thrombosis", None, "Mayo Clinic",
+       "https://mayoclinic.pure.elsevier.com/en/publications/calciphylaxis-a-disease-of-pannicular-thrombosis"),
+    _r(105, "", "Clinical phenotypes and biologic treatment use in juvenile dermatomyositis-associated calcinosis "
+       "(CARRA legacy registry)", 2018, "Pediatr Rheumatol 2018", "https://link.springer.com/10.1186/s12969-018-0299-9",
+       doi="10.1186/s12969-018-0299-9"),
+    _r(106, "", "Calcific uremic arteriolopathy in peritoneal dialysis patients: review (more than 50% die within a "
+       "year, usually from superimposed sepsis; pain often refractory to analgesia) (PMC3124933)", None, "",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC3124933"),
+)
+
+REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})
+"""``REFERENCES_BY_NUMBER[26]`` is the reference cited as ``[26]`` (read-only)."""

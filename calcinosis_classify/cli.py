@@ -171,7 +171,9 @@ def _knowledge_rows() -> list[dict[str, Any]]:
     """Every knowledge-base item as one row: kind, id, subtype/level, points, condition, meaning, refs."""
     from calcinosis_classify import knowledge as kb
 
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [
+        {"kind": "composite", "id": c.name, "condition": c.condition, "text": c.description, "refs": list(c.refs)}
+        for c in kb.COMPOSITES]
     for r in kb.RULES:
         rows.append({"kind": "rule", "id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
                      "evidence": r.evidence, "condition": r.condition, "text": r.rationale, "refs": list(r.refs)})
@@ -194,6 +196,7 @@ def _knowledge_rows() -> list[dict[str, Any]]:
 
 
 _RULE_SECTIONS = {
+    "composite": "Composite findings (named combinations of findings that the items below use)",
     "rule": "Evidence rules (clinical-spec §6.3; strong ±3, moderate ±2, weak ±1, modifiers §6.3)",
     "override": "Overrides (§6.2)", "coexistence": "Co-existence (§6.5)",
     "risk_factor": "Calciphylaxis risk factors (§4.2, §4.4)", "urgency": "Urgency triggers (§7.2)",

@@ -265,3 +265,96 @@ def test_ssc_digital_ulcer_on_dialysis_is_ranked_by_site_but_calciphylaxis_is_ke
     assert ssc.subtype == "dystrophic" and "calciphylaxis" in ssc.differential and ssc.urgency == "emergency"
     assert classify({**case, "necrosis": "yes"}).subtype == "calciphylaxis"
     assert classify({k: v for k, v in case.items() if k != "autoimmune_disease"}).subtype == "calciphylaxis"
+
+
+# ------------------------------------------------------------------ sparse presentations (worked examples K-R)
+
+def _row(scored: pd.DataFrame, case_id: str) -> pd.Series:
+    return scored.loc[scored["case_id"] == case_id].iloc[0]
+
+
+def _first_two(row: pd.Series) -> list[str]:
+    return row["differential"].split(";")[:2]
+
+
+def test_k_dialysis_with_nothing_else_recorded(scored: pd.DataFrame) -> None:
+    """K: haemodialysis, calcified plaque on the abdomen, nothing else: 1 calciphylaxis, 2 metastatic; risk
+    moderate; urgent; calcium and phosphate named as missing."""
+    row = _row(scored, "K")
+    assert _first_two(row) == ["calciphylaxis", "metastatic"]
+    assert (row["calciphylaxis_risk"], row["urgency"]) == ("moderate", "urgent")
+    assert {"calcium", "phosphate"} <= set(row["missing"].split(";"))
+
+
+def test_l_painful_lesion_on_dialysis_outranks_a_high_caxp(scored: pd.DataFrame) -> None:
+    """L: painful calves on haemodialysis with Ca×P 79: calciphylaxis first, metastatic contributing; high risk,
+    emergency."""
+    row = _row(scored, "L")
+    assert _first_two(row) == ["calciphylaxis", "metastatic"]
+    assert (row["calciphylaxis_risk"], row["urgency"]) == ("high", "emergency")
+    assert classify(EXAMPLES.loc[EXAMPLES["case_id"] == "L"].iloc[0].to_dict()).contributing == ("metastatic",)
+
+
+def test_m_warfarin_with_leg_lesions(scored: pd.DataFrame) -> None:
+    """M: 3 years on warfarin, lesions on both lower legs, normal kidney function: calciphylaxis (non-uremic),
+    dystrophic next; urgent."""
+    row = _row(scored, "M")
+    assert _first_two(row) == ["calciphylaxis", "dystrophic"]
+    assert row["urgency"] == "urgent"
+
+
+def test_n_necrosis_outranks_caxp_outside_dialysis(scored: pd.DataFrame) -> None:
+    """N: lung cancer, retiform purpura with necrosis on the thighs, Ca 13.5, P 5.5: calciphylaxis first,
+    metastatic contributing; emergency."""
+    row = _row(scored, "N")
+    assert _first_two(row) == ["calciphylaxis", "metastatic"]
+    assert row["urgency"] == "emergency"
+
+
+def test_o_single_nodule_with_nothing_recorded(scored: pd.DataFrame) -> None:
+    """O: a single forearm nodule and nothing else: indeterminate or low-confidence dystrophic, the differential
+    dystrophic then idiopathic, the deciding history and labs named as missing."""
+    row = _row(scored, "O")
+    assert row["subtype"] in ("indeterminate", "dystrophic") and row["confidence"] == "low"
+    assert _first_two(row) == ["dystrophic", "idiopathic"]
+    assert {"calcium", "phosphate", "autoimmune_disease"} <= set(row["missing"].split(";"))
+
+
+def test_p_periarticular_mass_in_a_child_without_labs_is_not_metastatic(scored: pd.DataFrame) -> None:
+    """P: painless elbow mass in an 11-year-old, no labs: idiopathic (tumoral pattern) or dystrophic first, never
+    metastatic; phosphate named as missing."""
+    row = _row(scored, "P")
+    assert row["differential"].split(";")[0] in ("idiopathic", "dystrophic")
+    assert row["subtype"] != "metastatic"
+    assert "phosphate" in row["missing"].split(";")
+
+
+def test_q_painful_lesion_in_ckd_g4(scored: pd.DataFrame) -> None:
+    """Q: CKD G4 without dialysis, painful ulcerated thigh lesion: 1 calciphylaxis, 2 metastatic; urgent or
+    emergency."""
+    row = _row(scored, "Q")
+    assert _first_two(row) == ["calciphylaxis", "metastatic"]
+    assert row["urgency"] in ("urgent", "emergency")
+
+
+def test_r_primary_hpt_without_numbers(scored: pd.DataFrame) -> None:
+    """R: primary hyperparathyroidism, firm nodules at the knees, no numbers: metastatic; routine (no calcium
+    value, so no hypercalcaemia trigger)."""
+    row = _row(scored, "R")
+    assert row["subtype"] == "metastatic" and row["urgency"] == "routine"
+
+
+def test_differential_is_never_empty_when_anything_is_recorded() -> None:
+    """§6.8.5: a case with an age, a sex, a site or any history item always lists candidates."""
+    cases = [{"age_years": 40}, {"sex": "F"}, {"lesion_site": "forearm"}, {"diabetes": "no"},
+             {"calcium": 9.5, "phosphate": 3.5, "egfr": 90, "age_years": 30}]
+    for case in cases:
+        assert classify(case).differential, case
+
+
+def test_exclusion_from_three_normal_numbers_is_low_confidence() -> None:
+    """Normal calcium, phosphate and eGFR with nothing else recorded: idiopathic may lead, with low confidence."""
+    a = classify({"calcium": 9.5, "phosphate": 3.5, "egfr": 95})
+    assert a.confidence == "low"
+    assert classify({"calcium": 9.5, "phosphate": 3.5, "egfr": 95, "lesion_site": "scrotum", "sex": "M",
+                     "age_years": 30}).confidence != "low"

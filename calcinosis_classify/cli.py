@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calcinosis_classify._hybrid_policy import CONSULT_LEVELS, DEFAULT_CONSULT, TRAINING_SPARSE_RATE
 from calcinosis_classify._version import __version__
 from calcinosis_classify.errors import CalcinosisClassifyError, ColumnClashError
 from calcinosis_classify.knowledge.thresholds import threshold_table
@@ -271,7 +272,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     try:
         cohort = generate_cohort(args.n, seed=args.seed, missing_rate=args.missing_rate,
                                  qualitative_rate=args.qualitative_rate, si_fraction=args.si_fraction,
-                                 atypical_rate=args.atypical_rate, label_noise=args.label_noise)
+                                 atypical_rate=args.atypical_rate, label_noise=args.label_noise,
+                                 sparse_rate=args.sparse_rate)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     _write_atomic(cohort, args.output)
@@ -302,11 +304,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
         try:
             cohort = generate_cohort(args.synthetic, seed=args.seed, atypical_rate=args.atypical_rate,
-                                     missing_rate=args.missing_rate)
+                                     missing_rate=args.missing_rate, sparse_rate=args.sparse_rate)
         except ValueError as exc:
             raise _UsageError(str(exc)) from None
         source = (f"synthetic: generate_cohort(n={args.synthetic}, seed={args.seed}, "
-                  f"atypical_rate={args.atypical_rate}, missing_rate={args.missing_rate})")
+                  f"atypical_rate={args.atypical_rate}, missing_rate={args.missing_rate}, "
+                  f"sparse_rate={args.sparse_rate})")
     else:
         cohort = _read_table(args.input, args.sep)
         source = args.input
@@ -330,7 +333,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from calcinosis_classify.persistence import write_atomic
 
     frame = _read_table(args.input, args.sep)
-    report = evaluate(frame, args.truth, model=args.model, units=args.units, thresholds=_thresholds(args),
+    report = evaluate(frame, args.truth, model=args.model, by=args.by, units=args.units, thresholds=_thresholds(args),
                       strict_units=args.strict_units)
     text = report.to_json() if args.format == "json" else report.to_text()
     if args.output == "-":
@@ -410,6 +413,8 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--si-fraction", type=float, default=0.0)
     y.add_argument("--atypical-rate", type=float, default=0.0)
     y.add_argument("--label-noise", type=float, default=0.0)
+    y.add_argument("--sparse-rate", type=float, default=0.0,
+                   help="share of rows in the sparse mode of case reports and clinic extracts (default 0)")
     y.add_argument("-q", "--quiet", action="store_true")
     y.set_defaults(func=_cmd_synth)
 
@@ -419,10 +424,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0, help="seed of the synthetic cohort (default 0)")
     t.add_argument("--atypical-rate", type=float, default=0.0, help="atypical share of the synthetic cohort")
     t.add_argument("--missing-rate", type=float, default=0.1, help="missing-data rate of the synthetic cohort")
+    t.add_argument("--sparse-rate", type=float, default=TRAINING_SPARSE_RATE,
+                   help="share of sparse, case-report-like rows in the synthetic cohort "
+                        f"(default {TRAINING_SPARSE_RATE})")
     t.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write (e.g. model.ccm)")
     t.add_argument("--truth", default="true_subtype", help="column with the subtype labels (default true_subtype)")
-    t.add_argument("--consult", choices=("low", "moderate"), default="moderate",
-                   help="highest rules confidence at which the model decides (default moderate)")
+    t.add_argument("--consult", choices=CONSULT_LEVELS, default=DEFAULT_CONSULT,
+                   help=f"highest rules confidence at which the model decides (default {DEFAULT_CONSULT})")
     t.add_argument("--max-iter", type=int, default=300, help="boosting rounds at most (default 300)")
     t.add_argument("--random-state", type=int, default=0, help="seed of the model (default 0)")
     t.add_argument("--threads", type=int, help="threads the model fit may use (default: the machine's physical "
@@ -436,6 +444,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("input", metavar="LABELLED", help="labelled CSV/Parquet file")
     v.add_argument("--truth", required=True, help="column with the true subtypes")
     v.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`")
+    v.add_argument("--by", metavar="COLUMN",
+                   help="also summarise per value of this column (default: label_basis when present)")
     v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
     v.add_argument("-o", "--output", default="-", help="report file, or - for stdout (default)")
     v.add_argument("--json", dest="json_output", metavar="FILE", help="also write the report as JSON here")

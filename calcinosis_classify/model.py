@@ -47,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from calcinosis_classify import engine
 from calcinosis_classify import knowledge as kb
+from calcinosis_classify._hybrid_policy import CONSULT_LEVELS, DEFAULT_CONSULT
 from calcinosis_classify.assessment import INDETERMINATE
 from calcinosis_classify.errors import InputError
 from calcinosis_classify.estimators import (
@@ -84,11 +85,9 @@ __all__ = [
 ]
 
 SUBTYPES: tuple[str, ...] = engine.SUBTYPES
-#: Rules confidence levels up to which :class:`HybridClassifier` may let the model decide.
-CONSULT_LEVELS: tuple[str, ...] = ("low", "moderate")
 #: Columns the synthetic generator writes beside the cases; recorded as provenance, never used as features.
 PROVENANCE_COLUMNS: tuple[str, ...] = ("generator_version", "seed")
-_CALCIPHYLAXIS = engine.SUB_INDEX["calciphylaxis"]
+_CALCIPHYLAXIS = engine.SUB_INDEX[kb.CANT_MISS.subtype]
 # Tri-state uint8 (0 false, 1 unknown, 2 true) -> 0.0 / NaN / 1.0: the model sees "unknown" as missing.
 _TRI_TO_FLOAT = np.array([0.0, np.nan, 1.0])
 # Prior weight (in cases) pulling a rules-precision estimate towards the overall rules precision.
@@ -594,8 +593,9 @@ class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
         Unfitted classifier on raw case frames; default :func:`make_model`
         with this estimator's ``units``, ``thresholds``, ``strict_units`` and
         ``random_state``.
-    consult : {"low", "moderate"}
-        Highest rules confidence at which the model decides.
+    consult : {"indeterminate", "low", "moderate"}
+        Highest rules confidence at which the model decides (``"indeterminate"``: only where the rules
+        name no subtype).
     units, thresholds, strict_units
         Settings of the rules (and of the default model's features).
     random_state : int or None
@@ -630,7 +630,7 @@ class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
     this is not a diagnosis and not clinically validated.
     """
 
-    def __init__(self, model: Any = None, *, consult: str = "moderate", units: str = "conventional",
+    def __init__(self, model: Any = None, *, consult: str = DEFAULT_CONSULT, units: str = "conventional",
                  thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
                  random_state: int | None = 0):
         self.model = model
@@ -707,7 +707,7 @@ class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
         n = res.n
         model_index = np.argmax(proba, axis=1) if n else np.zeros(0, dtype=np.int64)
         rules_index = _class_lookup(classes)[np.where(res.top >= 0, res.top, len(SUBTYPES))]
-        level = CONSULT_LEVELS.index(self.consult)
+        level = CONSULT_LEVELS.index(self.consult) - 1  # confidence codes: 0 low, 1 moderate, 2 high
         stand = (rules_index >= 0) & ((res.confidence > level) | (res.top == _CALCIPHYLAXIS))
         hybrid_index = np.where(stand, rules_index, model_index)
         hybrid_proba = proba.copy()
@@ -894,7 +894,7 @@ def check_truth_column(frame: pd.DataFrame, truth: str) -> np.ndarray:
     return labels
 
 
-def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "moderate",
+def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = DEFAULT_CONSULT,
           random_state: int | None = 0, max_iter: int = 300, units: str = "conventional",
           thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False,
           source: str | None = None, threads: int | None = None) -> HybridClassifier:
@@ -908,7 +908,7 @@ def train(cohort: pd.DataFrame, truth: str = "true_subtype", *, consult: str = "
         blank truth are skipped.
     truth : str
         Name of the column holding the subtype labels.
-    consult : {"low", "moderate"}
+    consult : {"indeterminate", "low", "moderate"}
         See :class:`HybridClassifier`.
     random_state, max_iter
         Seed and booster iteration cap of :func:`make_model`.

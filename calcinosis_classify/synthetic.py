@@ -61,7 +61,7 @@ __all__ = [
 
 #: Changes whenever a profile, a draw or the draw order changes, so a cohort
 #: can be regenerated exactly from (``generator_version``, ``seed``, knobs).
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 SUBTYPES: tuple[str, ...] = ("dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis")
 
@@ -137,6 +137,21 @@ _MISSING_WEIGHT_PTH_UNINDICATED = 7.0
 _CONVENTIONAL_UNIT_STATED = 0.5
 
 _STATUS_WORDS: tuple[str, ...] = ("low", "normal", "high")
+
+# Sparse presentation mode (clinical-spec §6.8): a published case report or a clinic extract gives age, sex,
+# the site, one to three history items, whether the lesion hurts or ulcerates, and labs either not at all or
+# only as "normal" / "raised". History is recorded when present far more often than when absent (blank is
+# unknown, not absent). Probabilities that an item of a sparse row is kept:
+_SPARSE_KEEP_POSITIVE_HISTORY = 0.7
+_SPARSE_KEEP_NEGATIVE_HISTORY = 0.05
+_SPARSE_KEEP_POSITIVE_LESION = 0.8
+_SPARSE_KEEP_NEGATIVE_LESION = 0.3
+_SPARSE_NO_LABS = 0.5  # no laboratory value reported at all
+_SPARSE_KEEP_CORE_LAB = 0.6  # calcium, phosphate, PTH, creatinine / eGFR, when some labs are reported
+_SPARSE_KEEP_OTHER_LAB = 0.15  # albumin, ionised calcium, vitamin D
+_SPARSE_AS_STATUS = 0.6  # a kept calcium, phosphate or PTH is reported only as low / normal / high
+_SPARSE_KEEP_EXTENSION_NUMBER = 0.3  # lesion count, dialysis years, warfarin months, exposure weeks
+_SPARSE_KEEP: Mapping[str, float] = MappingProxyType({"age_years": 0.9, "sex": 0.95, "lesion_site": 0.9})
 
 MarginKind = Literal["within", "ref", "above", "band", "normal", "lognormal", "healthy_egfr", "since_birth"]
 _AGE_RELATIVE_KINDS = frozenset({"within", "ref"})
@@ -1061,6 +1076,7 @@ def generate_cohort(
     si_fraction: float = 0.0,
     atypical_rate: float = 0.0,
     label_noise: float = 0.0,
+    sparse_rate: float = 0.0,
 ) -> pd.DataFrame:
     """Generate a synthetic cohort of calcinosis cutis cases with known ground truth.
 
@@ -1116,6 +1132,16 @@ def generate_cohort(
         Fraction of rows whose ``true_subtype`` is replaced by one of the
         other four subtypes (uniformly); ``presentation`` keeps the branch
         that generated the row.
+    sparse_rate : float in [0, 1], default 0.0
+        Fraction of rows in the sparse presentation mode of published case
+        reports and clinic extracts (clinical-spec §6.8): a history item is
+        kept when present with probability 0.7 and when absent with 0.05
+        (blank is unknown, not absent), lesion features when present 0.8 /
+        absent 0.3, half the rows report no laboratory value at all and the
+        rest keep calcium, phosphate, PTH and kidney function with
+        probability 0.6 each (calcium, phosphate and PTH then as a status
+        only, with probability 0.6) and other labs with 0.15. Applied after
+        ``missing_rate``; the rows are drawn from their own random stream.
 
     Returns
     -------
@@ -1161,10 +1187,12 @@ def generate_cohort(
     si_fraction = _check_rate("si_fraction", si_fraction)
     atypical_rate = _check_rate("atypical_rate", atypical_rate)
     label_noise = _check_rate("label_noise", label_noise)
+    sparse_rate = _check_rate("sparse_rate", sparse_rate)
 
-    # One independent stream per concern: a knob never shifts another knob's draws.
-    rng, rng_noise, rng_missing, rng_qualitative, rng_si = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
+    # One independent stream per concern: a knob never shifts another knob's draws (spawned children are
+    # indexed, so adding a stream leaves the first ones unchanged).
+    rng, rng_noise, rng_missing, rng_qualitative, rng_si, rng_sparse = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6))
 
     counts = rng.multinomial(n, _branch_probabilities(subtype_weights, atypical_rate))
     branch = np.repeat(np.arange(len(_PROFILES), dtype=np.int32), counts)
@@ -1190,12 +1218,14 @@ def generate_cohort(
     age = values["age_years"].copy()  # the reporting laboratory knows the age even if the extract does not
     if missing_rate > 0:
         _apply_missingness(values, codes, age, missing_rate, rng_missing)
+    as_status = _apply_sparse(values, codes, sparse_rate, rng_sparse) if sparse_rate > 0 else {}
 
     status: dict[str, np.ndarray] = {}
     for lab, status_field in _STATUS_OF.items():
         status[status_field] = np.full(n, -1, np.int32)
-        if qualitative_rate > 0:
-            chosen = ~np.isnan(values[lab]) & (rng_qualitative.random(n) < qualitative_rate)
+        if qualitative_rate > 0 or lab in as_status:
+            chosen = ~np.isnan(values[lab]) & ((rng_qualitative.random(n) < qualitative_rate)
+                                               | as_status.get(lab, False))
             status[status_field] = np.where(chosen, _status_codes(lab, values[lab], age), -1).astype(np.int32)
             values[lab] = np.where(chosen, np.nan, values[lab])
 
@@ -1260,6 +1290,35 @@ def _apply_missingness(values: dict[str, np.ndarray], codes: dict[str, np.ndarra
         values[name][draw(weight)] = np.nan
     for name in ("sex", "lesion_site"):
         codes[name][draw(_MISSING_WEIGHT[name])] = -1
+
+
+def _apply_sparse(values: dict[str, np.ndarray], codes: dict[str, np.ndarray], rate: float,
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Turn a ``rate`` share of rows into sparse presentations in place (see ``sparse_rate``); returns, per
+    lab that has a status field, the rows whose value is to be reported as a status only."""
+    n = codes["sex"].size
+    sparse = rng.random(n) < rate
+
+    def drop(rows: np.ndarray, keep: float) -> np.ndarray:
+        return sparse & rows & (rng.random(n) >= keep)
+
+    for name in _FLAG_COLUMNS:
+        v = values[name]
+        lesion = name in _LESION_FLAGS
+        v[drop(v == 1, _SPARSE_KEEP_POSITIVE_LESION if lesion else _SPARSE_KEEP_POSITIVE_HISTORY)] = np.nan
+        v[drop(v == 0, _SPARSE_KEEP_NEGATIVE_LESION if lesion else _SPARSE_KEEP_NEGATIVE_HISTORY)] = np.nan
+    no_labs = sparse & (rng.random(n) < _SPARSE_NO_LABS)
+    everyone = np.ones(n, dtype=bool)
+    for lab in (*_LATENT, *_DERIVED_LABS):
+        core = lab in ("calcium", "phosphate", "pth", "creatinine", "egfr")
+        values[lab][no_labs | drop(everyone, _SPARSE_KEEP_CORE_LAB if core else _SPARSE_KEEP_OTHER_LAB)] = np.nan
+    values["egfr"][np.isnan(values["creatinine"]) & sparse] = np.nan
+    for name in _EXTENSION_NUMBERS:
+        values[name][drop(everyone, _SPARSE_KEEP_EXTENSION_NUMBER)] = np.nan
+    values["age_years"][drop(everyone, _SPARSE_KEEP["age_years"])] = np.nan
+    for name in ("sex", "lesion_site"):
+        codes[name][drop(everyone, _SPARSE_KEEP[name])] = -1
+    return {lab: sparse & (rng.random(n) < _SPARSE_AS_STATUS) for lab in _STATUS_OF}
 
 
 def describe_presentations() -> pd.DataFrame:

@@ -193,6 +193,11 @@ def _knowledge_rows() -> list[dict[str, Any]]:
     for x in kb.NEXT_STEPS:
         rows.append({"kind": "next_step", "id": x.id, "condition": x.condition, "text": x.text,
                      "refs": list(x.refs)})
+    from calcinosis_classify.schema import FIELDS
+
+    for f in FIELDS:
+        rows.append({"kind": "field", "id": f.name, "level": f.kind + ("" if f.contract else " (extension)"),
+                     "text": f.description, "refs": list(f.refs)})
     return rows
 
 
@@ -202,6 +207,7 @@ _RULE_SECTIONS = {
     "override": "Overrides (§6.2)", "coexistence": "Co-existence (§6.5)",
     "risk_factor": "Calciphylaxis risk factors (§4.2, §4.4)", "urgency": "Urgency triggers (§7.2)",
     "next_step": "Next steps (§7.1)",
+    "field": "Input fields (the contract and the optional extensions)",
 }
 
 

@@ -195,9 +195,9 @@ def _knowledge_rows() -> list[dict[str, Any]]:
                      "refs": list(x.refs)})
     from calcinosis_classify.schema import FIELDS
 
-    for f in FIELDS:
-        rows.append({"kind": "field", "id": f.name, "level": f.kind + ("" if f.contract else " (extension)"),
-                     "text": f.description, "refs": list(f.refs)})
+    for spec in FIELDS:
+        rows.append({"kind": "field", "id": spec.name, "level": spec.kind + ("" if spec.contract else " (extension)"),
+                     "text": spec.description, "refs": list(spec.refs)})
     return rows
 
 

@@ -65,9 +65,10 @@ from calcinosis_classify.estimators import (
 from calcinosis_classify.estimators import (
     validate_fit_input as _validate_fit_input,
 )
-from calcinosis_classify.findings import FINDINGS, TRUE
+from calcinosis_classify.findings import FINDINGS
 from calcinosis_classify.intake import Intake, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.ranking import urgency_levels
 from calcinosis_classify.schema import FIELDS
 
 __all__ = [
@@ -547,15 +548,19 @@ class HybridOutputs:
 
 def _urgency_for_top(env: Mapping[str, np.ndarray], top: np.ndarray, risk: np.ndarray) -> np.ndarray:
     """The knowledge base's urgency triggers evaluated as if ``top`` were the leading subtype."""
-    local = dict(env)
-    for j, s in enumerate(SUBTYPES):
-        local[f"top_{s}"] = np.where(top == j, TRUE, 0).astype(np.uint8)
-    local["cp_risk_high"] = np.where(risk == 2, TRUE, 0).astype(np.uint8)
-    level = np.zeros(len(top), dtype=np.int64)
-    for u, cond in engine.KB.urgency:
-        value = engine.URGENCY_LEVELS.index(u.level)
-        level = np.where(cond.evaluate(local) == TRUE, np.maximum(level, value), level)
-    return level
+    return urgency_levels(dict(env), top, risk, len(top))[0]
+
+
+def _model_probabilities(model: Any, frame: pd.DataFrame, intake: Intake, res: engine.EngineResult, *,
+                         units: str, thresholds: Any, strict_units: bool) -> np.ndarray:
+    """``model.predict_proba`` of a batch, reusing the intake and rules already computed when the model's
+    first step is :class:`CaseFeatures` with the same settings."""
+    if res.n == 0:  # scikit-learn refuses empty input; an empty batch has empty answers
+        return np.zeros((0, len(model.classes_)))
+    first = model.steps[0][1] if isinstance(model, Pipeline) else None
+    if isinstance(first, CaseFeatures) and first.same_settings(units, thresholds, strict_units):
+        return np.asarray(model[1:].predict_proba(first.transform_engine(intake.values, res)))
+    return np.asarray(model.predict_proba(frame))
 
 
 class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
@@ -679,15 +684,8 @@ class HybridClassifier(CaseInputTags, ClassifierMixin, BaseEstimator):
     # -- prediction
 
     def _model_proba(self, frame: pd.DataFrame, intake: Intake, res: engine.EngineResult) -> np.ndarray:
-        model = self.model_
-        if res.n == 0:  # scikit-learn refuses empty input; an empty batch has empty answers
-            return np.zeros((0, len(self.classes_)))
-        first = model.steps[0][1] if isinstance(model, Pipeline) else None
-        if isinstance(first, CaseFeatures) and first.same_settings(self.units, self.thresholds, self.strict_units):
-            # Reuse the intake and rules already computed instead of running them a second time.
-            features = first.transform_engine(intake.values, res)
-            return np.asarray(model[1:].predict_proba(features))
-        return np.asarray(model.predict_proba(frame))
+        return _model_probabilities(self.model_, frame, intake, res, units=self.units,
+                                    thresholds=self.thresholds, strict_units=self.strict_units)
 
     def outputs(self, X: Any, intake: Intake | None = None, res: engine.EngineResult | None = None
                 ) -> HybridOutputs:
@@ -819,13 +817,8 @@ def model_outputs(model: Any, frame: pd.DataFrame, intake: Intake | None = None,
     if intake is None or res is None:
         intake = read_cases(frame, units=units, strict_units=strict_units)  # type: ignore[arg-type]
         res = engine.evaluate(intake.values, intake.n, Thresholds.coerce(thresholds), with_missing=False)
-    first = model.steps[0][1] if isinstance(model, Pipeline) else None
-    if res.n == 0:
-        proba = np.zeros((0, len(model.classes_)))
-    elif isinstance(first, CaseFeatures) and first.same_settings(units, thresholds, strict_units):
-        proba = np.asarray(model[1:].predict_proba(first.transform_engine(intake.values, res)))
-    else:
-        proba = np.asarray(model.predict_proba(frame))
+    proba = _model_probabilities(model, frame, intake, res, units=units, thresholds=thresholds,
+                                 strict_units=strict_units)
     classes = np.asarray(model.classes_)
     model_index = np.argmax(proba, axis=1) if res.n else np.zeros(0, dtype=np.int64)
     rules_index = _class_lookup(classes)[np.where(res.top >= 0, res.top, len(SUBTYPES))]

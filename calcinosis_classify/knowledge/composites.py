@@ -96,9 +96,13 @@ COMPOSITES: tuple[Composite, ...] = (
     Composite("cp_high_risk", "cp_must_exclude | (has_painful & uremic_setting)",
               "an ischaemic lesion in a must-exclude setting, or any painful lesion on dialysis or after transplant",
               (8, 9, 22, 106)),
-    Composite("metastatic_pattern", "(site_periarticular | text_mass | site_digits_hands) & caxp_metastatic",
-              "periarticular, tumoral or fingertip deposits with a Ca×P at or above the metastatic threshold",
-              (44, 47)),
+    # The metastatic picture of §2.2 and §6.3: deposits at its typical sites (periarticular, tumoral masses,
+    # fingertips) with a recorded mineral derangement (hypercalcaemia or hyperphosphataemia, or a Ca×P in the
+    # raised bands).
+    Composite("metastatic_pattern",
+              "(site_periarticular | text_mass | site_digits_hands) & "
+              "(caxp_elevated | caxp_metastatic | ca_or_p_high)",
+              "periarticular, tumoral or fingertip deposits with raised calcium, phosphate or Ca×P", (1, 5, 44, 47)),
     Composite("metastatic_basis",
               "ca_or_p_high | caxp_elevated | caxp_metastatic | metabolic_cause | uremic_setting | pth_high | "
               "vitd125_high",

@@ -268,11 +268,6 @@ OVERRIDES: tuple[Override, ...] = (
              "transplant or warfarin: calciphylaxis is ranked first regardless of labs - unless the only sign is "
              "an ulcerated digital lesion without necrosis in known CTD, which is ranked by site (§6.5).",
              (9, 15, 19, 22, 56)),
-    Override("O1B-NECROSIS-OUTRANKS-CAXP", "calciphylaxis", "rank_first",
-             "has_necrosis & (cp_setting | cp_risk_factor | caxp_metastatic) & not_known(ctd_digital_ulcer)",
-             "Retiform purpura, livedo racemosa, necrosis or eschar with any calciphylaxis setting or risk factor, or "
-             "a Ca×P at or above the metastatic threshold: calciphylaxis is ranked first (§6.8.3, extending O1).",
-             (8, 9, 10, 11, 18, 19)),
     Override("O3-IATROGENIC-NEEDS-EXPOSURE", "iatrogenic", "rank_at_most_third", "not_known(iatrogenic_exposure)",
              "Without a recorded qualifying exposure, iatrogenic cannot rank above third.", (2, 4, 5)),
     Override("O4-IDIOPATHIC-EXCLUSION", "idiopathic", "lead_only_if",
@@ -293,18 +288,21 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "Dialysis, eGFR < 15 or transplant: calciphylaxis ranks above metastatic unless the lesion is known "
                 "to be painless without purpura or necrosis, or periarticular/tumoral masses with a high Ca×P "
                 "show the metastatic pattern (§6.8.1).", (10, 15, 43, 45)),
-    Coexistence("X-PAIN-KIDNEY", "has_painful & (uremic_setting | ckd_g3b_4)", "calciphylaxis", "metastatic", True,
+    Coexistence("X-PAIN-KIDNEY", "has_painful & (uremic_setting | ckd_g3b_4) & not_known(metastatic_pattern)",
+                "calciphylaxis", "metastatic", True,
                 "A painful lesion in advanced CKD, on dialysis or after transplant: calciphylaxis leads, the "
                 "CKD-mineral derangement contributing (pain is its most consistent feature; metastatic deposits "
-                "are typically painless) (§6.8.2).", (5, 8, 9, 10, 11)),
-    Coexistence("X-PAIN-HPT-MALIGNANCY", "has_painful & (has_hyperparathyroidism | has_malignancy)",
+                "are typically painless) - unless periarticular, tumoral or fingertip deposits with a high Ca×P "
+                "show the metastatic pattern, whose masses can also hurt (§2.2, §6.8.1-2).", (5, 8, 9, 10, 11, 44)),
+    Coexistence("X-PAIN-HPT-MALIGNANCY",
+                "has_painful & (has_hyperparathyroidism | has_malignancy) & not_known(metastatic_pattern)",
                 "calciphylaxis", "metastatic", True,
                 "A painful lesion with primary HPT or malignancy: calciphylaxis leads, the metabolic cause "
-                "contributing (§6.8.2).", (5, 8, 9, 18, 33)),
+                "contributing, unless the deposits show the metastatic pattern (§6.8.2).", (5, 8, 9, 18, 33, 44)),
     Coexistence("X-NECROSIS-MINERAL", "has_necrosis & (ca_or_p_high | caxp_elevated | caxp_metastatic | metabolic_cause)",
                 "calciphylaxis", "metastatic", True,
-                "Necrosis or retiform purpura with a mineral derangement or its cause: calciphylaxis primary, "
-                "metastatic contributing (§6.5, §6.8.3).", (10, 18, 46)),
+                "Necrosis or retiform purpura outrank a high Ca×P: with a mineral derangement or its cause, "
+                "calciphylaxis primary, metastatic contributing (§6.5, §6.8.3).", (10, 18, 46)),
     Coexistence("X-CALCIPHYLAXIS-MINERAL", "ischaemic_lesion & esrd & (ca_or_p_high | caxp_elevated | caxp_metastatic)",
                 "calciphylaxis", "metastatic", True,
                 "Calciphylaxis on dialysis with deranged calcium/phosphate: metastatic-type mineral derangement "

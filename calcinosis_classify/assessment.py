@@ -227,7 +227,7 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     Parameters
     ----------
     frame : pandas.DataFrame (or records / one mapping)
-        Cases in the input contract (DESIGN §3); unknown columns pass through.
+        Cases in the input contract (README, "Input contract"); unknown columns pass through.
     units : {"conventional", "si"}
         Default unit system for numbers without a unit column or header unit.
     thresholds : Thresholds or dict, optional
@@ -251,7 +251,7 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     -------
     pandas.DataFrame
         The input rows, same order, count and index, input columns untouched,
-        with the output columns of DESIGN §4 appended.
+        with the output columns listed in the README ("Output columns") appended.
     """
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame.from_records([frame] if isinstance(frame, Mapping) else list(frame))

@@ -373,7 +373,7 @@ def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | No
 
 def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: bool,
                   column: str, col: _Collector) -> np.ndarray:
-    """Convert to canonical units and apply the possible/plausible ranges (DESIGN §3)."""
+    """Convert to canonical units and apply the possible/plausible ranges (README, "Input contract")."""
     assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
     assert spec.si_unit is not None
     out = raw * factors
@@ -604,7 +604,7 @@ _STATUS_PAIRS = (("calcium", "calcium_status"), ("phosphate", "phosphate_status"
 
 
 def _status_conflicts(values: dict[str, np.ndarray], col: _Collector) -> None:
-    """A number and a contradicting status: the number wins (DESIGN §3), with a warning.
+    """A number and a contradicting status: the number wins (README, "Input contract"), with a warning.
 
     Only gross contradictions are flagged here (a status of 'high' with a value
     below the adult reference interval or 'low' above it); age-aware status is

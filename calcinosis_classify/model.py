@@ -212,7 +212,7 @@ def _engine_features(values: Mapping[str, np.ndarray], res: engine.EngineResult)
 class CaseFeatures(CaseInputTags, TransformerMixin, BaseEstimator):
     """Cases in the input contract -> one numeric feature matrix for a model.
 
-    Columns are matched by name (DESIGN §3) through
+    Columns are matched by name (README, "Input contract") through
     :func:`~calcinosis_classify.intake.read_cases`, so ground-truth and other
     unknown columns (``true_subtype``, ``presentation``, ``seed`` ...) never
     become features. Unknown values stay missing (NaN): use a model that
@@ -830,7 +830,7 @@ def model_outputs(model: Any, frame: pd.DataFrame, intake: Intake | None = None,
 def model_columns(model: Any, frame: pd.DataFrame, intake: Intake, res: engine.EngineResult, *,
                   units: str, thresholds: Thresholds | dict[str, float] | None, strict_units: bool,
                   prefix: str = "") -> dict[str, Any]:
-    """Model columns for :func:`~calcinosis_classify.score` (DESIGN §4).
+    """Model columns for :func:`~calcinosis_classify.score` (README, "Output columns").
 
     ``model_subtype``, ``model_proba_<subtype>``, ``agreement``; with a
     :class:`HybridClassifier` also ``hybrid_subtype``, ``decided_by`` and

@@ -154,7 +154,7 @@ def save_model(model: Any, path: str | os.PathLike[str], *, provenance: Mapping[
     model : HybridClassifier or Pipeline
         Fitted; built on :class:`~calcinosis_classify.model.CaseFeatures`.
     path : path-like
-        Target file (conventionally ``*.ccmodel``); replaced atomically.
+        Target file (conventionally ``*.ccm``); replaced atomically.
     provenance : mapping, optional
         Extra training provenance (JSON-serialisable), merged over the
         model's ``training_provenance_``.

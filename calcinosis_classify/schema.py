@@ -10,7 +10,7 @@ outside which a value cannot be a real measurement in the declared unit;
 ``plausible`` is the range a clinician would not question in that unit (used to
 decide whether a value was reported in another unit).
 
-Fields marked ``contract=True`` are the fixed input contract of DESIGN §3.
+Fields marked ``contract=True`` are the fixed input contract of the README ("Input contract").
 The others are optional extensions that let the rules use findings the
 clinical spec's evidence table names (antibodies, biopsy, timing, ...).
 """
@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
+
+from calcinosis_classify.knowledge.ranges import ADULT_CALCIUM_TOTAL
 
 __all__ = [
     "FIELDS",
@@ -68,7 +70,7 @@ class Field:
     loinc : str or None
         LOINC code where verified (clinical-spec Appendix A [96]).
     contract : bool
-        Part of the fixed input contract (DESIGN §3).
+        Part of the fixed input contract (README, "Input contract").
     refs : tuple of int
         Clinical-spec reference numbers behind the units and ranges.
     """
@@ -124,7 +126,7 @@ FIELDS: tuple[Field, ...] = (
           ("ca", "total_calcium", "serum_calcium", "calcium_total", "tca", "s_ca"),
           unit="mg/dL", si_unit="mmol/L",
           units={"mg/dL": 1.0, "mmol/L": _CA_MMOL, "mEq/L": _CA_MMOL / 2},
-          reference=(8.5, 10.5), plausible=(5.0, 18.0), possible=(3.0, 25.0),
+          reference=ADULT_CALCIUM_TOTAL, plausible=(5.0, 18.0), possible=(3.0, 25.0),
           loinc="17861-6", refs=(52, 81, 87, 89)),
     Field("ionized_calcium", "lab", "Ionised calcium.",
           ("ionised_calcium", "ica", "ca_ionized", "ca_ionised", "ionized_ca", "ionised_ca",
@@ -283,7 +285,7 @@ def normalise_unit(unit: str) -> str:
 
 
 def normalise_column(name: object) -> str:
-    """Canonical spelling of a column header (DESIGN §3).
+    """Canonical spelling of a column header (README, "Input contract").
 
     Trims, lower-cases and maps runs of spaces and hyphens to one underscore.
     """

@@ -10,17 +10,21 @@ interval [85] fills it.
 
 from __future__ import annotations
 
-__all__ = ["CALCIUM_TOTAL", "CALCIUM_IONIZED", "PHOSPHATE", "PTH", "RANGE_REFS"]
+__all__ = ["ADULT_CALCIUM_TOTAL", "CALCIUM_IONIZED", "CALCIUM_TOTAL", "PHOSPHATE", "PTH", "RANGE_REFS"]
 
 _DAY = 1 / 365.25
 
-# Total calcium, mg/dL: Davis [81]; adult default 8.5-10.5 [52] (§3.1 PROPOSED).
+# Adult total calcium reference interval, mg/dL [52] (§3.1 PROPOSED): the one place it is written (the schema's
+# reference interval, the age table below and the default hypercalcaemia threshold read it).
+ADULT_CALCIUM_TOTAL: tuple[float, float] = (8.5, 10.5)
+
+# Total calcium, mg/dL: Davis [81]; adult default ADULT_CALCIUM_TOTAL [52].
 CALCIUM_TOTAL: tuple[tuple[float, float, float], ...] = (
     (0.0, 7.6, 10.4),
     (11 * _DAY, 9.0, 11.0),
     (3.0, 8.8, 10.8),
     (13.0, 8.4, 10.2),
-    (19.0, 8.5, 10.5),
+    (19.0, *ADULT_CALCIUM_TOTAL),
 )
 
 # Ionised calcium, mmol/L: Davis [81]; adult 1.15-1.32 [52][81].

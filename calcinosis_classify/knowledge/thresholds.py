@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calcinosis_classify.errors import ThresholdError
+from calcinosis_classify.knowledge.ranges import ADULT_CALCIUM_TOTAL
 
 __all__ = ["DEFAULT_THRESHOLDS", "Thresholds", "threshold_table"]
 
@@ -37,7 +38,7 @@ class Thresholds:
                               "Ca×P at or above which the CKD target is exceeded (moderate support).")
     caxp_elevated_young_child: float = _t(65.0, "mg²/dL²", (37,), (40.0, 80.0),
                                           "K/DOQI paediatric target for children aged 12 or less.")
-    calcium_mild: float = _t(10.5, "mg/dL", (52,), (9.5, 11.5), "Hypercalcaemia above this (adults).")
+    calcium_mild: float = _t(ADULT_CALCIUM_TOTAL[1], "mg/dL", (52,), (9.5, 11.5), "Hypercalcaemia above this (adults).")
     calcium_moderate: float = _t(12.0, "mg/dL", (52,), (11.0, 13.0), "Moderate hypercalcaemia from here.")
     calcium_crisis: float = _t(14.0, "mg/dL", (52,), (13.0, 16.0),
                                "Hypercalcaemic crisis (override O2, emergency).")

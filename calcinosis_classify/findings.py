@@ -223,7 +223,7 @@ def _text_groups(texts: np.ndarray, kind: str) -> np.ndarray:
     return table[np.where(codes >= 0, codes, len(uniques))]
 
 
-_SITE_LUT = np.array([UNKNOWN, FALSE, TRUE], dtype=np.uint8)  # index = larger match code + 1
+_SITE_LUT = _FLAG_LUT  # index = larger match code + 1 (-1 unknown, 0 no, 1 yes)
 _MORPH_LUT = np.array([UNKNOWN, UNKNOWN, TRUE], dtype=np.uint8)  # a mention counts; its absence says nothing
 
 
@@ -272,7 +272,7 @@ def _ulcer(th: Thresholds, flag: np.ndarray, text: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- demographics
 
 # Sex codes are -1 unknown, 0 male, 1 female (intake): a lookup by code + 1.
-_FEMALE_LUT = np.array([UNKNOWN, FALSE, TRUE], dtype=np.uint8)
+_FEMALE_LUT = _FLAG_LUT
 _MALE_LUT = np.array([UNKNOWN, TRUE, FALSE], dtype=np.uint8)
 _node("female", ("sex",), "tri", "female sex", (11, 12, 59))(
     lambda th, sex: _FEMALE_LUT[sex.astype(np.intp) + 1])
@@ -595,7 +595,7 @@ def compute_findings(values: Mapping[str, np.ndarray], thresholds: Thresholds,
 # case and its probe variants, per-call cost is most of the cost). Each node keeps its own function for
 # partial recomputation; a test checks the fused results equal them.
 
-_FLAG_BY_CODE = np.array([FALSE, TRUE, UNKNOWN], dtype=np.uint8)  # index = flag code (-1 is the last)
+_FLAG_BY_CODE = np.roll(_FLAG_LUT, -1)  # _FLAG_LUT indexed by the flag code itself (-1 is the last)
 
 
 def _fused_flags(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
@@ -630,7 +630,8 @@ def _limits(th: Thresholds, attrs: tuple[str, ...]) -> np.ndarray:
 
 
 def _fused_status(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
-    """Several levels of one status code: a lookup by code (-1, 0, 1; NaN as 2, the last column)."""
+    """Several levels (low -1, normal 0, high 1) of one status code, one row per finding in ``names``: a
+    table lookup whose columns are code 0, code 1, NaN (unknown) and code -1 (reached as index -1)."""
     level = {name: lvl for members in _STATUS_NODES.values() for name, lvl in members}
     table = np.array([[TRUE if code == level[name] else FALSE for code in (0, 1)] + [UNKNOWN]
                       + [TRUE if level[name] == -1 else FALSE] for name in names], dtype=np.uint8)

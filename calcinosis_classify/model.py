@@ -199,11 +199,9 @@ def _engine_features(values: Mapping[str, np.ndarray], res: engine.EngineResult)
     blocks.append(top)
     blocks.append(np.stack([res.confidence, res.risk, res.urgency], axis=1).astype(np.float64))
     out = np.hstack(blocks) if n else np.empty((0, len(lay.names)))
-    assert out.shape[1] == len(lay.names)
+    if out.shape[1] != len(lay.names):  # the layout and the blocks are built from the same tables
+        raise RuntimeError(f"feature matrix has {out.shape[1]} columns, the layout {len(lay.names)}")
     return out
-
-
-# --------------------------------------------------------------------------- input helpers
 
 
 # --------------------------------------------------------------------------- transformer

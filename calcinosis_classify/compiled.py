@@ -45,6 +45,7 @@ class KnowledgeBase:
     strong: np.ndarray  # (R, S) bool
     phenotype: np.ndarray  # (R, S) bool
     candidate: np.ndarray  # (R, S) bool: candidate rules (differential order without support, §6.8.4)
+    modifier: np.ndarray  # (R, S) bool: modifiers (count only for a subtype supported by other rules)
     prior: np.ndarray  # (S,)
     overrides: tuple[tuple[kb.Override, Condition], ...]
     coexistence: tuple[tuple[kb.Coexistence, Condition], ...]
@@ -83,6 +84,7 @@ def build_knowledge_base() -> KnowledgeBase:
     strong = np.zeros_like(positive)
     phenotype = np.zeros_like(positive)
     candidate = np.zeros_like(positive)
+    modifier = np.zeros_like(positive)
     for i, rule in enumerate(kb.RULES):
         j = SUB_INDEX[rule.subtype]
         points[i, j] = rule.points
@@ -90,12 +92,14 @@ def build_knowledge_base() -> KnowledgeBase:
         strong[i, j] = rule.points > 0 and rule.strength == "strong"
         phenotype[i, j] = rule.phenotype is not None
         candidate[i, j] = rule.strength == "candidate"
+        modifier[i, j] = rule.strength == "modifier"
     deps: dict[str, list[int]] = {}
     for r in rules:
         for name in r.cond.names:
             deps.setdefault(name, []).append(r.index)
     return KnowledgeBase(
         rules=rules, points=points, positive=positive, strong=strong, phenotype=phenotype, candidate=candidate,
+        modifier=modifier,
         prior=np.array([kb.PRIORS.get(s, 0.0) for s in SUBTYPES]),
         overrides=tuple((o, _compile(o.id, o.condition, ENGINE_FINDINGS)) for o in kb.OVERRIDES),
         coexistence=tuple((c, _compile(c.id, c.condition, ENGINE_FINDINGS)) for c in kb.COEXISTENCE),
@@ -132,7 +136,7 @@ def _check_policy() -> None:
     sch = kb.RISK_SCHEME
     for item_id, name in (("CONFIDENCE", kb.CONFIDENCE.graded), ("CONFIDENCE", kb.CONFIDENCE.kidney_known),
                           ("CANT_MISS", kb.CANT_MISS.finding), *(("RISK_SCHEME", getattr(sch, a)) for a in (
-                              "high_when", "moderate_when", "lesion", "ischaemic", "setting"))):
+                              "high_when", "moderate_when", "lesion", "ischaemic"))):
         _compile(item_id, name)
     probe_names = [p.name for p in kb.PROBES]
     for p in kb.PROBES:

@@ -109,6 +109,11 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
     # Listed subtypes (supported, or named by a candidate rule) with at least one point before or after the
     # overrides, and contributing ones; the rest sit 100 points down.
     in_diff = ranked["listed"] | ranked["contributing"]
+    # Never empty when a candidate rule speaks (anything recorded, §6.8.5): evidence against every candidate
+    # still leaves them listed, in their order.
+    empty = ~in_diff.any(axis=1)
+    if empty.any():
+        in_diff[empty] |= ranked["candidate"][empty]
     # A can't-miss calciphylaxis risk keeps calciphylaxis in the differential (§6.4 step 3).
     in_diff[:, CANT_MISS_INDEX] |= risk == 2
     in_diff[np.arange(n), np.maximum(top, 0)] |= top >= 0

@@ -27,9 +27,12 @@ from calcinosis_classify.logic import Condition, compile_batch
 # declared order; the steps are far below the half points adjusted scores move in.
 _TIE = np.array([0.001 * (S - 1 - kb.TIE_ORDER.index(s)) for s in SUBTYPES])
 _CANT_MISS_TIE = np.float32(0.01)
+_SUPPORTED_TIE = np.float32(0.05)  # on equal points a supported subtype comes before a candidate-only one
 CANT_MISS_INDEX = SUB_INDEX[kb.CANT_MISS.subtype]
 HIGH_MARGIN = np.float32(kb.CONFIDENCE.high_margin)
-_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype, KB.candidate]).astype(np.float32)
+# Per subtype: points, support, strong support, phenotype matches, candidate rules, modifier points.
+_STACKED = np.hstack([KB.points, KB.positive, KB.strong, KB.phenotype, KB.candidate,
+                      KB.points * KB.modifier]).astype(np.float32)
 STACKED_T = np.ascontiguousarray(_STACKED.T)
 _PRIOR32 = KB.prior.astype(np.float32)
 _TIE32 = _TIE.astype(np.float32)
@@ -81,7 +84,7 @@ def _stack(rule_state: np.ndarray) -> np.ndarray:
     """Points, support, strong support and phenotype matches per subtype: one matrix product of the
     rule-major (R, n) states.
 
-    Subtype-major, shape (5S, n): every per-subtype quantity is one contiguous row, so the ranking
+    Subtype-major, shape (6S, n): every per-subtype quantity is one contiguous row, so the ranking
     below works on whole contiguous arrays (numpy's reductions along short rows are slow).
     """
     n = rule_state.shape[1]
@@ -168,17 +171,17 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     _add_rule_derived_findings(env, stacked, full, fixed)
     # float32 throughout: adjusted points are whole or half points (exact), and the tie-breakers stay
     # far apart (0.001 against a float32 spacing of about 1e-5 at these magnitudes).
-    # The prior (a tie-breaker, §6.2) counts for supported subtypes only. Subtypes with neither support nor a
-    # candidate rule are pushed below every other; a candidate without support is ordered by its points but
-    # cannot be named (top needs support).
-    adj = points + _PRIOR32[:, None] * supported
-    listed = supported | (stacked[4 * S:] > 0)
+    # A candidate without support is ordered by its points but cannot be named (top needs support); subtypes
+    # with neither are pushed below every other. The prior (the base rate, §6.2) counts for every listed
+    # subtype; modifiers (age bands, risk factors) only for a supported one.
+    listed = supported | (stacked[4 * S:5 * S] > 0)
+    adj = points - stacked[5 * S:] * ~supported + _PRIOR32[:, None] * listed
     adj = np.where(listed, adj, np.minimum(adj, 0.0) - 100.0)
     coexist_state, on = _coexist(env, adj, supported, n, full, fixed)
     # Overrides change the order, not who is listed: differential membership reads the points before them.
     before_overrides = adj.copy() if full else adj
     override_state = _override(env, adj, supported, n, fixed)
-    key = adj + _TIE32[:, None]
+    key = adj + _TIE32[:, None] + supported * _SUPPORTED_TIE
     key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
     # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
@@ -199,6 +202,7 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         contributing = (_COEX_CONTRIBUTING @ on.view(np.uint8)) > 0
         out.update({"points": points.T, "adjusted": adj.astype(np.float64).T, "supported": supported.T,
                     "listed": ((before_overrides >= 1.0) | (adj >= 1.0)).T,
+                    "candidate": (stacked[4 * S:5 * S] > 0).T,
                     "contributing": contributing.T, "coexist_state": coexist_state.T,
                     "override_state": override_state.T})
         if bounds:
@@ -335,9 +339,8 @@ def risk_from_states(state: np.ndarray, env: Mapping[str, np.ndarray]) -> np.nda
     scheme_met = (major >= sch.major_for_suspected) | ((major >= 1) & (minor >= sch.minor_with_one_major))
     lesion = env[sch.lesion] == TRUE
     ischaemic = env[sch.ischaemic] == TRUE
-    setting = env[sch.setting] == TRUE
     high = (env[sch.high_when] == TRUE) | (scheme_met & lesion)
-    moderate = (env[sch.moderate_when] == TRUE) | scheme_met | (setting & ((major >= 1) | (minor >= sch.minor_in_setting_for_moderate))) | (
+    moderate = (env[sch.moderate_when] == TRUE) | scheme_met | (
         ischaemic & ((major >= 1) | (minor >= sch.minor_with_lesion_for_moderate)))
     return np.where(high, 2, np.where(moderate, 1, 0))
 

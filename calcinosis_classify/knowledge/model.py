@@ -209,21 +209,18 @@ class RiskScheme:
 
     The scheme is *met* with ``major_for_suspected`` major factors, or one major and
     ``minor_with_one_major`` minor ones. Risk is ``high`` when ``high_when`` holds, or the scheme is
-    met with ``lesion`` present; ``moderate`` when ``moderate_when`` holds, the scheme is met, or in
-    ``setting`` with one major
-    or ``minor_in_setting_for_moderate`` minor factors, or with ``ischaemic`` and one major or
-    ``minor_with_lesion_for_moderate`` minor factors; ``low`` otherwise.
+    met with ``lesion`` present; ``moderate`` when ``moderate_when`` holds (the setting), the scheme is
+    met, or with ``ischaemic`` and one major or ``minor_with_lesion_for_moderate`` minor factors; ``low``
+    otherwise.
     """
 
     major_for_suspected: int
     minor_with_one_major: int
-    minor_in_setting_for_moderate: int
     minor_with_lesion_for_moderate: int
     high_when: str
     moderate_when: str
     lesion: str
     ischaemic: str
-    setting: str
     refs: tuple[int, ...]
 
 

@@ -21,10 +21,9 @@ CONFIDENCE = ConfidencePolicy(graded="confidence_basis", kidney_known="kidney_st
                               needs_probes=("calcium", "phosphate"), refs=(52, 82))
 
 # §4.4 "suspected": 2 major, or 1 major + 3 minor factors (the Chinese expert scheme [26]).
-RISK_SCHEME = RiskScheme(major_for_suspected=2, minor_with_one_major=3, minor_in_setting_for_moderate=3,
-                         minor_with_lesion_for_moderate=2, high_when="cp_high_risk",
+RISK_SCHEME = RiskScheme(major_for_suspected=2, minor_with_one_major=3, minor_with_lesion_for_moderate=2, high_when="cp_high_risk",
                          moderate_when="uremic_setting",
-                         lesion="compatible_cp_lesion", ischaemic="ischaemic_lesion", setting="esrd", refs=(26,))
+                         lesion="compatible_cp_lesion", ischaemic="ischaemic_lesion", refs=(26,))
 
 # Inputs probed for `missing`, each with the plausible values it is tried at (§7.1). Calcium, phosphate and
 # PTH are tried as qualitative statuses (low / normal / high) so the probe does not depend on age.

@@ -84,6 +84,9 @@ RULES: tuple[Rule, ...] = (
          "Heavy calcium carbonate or vitamin D supplement use.", (48, 50)),
     Rule("MET-ALKALOSIS", "metastatic", "has_metabolic_alkalosis", 1, "weak", "review",
          "Metabolic alkalosis with acute kidney injury (milk-alkali pattern).", (48,)),
+    Rule("MET-ABNORMAL-LABS", "metastatic", "ca_or_p_high", 1, "weak", "textbook",
+         "Hypercalcaemia or hyperphosphataemia, even without a recorded cause: the measured abnormality that "
+         "defines metastatic calcinosis (§2.2).", (1, 2, 4, 5)),
     Rule("MET-SETTING-UREMIC", "metastatic", "uremic_setting", 2, "moderate", "textbook",
          "Dialysis, eGFR < 15 or a kidney transplant: CKD-mineral bone disorder is the commonest cause of "
          "metastatic calcinosis (setting support, §6.8.1).", (43, 45)),
@@ -137,9 +140,10 @@ RULES: tuple[Rule, ...] = (
          "Nothing-recorded order: idiopathic, a diagnosis of exclusion, is listed whenever the case has an age, "
          "a site or a history item (§6.8.4-5).", (1, 2, 45)),
     Rule("IDI-PHENOTYPE-SITE", "idiopathic", "site_scrotum | site_penis | (site_head_neck & child) | text_milia_like",
-         1, "candidate", "case series",
+         2, "candidate", "case series",
          "A named idiopathic phenotype site (scrotum, vulva, penis; head and neck in a child; milia-like papules) "
-         "moves idiopathic up the nothing-recorded order (§6.8.4).", (61, 62, 63, 64, 65)),
+         "puts idiopathic first in the nothing-recorded order (§6.8.4).", (61, 62, 63, 64, 65),
+         phenotype="named idiopathic phenotype site"),
     Rule("IDI-TUMORAL-PATTERN", "idiopathic", "(site_periarticular | text_mass) & young_person", 1, "weak", "review",
          "Periarticular or tumoral masses in a child or young adult point to tumoral (idiopathic) calcinosis, "
          "pending phosphate (§6.8.4).", (66, 67), phenotype="tumoral calcinosis pattern (pending phosphate)"),
@@ -303,10 +307,6 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "calciphylaxis", "metastatic", True,
                 "Necrosis or retiform purpura outrank a high Ca×P: with a mineral derangement or its cause, "
                 "calciphylaxis primary, metastatic contributing (§6.5, §6.8.3).", (10, 18, 46)),
-    Coexistence("X-CALCIPHYLAXIS-MINERAL", "ischaemic_lesion & esrd & (ca_or_p_high | caxp_elevated | caxp_metastatic)",
-                "calciphylaxis", "metastatic", True,
-                "Calciphylaxis on dialysis with deranged calcium/phosphate: metastatic-type mineral derangement "
-                "contributes.", (10, 46)),
     Coexistence("X-CTD-IN-CKD", "has_autoimmune_disease & (site_digits_hands | site_jdm) & ckd_g4_5",
                 "dystrophic", "metastatic", True,
                 "CTD-typical deposits in a patient with advanced CKD: dystrophic primary, metastatic milieu "
@@ -325,9 +325,6 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "in origin (cysts, trauma).", (61, 63, 64)),
     Coexistence("X-SCFN", "has_scfn & infant", "dystrophic", "metastatic", True,
                 "Subcutaneous fat necrosis: dystrophic now, with a risk of hypercalcaemia later.", (80,)),
-    Coexistence("X-NONUREMIC-PHPT", "ischaemic_lesion & has_hyperparathyroidism & ~esrd", "calciphylaxis",
-                "metastatic", True, "Non-uremic calciphylaxis with primary HPT: metastatic (HPT) contributing.",
-                (18, 33)),
     Coexistence("X-HFTC", "site_periarticular & p_high & ~ca_high & kidney_normal & young_person & "
                 "not_known(pth_high)", "idiopathic", "metastatic", True,
                 "Hyperphosphataemic tumoral calcinosis: idiopathic (tumoral) with an FGF23-pathway metabolic "

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from calcinosis_classify.knowledge.ranges import ADULT_CALCIUM_TOTAL
-
 __all__ = [
     "FIELDS",
     "FIELD_BY_NAME",
@@ -34,6 +32,10 @@ __all__ = [
     "input_table_markdown",
     "normalise_unit",
 ]
+
+# Adult total calcium reference interval, mg/dL [52] (§3.1 PROPOSED), written once: the field's reference
+# interval, the age table of knowledge/ranges.py and the default hypercalcaemia threshold read it.
+ADULT_CALCIUM_TOTAL: tuple[float, float] = (8.5, 10.5)
 
 Kind = Literal["identifier", "demographic", "lab", "number", "status", "flag", "text"]
 

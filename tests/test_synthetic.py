@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calcinosis_classify import synthetic
+from calcinosis_classify.errors import InputError
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 from calcinosis_classify.synthetic import (
     GENERATOR_VERSION,
@@ -462,3 +463,35 @@ def test_cohort_passes_intake_without_warnings() -> None:
     calcium = np.asarray(result.values["calcium"])
     expected = np.where(in_si, cohort["calcium"] * (spec.factor(spec.si_unit) or np.nan), cohort["calcium"])
     np.testing.assert_allclose(calcium, expected, rtol=1e-9)
+
+
+def test_sparse_rate_zero_leaves_every_draw_unchanged() -> None:
+    """The sparse mode has its own random stream: without it the cohort is the one other knobs give."""
+    a = generate_cohort(3000, seed=5, missing_rate=0.2, qualitative_rate=0.1, si_fraction=0.3, atypical_rate=0.2)
+    b = generate_cohort(3000, seed=5, missing_rate=0.2, qualitative_rate=0.1, si_fraction=0.3, atypical_rate=0.2,
+                        sparse_rate=0.0)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_sparse_rows_look_like_case_reports() -> None:
+    """§6.8: history recorded mostly when present (blank is unknown), labs often absent or a status only."""
+    full = generate_cohort(20_000, seed=9, missing_rate=0.0)
+    sparse = generate_cohort(20_000, seed=9, missing_rate=0.0, sparse_rate=1.0)
+    for flag in ("dialysis", "autoimmune_disease", "iv_calcium", "warfarin"):
+        present, absent = full[flag] == 1, full[flag] == 0
+        kept_present = sparse.loc[present, flag].notna().mean()
+        kept_absent = sparse.loc[absent, flag].notna().mean()
+        assert 0.6 < kept_present < 0.8 and kept_absent < 0.1, flag
+        # What is kept is never changed: blank or the true value.
+        kept = sparse[flag].notna()
+        assert (sparse.loc[kept, flag] == full.loc[kept, flag]).all()
+    no_lab = sparse[["calcium", "phosphate", "pth", "calcium_status", "phosphate_status", "pth_status"]].isna().all(axis=1)
+    assert 0.45 < no_lab.mean() < 0.75
+    given = sparse["calcium"].notna() | sparse["calcium_status"].notna()
+    assert 0.4 < sparse.loc[given, "calcium_status"].notna().mean() < 0.8
+    assert sparse["lesion_site"].notna().mean() > 0.8 and sparse["age_years"].notna().mean() > 0.8
+
+
+def test_sparse_rate_is_validated() -> None:
+    with pytest.raises(InputError, match="sparse_rate"):
+        generate_cohort(10, sparse_rate=1.5)

@@ -10,13 +10,12 @@ interval [85] fills it.
 
 from __future__ import annotations
 
+from calcinosis_classify.schema import ADULT_CALCIUM_TOTAL
+
 __all__ = ["ADULT_CALCIUM_TOTAL", "CALCIUM_IONIZED", "CALCIUM_TOTAL", "PHOSPHATE", "PTH", "RANGE_REFS"]
 
 _DAY = 1 / 365.25
 
-# Adult total calcium reference interval, mg/dL [52] (§3.1 PROPOSED): the one place it is written (the schema's
-# reference interval, the age table below and the default hypercalcaemia threshold read it).
-ADULT_CALCIUM_TOTAL: tuple[float, float] = (8.5, 10.5)
 
 # Total calcium, mg/dL: Davis [81]; adult default ADULT_CALCIUM_TOTAL [52].
 CALCIUM_TOTAL: tuple[tuple[float, float, float], ...] = (

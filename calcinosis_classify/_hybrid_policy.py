@@ -10,5 +10,5 @@ from __future__ import annotations
 # The highest rules confidence at which the model decides ("indeterminate": only where the rules name no
 # subtype).
 CONSULT_LEVELS: tuple[str, ...] = ("indeterminate", "low", "moderate")
-DEFAULT_CONSULT = "moderate"
+DEFAULT_CONSULT = "indeterminate"
 TRAINING_SPARSE_RATE = 0.3

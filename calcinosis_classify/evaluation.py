@@ -384,7 +384,8 @@ def evaluate(frame: pd.DataFrame, truth: str = "true_subtype", model: Any = None
         answers["model"] = (classes[out.model_index], _top2_from_proba(y, out.model_proba, classes),
                             out.model_proba, classes)
         if isinstance(model, HybridClassifier):
-            answers["hybrid"] = (classes[out.hybrid_index], _top2_from_proba(y, out.hybrid_proba, classes),
+            hybrid_pred = classes[out.hybrid_index]
+            answers["hybrid"] = (hybrid_pred, _hybrid_top2(y, hybrid_pred, cols["differential"]),
                                  out.hybrid_proba, classes)
         report.agreement = _agreement(y, answers["rules"][0], answers["model"][0],
                                       float(np.mean(~out.rules_stand)) if "hybrid" in answers else None)
@@ -410,6 +411,15 @@ def _rules_answers(cols: dict[str, Any], y: np.ndarray) -> _Answers:
     parts = pd.Series(cols["differential"], dtype=object).str.split(";", n=2)
     top2 = (parts.str[0].to_numpy(dtype=object) == y) | (parts.str[1].to_numpy(dtype=object) == y)
     return pred, top2, None, None
+
+
+def _hybrid_top2(y: np.ndarray, hybrid_pred: np.ndarray, differential: Any) -> np.ndarray:
+    """The hybrid's two best: its answer, then the first subtype of the rules' differential other than it
+    (what ``score`` shows: ``hybrid_subtype`` beside the rules' ``differential``)."""
+    parts = pd.Series(differential, dtype=object).str.split(";", n=2)
+    first, second = parts.str[0].to_numpy(dtype=object), parts.str[1].to_numpy(dtype=object)
+    other = np.where(first == hybrid_pred, second, first)
+    return (hybrid_pred == y) | (other == y)
 
 
 def _subset(answers: _Answers, mask: np.ndarray) -> _Answers:

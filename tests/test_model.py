@@ -193,17 +193,18 @@ def _rules(frame: pd.DataFrame) -> pd.DataFrame:
     return score(frame.drop(columns=[c for c in GROUND_TRUTH if c in frame.columns]))
 
 
-@pytest.mark.parametrize("consult", ["low", "moderate"])
+@pytest.mark.parametrize("consult", ["indeterminate", "low", "moderate"])
 def test_model_is_consulted_exactly_as_documented(hybrid, cohorts, consult) -> None:
     frame = cohorts[1]
+    default = hybrid.consult
     hybrid.set_params(consult=consult)
     try:
         out = hybrid.assess(frame)
     finally:
-        hybrid.set_params(consult="moderate")
+        hybrid.set_params(consult=default)
     rules = _rules(frame)
     pd.testing.assert_series_equal(out["rules_subtype"], rules["subtype"], check_names=False)
-    unsure = {"low": ["low"], "moderate": ["low", "moderate"]}[consult]
+    unsure = {"indeterminate": [], "low": ["low"], "moderate": ["low", "moderate"]}[consult]
     stands = ~rules["confidence"].isin(unsure) | (rules["subtype"] == "calciphylaxis")
     stands &= rules["subtype"] != "indeterminate"
     assert (out["decided_by"] == np.where(stands, "rules", "model")).all()

@@ -45,18 +45,21 @@ class Condition:
 
 
 def _known_mask(x: np.ndarray) -> np.ndarray:
-    """Known-ness of a tri-state finding, a float (NaN unknown) or a flag (-1 unknown)."""
+    """Known-ness of a tri-state finding, a float (NaN unknown), a flag (-1 unknown) or text (None unknown)."""
     if x.dtype == np.uint8:
         return x != U
     if x.dtype.kind == "f":
         return ~np.isnan(x)
     if x.dtype.kind in "iu":
         return x >= 0
-    return np.array([v is not None for v in x], dtype=bool)
+    return np.not_equal(x, None)  # one comparison per cell in numpy's loop, no Python per row
 
 
 def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:
-    return np.where(_known_mask(x) == want_known, T, F).astype(np.uint8)
+    mask = _known_mask(x)
+    if not want_known:
+        mask = ~mask
+    return mask.view(np.uint8) << 1  # True -> 2 (T), False -> 0 (F)
 
 
 def _validate(node: ast.AST, names: set[str], text: str) -> None:

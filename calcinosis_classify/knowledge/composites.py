@@ -11,8 +11,10 @@ from __future__ import annotations
 from calcinosis_classify.knowledge.model import Composite
 from calcinosis_classify.schema import FIELDS
 
-# Every yes/no history field of the schema (lesion flags apart): "any history item recorded".
-_HISTORY_FLAGS = tuple(f.name for f in FIELDS if f.kind == "flag" and f.name not in ("painful", "ulceration", "necrosis"))
+# The yes/no history fields of the input contract (lesion flags apart): "any history item recorded". The
+# contract's items are what reports and extracts state; the optional extensions come with one of them.
+_HISTORY_FLAGS = tuple(f.name for f in FIELDS
+                       if f.kind == "flag" and f.contract and f.name not in ("painful", "ulceration", "necrosis"))
 
 __all__ = ["COMPOSITES"]
 

@@ -30,6 +30,75 @@ Examples
 >>> cohort = generate_cohort(1000, seed=1, missing_rate=0.2, si_fraction=0.3)
 >>> cohort["true_subtype"].value_counts().index[0]
 'dystrophic'
+
+Knobs of :func:`generate_cohort`
+--------------------------------
+Each knob draws from its own random stream, so changing one knob leaves every draw of the others unchanged.
+
+missing_rate : float in [0, 1), default 0.1
+    Base probability that a recorded item is unknown. Each field scales
+    it by its own weight (ionised calcium x8, vitamin D x4, albumin x2,
+    calcium x0.3, sex x0.05, ...; probabilities capped at 1), the whole
+    lab panel is missing with probability ``0.5 * missing_rate``, eGFR is
+    missing whenever creatinine is, and PTH is missing with probability
+    ``7 * missing_rate`` when calcium is normal for age and neither CKD
+    nor hyperparathyroidism is recorded (PTH is seldom requested then).
+    Unknown values are NaN (numbers and flags) or missing (text). 0 gives
+    complete records.
+qualitative_rate : float in [0, 1], default 0.05
+    Probability that a known calcium, phosphate or PTH value is reported
+    only as ``<lab>_status`` = "low" / "normal" / "high" (against the
+    age-specific reference interval of clinical-spec §3.2); the number is
+    then removed.
+si_fraction : float in [0, 1], default 0.0
+    Fraction of rows reported in SI units: every lab whose schema SI unit
+    differs from its conventional unit (calcium, phosphate, PTH, albumin,
+    25-OH vitamin D, creatinine) is converted with the schema factor and
+    rounded to SI reporting precision, and its ``<field>_unit`` column
+    names the SI unit. In other rows the unit column holds the
+    conventional unit or is blank (half each). Unit columns are present
+    only when ``si_fraction > 0``.
+atypical_rate : float in [0, 1], default 0.0
+    Fraction of each subtype's cases drawn from its atypical presentations
+    (overlaps that fool naive rules: SSc calcinosis in a dialysis patient,
+    metastatic calcinosis in lupus nephritis, hypercalcaemia masked by low
+    albumin, HFTC with Ca x P > 70, extravasation in ESRD, calciphylaxis
+    with normal labs). The class mix is unchanged.
+label_noise : float in [0, 1], default 0.0
+    Fraction of rows whose ``true_subtype`` is replaced by one of the
+    other four subtypes (uniformly); ``presentation`` keeps the branch
+    that generated the row.
+sparse_rate : float in [0, 1], default 0.0
+    Fraction of rows in the sparse presentation mode of published case
+    reports and clinic extracts (clinical-spec §6.8): a history item is
+    kept when present with probability 0.7 and when absent with 0.05
+    (blank is unknown, not absent), lesion features when present 0.8 /
+    absent 0.3, half the rows report no laboratory value at all and the
+    rest keep calcium, phosphate, PTH and kidney function with
+    probability 0.6 each (calcium, phosphate and PTH then as a status
+    only, with probability 0.6) and other labs with 0.15. Applied after
+    ``missing_rate``; the rows are drawn from their own random stream.
+
+Columns of the cohort
+---------------------
+One row per case, columns in schema order:
+
+* ``case_id`` (1..n), ``age_years`` (infants in days / 365.25, others
+  in completed years), ``sex`` ("F"/"M");
+* labs as floats in the schema's canonical units, rounded to
+  reporting precision: ``calcium``, ``ionized_calcium``,
+  ``phosphate``, ``pth``, ``albumin``, ``vitamin_d_25oh``,
+  ``creatinine``, ``egfr`` (eGFR is not reported under one year of
+  age), each SI-capable lab followed by ``<field>_unit`` when
+  ``si_fraction > 0``;
+* ``calcium_status``, ``phosphate_status``, ``pth_status``;
+* history and lesion flags as 1.0 / 0.0 / NaN (contract flags plus the
+  optional extension flags some presentation uses);
+* ``lesion_site`` (free text), ``lesion_count``, ``dialysis_years``
+  (cases on dialysis), ``warfarin_months`` (cases on warfarin),
+  ``exposure_weeks`` (iatrogenic exposures);
+* ground truth: ``true_subtype``, ``presentation``, ``is_atypical``,
+  ``generator_version``, ``seed``.
 """
 
 from __future__ import annotations
@@ -792,12 +861,24 @@ def _correlation(p: Presentation) -> np.ndarray:
 
 def _check_presentation(p: Presentation) -> None:
     where = f"synthetic: {p.name}"
+    _check_identity(p, where)
+    _check_probabilities(p, where)
+    _check_labs(p, where)
+
+
+def _check_identity(p: Presentation, where: str) -> None:
     if p.subtype not in SUBTYPES or not p.name.startswith(p.subtype + "/"):
         raise RuntimeError(f"{where}: name must start with its subtype, one of {SUBTYPES}")
     if p.atypical != p.name.split("/", 1)[1].startswith("atypical_"):
         raise RuntimeError(f"{where}: atypical branches (and only they) are named '<subtype>/atypical_...'")
     if not (p.weight > 0 and p.refs and p.ages and p.sites and p.lesions):
         raise RuntimeError(f"{where}: needs a positive weight, references, ages, sites and lesion patterns")
+    for band in p.ages:
+        if not (band.weight > 0 and 0 <= band.lower < band.upper <= 110):
+            raise RuntimeError(f"{where}: age band needs a positive weight and 0 <= lower < upper <= 110")
+
+
+def _check_probabilities(p: Presentation, where: str) -> None:
     for name, prob in (("p_female", p.p_female), ("p_dialysis_if_esrd", p.p_dialysis_if_esrd),
                        *p.flags.items()):
         if not 0 <= prob <= 1:
@@ -808,6 +889,9 @@ def _check_presentation(p: Presentation) -> None:
             raise RuntimeError(f"{where}: {name!r} is not a history flag of the schema (dialysis follows eGFR)")
     if not math.isclose(sum(w for *_, w in p.lesions), 1.0) or any(w <= 0 for _, w in p.sites):
         raise RuntimeError(f"{where}: lesion pattern probabilities must sum to 1 and site weights be positive")
+
+
+def _check_labs(p: Presentation, where: str) -> None:
     if set(p.labs) != set(_LATENT):
         raise RuntimeError(f"{where}: labs must give exactly {_LATENT}")
     for lab, margin in p.labs.items():
@@ -821,9 +905,6 @@ def _check_presentation(p: Presentation) -> None:
         if albumin.kind != "band" or albumin.lower < 3.7 or albumin.upper > 4.3:
             raise RuntimeError(f"{where}: normal calcium needs albumin in band(3.7-4.3 g/dL) so corrected "
                                f"calcium stays normal")
-    for band in p.ages:
-        if not (band.weight > 0 and 0 <= band.lower < band.upper <= 110):
-            raise RuntimeError(f"{where}: age band needs a positive weight and 0 <= lower < upper <= 110")
 
 
 def _check_table() -> dict[str, np.ndarray]:
@@ -1083,9 +1164,6 @@ def generate_cohort(
     Cases are drawn from the presentation profiles in :data:`PRESENTATIONS`
     (clinical-spec §2, §4, §5), independently of the rule base. Same
     ``seed``, knobs and :data:`GENERATOR_VERSION` give an identical frame.
-    Each knob draws from its own random stream, so changing one knob leaves
-    every draw of the others unchanged (e.g. ``si_fraction=0.3`` changes only
-    the units of some rows, not their values).
 
     Parameters
     ----------
@@ -1099,71 +1177,18 @@ def generate_cohort(
         subtypes get 0). Default: the sum of each subtype's typical
         presentation weights (dystrophic 40, metastatic 20, calciphylaxis 15,
         idiopathic 15, iatrogenic 10 per 100 cases).
-    missing_rate : float in [0, 1), default 0.1
-        Base probability that a recorded item is unknown. Each field scales
-        it by its own weight (ionised calcium x8, vitamin D x4, albumin x2,
-        calcium x0.3, sex x0.05, ...; probabilities capped at 1), the whole
-        lab panel is missing with probability ``0.5 * missing_rate``, eGFR is
-        missing whenever creatinine is, and PTH is missing with probability
-        ``7 * missing_rate`` when calcium is normal for age and neither CKD
-        nor hyperparathyroidism is recorded (PTH is seldom requested then).
-        Unknown values are NaN (numbers and flags) or missing (text). 0 gives
-        complete records.
-    qualitative_rate : float in [0, 1], default 0.05
-        Probability that a known calcium, phosphate or PTH value is reported
-        only as ``<lab>_status`` = "low" / "normal" / "high" (against the
-        age-specific reference interval of clinical-spec §3.2); the number is
-        then removed.
-    si_fraction : float in [0, 1], default 0.0
-        Fraction of rows reported in SI units: every lab whose schema SI unit
-        differs from its conventional unit (calcium, phosphate, PTH, albumin,
-        25-OH vitamin D, creatinine) is converted with the schema factor and
-        rounded to SI reporting precision, and its ``<field>_unit`` column
-        names the SI unit. In other rows the unit column holds the
-        conventional unit or is blank (half each). Unit columns are present
-        only when ``si_fraction > 0``.
-    atypical_rate : float in [0, 1], default 0.0
-        Fraction of each subtype's cases drawn from its atypical presentations
-        (overlaps that fool naive rules: SSc calcinosis in a dialysis patient,
-        metastatic calcinosis in lupus nephritis, hypercalcaemia masked by low
-        albumin, HFTC with Ca x P > 70, extravasation in ESRD, calciphylaxis
-        with normal labs). The class mix is unchanged.
-    label_noise : float in [0, 1], default 0.0
-        Fraction of rows whose ``true_subtype`` is replaced by one of the
-        other four subtypes (uniformly); ``presentation`` keeps the branch
-        that generated the row.
-    sparse_rate : float in [0, 1], default 0.0
-        Fraction of rows in the sparse presentation mode of published case
-        reports and clinic extracts (clinical-spec §6.8): a history item is
-        kept when present with probability 0.7 and when absent with 0.05
-        (blank is unknown, not absent), lesion features when present 0.8 /
-        absent 0.3, half the rows report no laboratory value at all and the
-        rest keep calcium, phosphate, PTH and kidney function with
-        probability 0.6 each (calcium, phosphate and PTH then as a status
-        only, with probability 0.6) and other labs with 0.15. Applied after
-        ``missing_rate``; the rows are drawn from their own random stream.
+    missing_rate, qualitative_rate, si_fraction, atypical_rate, label_noise, sparse_rate : float
+        Missing items, labs reported only as a status, rows in SI units,
+        atypical presentations, flipped labels and sparse case-report-like
+        rows: see "Knobs" in the module documentation.
 
     Returns
     -------
     pandas.DataFrame
-        One row per case, columns in schema order:
-
-        * ``case_id`` (1..n), ``age_years`` (infants in days / 365.25, others
-          in completed years), ``sex`` ("F"/"M");
-        * labs as floats in the schema's canonical units, rounded to
-          reporting precision: ``calcium``, ``ionized_calcium``,
-          ``phosphate``, ``pth``, ``albumin``, ``vitamin_d_25oh``,
-          ``creatinine``, ``egfr`` (eGFR is not reported under one year of
-          age), each SI-capable lab followed by ``<field>_unit`` when
-          ``si_fraction > 0``;
-        * ``calcium_status``, ``phosphate_status``, ``pth_status``;
-        * history and lesion flags as 1.0 / 0.0 / NaN (contract flags plus the
-          optional extension flags some presentation uses);
-        * ``lesion_site`` (free text), ``lesion_count``, ``dialysis_years``
-          (cases on dialysis), ``warfarin_months`` (cases on warfarin),
-          ``exposure_weeks`` (iatrogenic exposures);
-        * ground truth: ``true_subtype``, ``presentation``, ``is_atypical``,
-          ``generator_version``, ``seed``.
+        One row per case, columns in schema order plus the ground truth
+        (``true_subtype``, ``presentation``, ``is_atypical``,
+        ``generator_version``, ``seed``): see "Columns" in the module
+        documentation.
 
     Raises
     ------
@@ -1176,11 +1201,7 @@ def generate_cohort(
     >>> set(cohort["true_subtype"])
     {'calciphylaxis'}
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
-        raise InputError(f"n must be an integer >= 0, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise InputError(f"seed must be an integer in [0, 2**63), got {seed!r}")
-    n, seed = int(n), int(seed)
+    n, seed = _check_size(n, seed)
     subtype_weights = _check_class_weights(class_weights)
     missing_rate = _check_rate("missing_rate", missing_rate, upper_open=True)
     qualitative_rate = _check_rate("qualitative_rate", qualitative_rate)
@@ -1193,55 +1214,14 @@ def generate_cohort(
     # indexed, so adding a stream leaves the first ones unchanged).
     rng, rng_noise, rng_missing, rng_qualitative, rng_si, rng_sparse = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6))
-
-    counts = rng.multinomial(n, _branch_probabilities(subtype_weights, atypical_rate))
-    branch = np.repeat(np.arange(len(_PROFILES), dtype=np.int32), counts)
-    rng.shuffle(branch)
-    rows_by_branch = np.split(np.argsort(branch, kind="stable"), np.cumsum(counts)[:-1])
-
-    values: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in (*_NUMBER_COLUMNS, *_FLAG_COLUMNS)}
-    codes: dict[str, np.ndarray] = {"sex": np.full(n, -1, np.int32), "lesion_site": np.full(n, -1, np.int32)}
-    for p, rows, count in zip(_PROFILES, rows_by_branch, counts, strict=True):
-        if count == 0:
-            continue
-        block = _generate_block(p, int(count), rng)
-        for name, column in block.items():
-            (codes if name in codes else values)[name][rows] = column
-
-    subtype_of_branch = np.array([SUBTYPES.index(p.subtype) for p in _PROFILES], dtype=np.int32)
-    true_subtype = subtype_of_branch[branch]
-    if label_noise > 0:
-        flip = rng_noise.random(n) < label_noise
-        shift = rng_noise.integers(1, len(SUBTYPES), size=n, dtype=np.int32)
-        true_subtype = np.where(flip, (true_subtype + shift) % len(SUBTYPES), true_subtype).astype(np.int32)
-
+    branch, values, codes = _draw_cases(n, subtype_weights, atypical_rate, rng)
+    true_subtype = _true_subtypes(branch, label_noise, rng_noise)
     age = values["age_years"].copy()  # the reporting laboratory knows the age even if the extract does not
     if missing_rate > 0:
         _apply_missingness(values, codes, age, missing_rate, rng_missing)
     as_status = _apply_sparse(values, codes, sparse_rate, rng_sparse) if sparse_rate > 0 else {}
-
-    status: dict[str, np.ndarray] = {}
-    for lab, status_field in _STATUS_OF.items():
-        status[status_field] = np.full(n, -1, np.int32)
-        if qualitative_rate > 0 or lab in as_status:
-            chosen = ~np.isnan(values[lab]) & ((rng_qualitative.random(n) < qualitative_rate)
-                                               | as_status.get(lab, False))
-            status[status_field] = np.where(chosen, _status_codes(lab, values[lab], age), -1).astype(np.int32)
-            values[lab] = np.where(chosen, np.nan, values[lab])
-
-    units: dict[str, Any] = {}
-    if si_fraction > 0:
-        in_si = rng_si.random(n) < si_fraction
-        stated = rng_si.random(n) < _CONVENTIONAL_UNIT_STATED
-        for lab in _SI_FIELDS:
-            spec = FIELD_BY_NAME[lab]
-            assert spec.si_unit is not None and spec.unit is not None
-            factor = spec.factor(spec.si_unit)
-            assert factor is not None
-            values[lab] = np.where(in_si, _round(lab, values[lab] / factor, si=True), values[lab])
-            known = ~np.isnan(values[lab])
-            unit_codes = np.where(known & in_si, 1, np.where(known & stated, 0, -1))
-            units[f"{lab}_unit"] = _strings((spec.unit, spec.si_unit), unit_codes)
+    status = _report_statuses(values, age, qualitative_rate, as_status, rng_qualitative)
+    units = _report_units(values, si_fraction, rng_si) if si_fraction > 0 else {}
 
     columns: dict[str, Any] = {"case_id": np.arange(1, n + 1, dtype=np.int64)}
     columns.update(values)
@@ -1255,6 +1235,75 @@ def generate_cohort(
     columns["generator_version"] = _strings((GENERATOR_VERSION,), np.zeros(n, np.int32))
     columns["seed"] = np.full(n, seed, dtype=np.int64)
     return pd.DataFrame({name: columns[name] for name in _column_order(si_fraction > 0)}, copy=False)
+
+
+def _check_size(n: Any, seed: Any) -> tuple[int, int]:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+        raise InputError(f"n must be an integer >= 0, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+        raise InputError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+    return int(n), int(seed)
+
+
+def _draw_cases(n: int, subtype_weights: np.ndarray, atypical_rate: float, rng: np.random.Generator
+                ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each case's branch, and its values and codes drawn from the branch's presentation."""
+    counts = rng.multinomial(n, _branch_probabilities(subtype_weights, atypical_rate))
+    branch = np.repeat(np.arange(len(_PROFILES), dtype=np.int32), counts)
+    rng.shuffle(branch)
+    rows_by_branch = np.split(np.argsort(branch, kind="stable"), np.cumsum(counts)[:-1])
+    values: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in (*_NUMBER_COLUMNS, *_FLAG_COLUMNS)}
+    codes: dict[str, np.ndarray] = {"sex": np.full(n, -1, np.int32), "lesion_site": np.full(n, -1, np.int32)}
+    for p, rows, count in zip(_PROFILES, rows_by_branch, counts, strict=True):
+        if count == 0:
+            continue
+        block = _generate_block(p, int(count), rng)
+        for name, column in block.items():
+            (codes if name in codes else values)[name][rows] = column
+    return branch, values, codes
+
+
+def _true_subtypes(branch: np.ndarray, label_noise: float, rng: np.random.Generator) -> np.ndarray:
+    subtype_of_branch = np.array([SUBTYPES.index(p.subtype) for p in _PROFILES], dtype=np.int32)
+    true_subtype = subtype_of_branch[branch]
+    if label_noise > 0:
+        n = branch.size
+        flip = rng.random(n) < label_noise
+        shift = rng.integers(1, len(SUBTYPES), size=n, dtype=np.int32)
+        true_subtype = np.where(flip, (true_subtype + shift) % len(SUBTYPES), true_subtype).astype(np.int32)
+    return true_subtype
+
+
+def _report_statuses(values: dict[str, np.ndarray], age: np.ndarray, qualitative_rate: float,
+                     as_status: Mapping[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Status codes of the labs reported only as low / normal / high (their numbers removed in place)."""
+    n = age.size
+    status: dict[str, np.ndarray] = {}
+    for lab, status_field in _STATUS_OF.items():
+        status[status_field] = np.full(n, -1, np.int32)
+        if qualitative_rate > 0 or lab in as_status:
+            chosen = ~np.isnan(values[lab]) & ((rng.random(n) < qualitative_rate) | as_status.get(lab, False))
+            status[status_field] = np.where(chosen, _status_codes(lab, values[lab], age), -1).astype(np.int32)
+            values[lab] = np.where(chosen, np.nan, values[lab])
+    return status
+
+
+def _report_units(values: dict[str, np.ndarray], si_fraction: float, rng: np.random.Generator) -> dict[str, Any]:
+    """Convert the SI rows in place; the ``<lab>_unit`` columns."""
+    n = values["age_years"].size
+    in_si = rng.random(n) < si_fraction
+    stated = rng.random(n) < _CONVENTIONAL_UNIT_STATED
+    units: dict[str, Any] = {}
+    for lab in _SI_FIELDS:
+        spec = FIELD_BY_NAME[lab]
+        factor = spec.factor(spec.si_unit) if spec.si_unit is not None else None
+        if spec.unit is None or spec.si_unit is None or factor is None:
+            raise RuntimeError(f"synthetic: {lab} needs a unit, an SI unit and a factor between them")
+        values[lab] = np.where(in_si, _round(lab, values[lab] / factor, si=True), values[lab])
+        known = ~np.isnan(values[lab])
+        unit_codes = np.where(known & in_si, 1, np.where(known & stated, 0, -1))
+        units[f"{lab}_unit"] = _strings((spec.unit, spec.si_unit), unit_codes)
+    return units
 
 
 def _apply_missingness(values: dict[str, np.ndarray], codes: dict[str, np.ndarray], age: np.ndarray,

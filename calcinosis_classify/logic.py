@@ -44,6 +44,9 @@ class Condition:
     evaluate: Callable[[Env], np.ndarray]
 
 
+_NONE = np.array(None, dtype=object)
+
+
 def _known_mask(x: np.ndarray) -> np.ndarray:
     """Known-ness of a tri-state finding, a float (NaN unknown), a flag (-1 unknown) or text (None unknown)."""
     if x.dtype == np.uint8:
@@ -52,7 +55,7 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
         return ~np.isnan(x)
     if x.dtype.kind in "iu":
         return x >= 0
-    return np.not_equal(x, None)  # one comparison per cell in numpy's loop, no Python per row
+    return np.not_equal(x, _NONE)  # one comparison per cell in numpy's loop, no Python per row
 
 
 def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:

@@ -1194,12 +1194,6 @@ def generate_cohort(
     ------
     InputError
         (a ``ValueError``) when a knob is invalid; the message names it.
-
-    Examples
-    --------
-    >>> cohort = generate_cohort(200, seed=7, class_weights={"calciphylaxis": 1})
-    >>> set(cohort["true_subtype"])
-    {'calciphylaxis'}
     """
     n, seed = _check_size(n, seed)
     subtype_weights = _check_class_weights(class_weights)

@@ -1161,8 +1161,7 @@ def generate_cohort(
 ) -> pd.DataFrame:
     """Generate a synthetic cohort of calcinosis cutis cases with known ground truth.
 
-    Cases are drawn from the presentation profiles in :data:`PRESENTATIONS`
-    (clinical-spec §2, §4, §5), independently of the rule base. Same
+    Cases are drawn from the profiles in :data:`PRESENTATIONS`, independently of the rule base. Same
     ``seed``, knobs and :data:`GENERATOR_VERSION` give an identical frame.
 
     Parameters
@@ -1173,10 +1172,9 @@ def generate_cohort(
         Seed of :func:`numpy.random.default_rng` (0 <= seed < 2**63); recorded
         in the ``seed`` column.
     class_weights : mapping of str to float, optional
-        Relative weight of each subtype (keys from :data:`SUBTYPES`; unlisted
-        subtypes get 0). Default: the sum of each subtype's typical
-        presentation weights (dystrophic 40, metastatic 20, calciphylaxis 15,
-        idiopathic 15, iatrogenic 10 per 100 cases).
+        Relative weight of each subtype (unlisted subtypes get 0). Default per
+        100 cases: dystrophic 40, metastatic 20, calciphylaxis 15, idiopathic
+        15, iatrogenic 10.
     missing_rate, qualitative_rate, si_fraction, atypical_rate, label_noise, sparse_rate : float
         Missing items, labs reported only as a status, rows in SI units,
         atypical presentations, flipped labels and sparse case-report-like
@@ -1232,9 +1230,9 @@ def generate_cohort(
 
 
 def _check_size(n: Any, seed: Any) -> tuple[int, int]:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 0:
         raise InputError(f"n must be an integer >= 0, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**63:
         raise InputError(f"seed must be an integer in [0, 2**63), got {seed!r}")
     return int(n), int(seed)
 

@@ -168,7 +168,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _knowledge_rows() -> list[dict[str, Any]]:
+def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
     """Every knowledge-base item as one row: kind, id, subtype/level, points, condition, meaning, refs."""
     from calcinosis_classify import knowledge as kb
 
@@ -195,7 +195,7 @@ def _knowledge_rows() -> list[dict[str, Any]]:
                      "refs": list(x.refs)})
     from calcinosis_classify.schema import FIELDS
 
-    for spec in FIELDS:
+    for spec in FIELDS if kind == "field" else ():  # listed on request only: fields are not rules
         rows.append({"kind": "field", "id": spec.name, "level": spec.kind + ("" if spec.contract else " (extension)"),
                      "text": spec.description, "refs": list(spec.refs)})
     return rows
@@ -232,7 +232,7 @@ def _cmd_references(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     if args.references:
         return _cmd_references(args)
-    rows = _knowledge_rows()
+    rows = _knowledge_rows(args.kind)
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
     if args.format == "json":

@@ -49,10 +49,14 @@ def test_explain_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     rules = json.loads(capsys.readouterr().out)
     assert all(r["refs"] for r in rules)
     kinds = {r["kind"] for r in rules}
-    assert kinds == {"rule", "override", "coexistence", "risk_factor", "urgency", "next_step"}
+    assert kinds == {"composite", "rule", "override", "coexistence", "risk_factor", "urgency", "next_step"}
     assert main(["rules", "--format", "md"]) == 0
     md = capsys.readouterr().out
     assert "### Overrides (§6.2)" in md and "| `caxp_metastatic` | 70 |" in md
+    assert "### Composite findings" in md and "`uremic_setting`" in md
+    assert main(["rules", "--kind", "field", "--format", "json"]) == 0
+    fields = json.loads(capsys.readouterr().out)
+    assert {r["kind"] for r in fields} == {"field"} and "calcium" in {r["id"] for r in fields}
 
 
 def test_subprocess_stdin_to_stdout() -> None:

@@ -248,6 +248,10 @@ RULES: tuple[Rule, ...] = (
          "systematic review", "Malignancy with a painful, purpuric or necrotic lesion (§6.8.1).", (18, 20)),
     Rule("CPX-PAIN-IN-SETTING", "calciphylaxis", "has_painful & cp_setting", 1, "weak", "review",
          "A painful lesion in a calciphylaxis setting: pain is its most consistent feature (§6.8.2).", (8, 9)),
+    Rule("CPX-NECROSIS-RISK", "calciphylaxis", "has_necrosis & (cp_setting | cp_risk_factor | caxp_metastatic)", 2,
+         "moderate", "case-control",
+         "Necrosis, eschar, retiform purpura or livedo racemosa with a calciphylaxis setting or risk factor, or a "
+         "Ca×P at or above the metastatic threshold (§6.8.3).", (8, 9, 10, 11, 12)),
     Rule("CPX-FAT-SITE-RISK", "calciphylaxis", "site_proximal_fat & cp_risk_factor", 1, "modifier", "case-control",
          "A calciphylaxis risk factor (obesity, diabetes, female sex, steroids, liver disease, CTD) with a lesion "
          "at a fat-rich site adds to calciphylaxis beside other support; it is not a setting on its own "

@@ -46,9 +46,9 @@ from calcinosis_classify.assessment import OUTPUT_COLUMNS, OUTPUT_DTYPES, score_
 from calcinosis_classify.errors import ColumnClashError, InputError
 from calcinosis_classify.intake import Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.schema import FIELDS
+from calcinosis_classify.schema import FIELDS, normalise_column
 
-__all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "score_dask", "score_file"]
+__all__ = ["BatchSummary", "REPORT_COLUMNS", "output_meta", "read_table", "score_dask", "score_file"]
 
 REPORT_COLUMNS = ("input_row", "case_id", "column", "value", "problem", "code", "field")
 DEFAULT_CHUNK_ROWS = 32_768
@@ -148,19 +148,21 @@ class _CsvPlan:
     note: str | None
 
 
-def _plan_csv(path: str, sep: str | None) -> _CsvPlan:
+def _plan_csv(path: str, sep: str | None, source: str | None = None) -> _CsvPlan:
+    """Delimiter, encoding and column names of a CSV file from its first megabyte (``source``: the name
+    for messages, default ``path``)."""
+    source = path if source is None else source
     if os.path.getsize(path) == 0:
-        raise InputError(f"input file is empty: {path}")
+        raise InputError(f"input file is empty: {source}")
     text, encoding, note = _decode_sample(_sample(path))
     if not text.strip():
-        raise InputError(f"input has no header row: {path}")
+        raise InputError(f"input has no header row: {source}")
     delimiter = sep if sep is not None else _sniff_delimiter(text)
     if len(delimiter) != 1:
         raise InputError(f"--sep must be a single character, got {delimiter!r}")
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
-    names = [h for h in header]
+    names = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not any(n.strip() for n in names):
-        raise InputError(f"input has no header row: {path}")
+        raise InputError(f"input has no header row: {source}")
     return _CsvPlan(names, delimiter, encoding, note)
 
 
@@ -302,8 +304,7 @@ def _check_columns(names: list[str], prefix: str, source: str) -> Intake:
     known = sorted({k for f in FIELDS for k in (f.name, *f.aliases)})
     hints = []
     for name in names:
-        close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"),
-                                          known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(normalise_column(name), known, n=1, cutoff=0.6)
         if close:
             hints.append(f"{name!r} -> {close[0]!r}")
     expected = ", ".join(f.name for f in FIELDS if f.contract)
@@ -538,7 +539,15 @@ def _reuse_input_lines(raw: bytes, table: pa.Table, outputs: Mapping[str, pa.Arr
     """Output rows built from the input's own lines (UTF-8, comma-separated) followed by the encoded output
     cells: only the output columns are written as CSV. A line holding a quote is re-encoded instead (its
     cells are then quoted exactly as :func:`_csv_rows` quotes them). ``None`` when lines and rows do not
-    correspond one to one (a lone carriage return, output text with a line break)."""
+    correspond one to one (a lone carriage return, output text with a line break).
+
+    Why a second encoder: an unquoted input line is, byte for byte, what :func:`_csv_rows` would write for
+    its cells (a cell that needs quotes cannot appear unquoted), and the input cells are most of an output
+    row's bytes. Reusing the lines halves the encoding time of a chunk (58 ms against 129 ms for 32,768
+    rows of the benchmark's cases, about 6% of the chunk's scoring time), which the benchmark's 10% budget
+    cannot give away. ``tests/test_batch_fast_paths.py`` holds the two encoders to the same bytes on
+    random rows full of quotes, delimiters, line breaks, non-ASCII, empty and NaN cells.
+    """
     n = table.num_rows
     data = np.frombuffer(raw, np.uint8)
     ends = np.flatnonzero(data == ord("\n"))
@@ -674,7 +683,7 @@ class _ParquetSink:
             self.writer.close()
 
 
-def _open_sink(output: str, atomic: AtomicOutput | None, like_parquet: bool) -> tuple[Any, Any]:
+def _open_sink(output: str, atomic: AtomicOutput | None) -> tuple[Any, Any]:
     """(sink, closable stream or None)."""
     if output == "-":
         return _CsvSink(sys.stdout.buffer), None
@@ -684,7 +693,7 @@ def _open_sink(output: str, atomic: AtomicOutput | None, like_parquet: bool) -> 
     if output.lower().endswith(".gz"):
         stream: Any = pa.output_stream(atomic.tmp, compression="gzip")
     else:
-        stream = open(atomic.tmp, "wb")  # closed by score_file on every path
+        stream = open(atomic.tmp, "wb")  # closed by _Outputs on every path
     return _CsvSink(stream), stream
 
 
@@ -711,6 +720,11 @@ class _ReportWriter:
 
 
 # --------------------------------------------------------------------------- the run
+#
+# score_file plans the run (_open_input, _plan_run: everything that can refuse the input, before any output
+# exists), opens the outputs (_Outputs: temporary files beside the targets), runs the chunks through the
+# scorer (_run_chunks, _write_result) and commits (_finish). A _Run carries what planning decided and what
+# the run has counted so far.
 
 
 def _progress_bar(total: int | None, unit: str, enabled: bool) -> Any:
@@ -729,6 +743,281 @@ def _spool_stdin() -> str:
     with os.fdopen(fd, "wb") as out:
         shutil.copyfileobj(sys.stdin.buffer, out, length=1 << 20)
     return tmp
+
+
+@dataclass
+class _Input:
+    """An input file, opened: its column names and how to read it in chunks."""
+
+    source: str  # the input as the caller named it (for messages)
+    path: str  # the file read (standard input is spooled to a file first)
+    schema: pa.Schema  # of the chunks read (every CSV cell is text)
+    plan: _CsvPlan | None  # None for Parquet
+    total_rows: int | None  # known for Parquet only
+    notes: list[str] = field(default_factory=list)
+    bad: _BadRows = field(default_factory=_BadRows)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.schema.names)
+
+    @property
+    def encoding(self) -> str:
+        return self.plan.encoding if self.plan is not None else "utf-8"
+
+    def batches(self, chunk_rows: int, progress: Callable[[int], None]) -> Iterator[pa.Table]:
+        """Chunks of ``chunk_rows`` rows; ``progress`` gets rows done (Parquet) or the byte position (CSV)."""
+        if self.plan is None:
+            return _parquet_batches(self.path, chunk_rows, progress)
+        return _csv_batches(self.path, self.plan, self.bad, chunk_rows, progress)
+
+    def error(self, exc: Exception) -> InputError:
+        """The one-line error for a parse failure of this input."""
+        return InputError(_csv_error_message(exc, self.bad, self.source, self.path, self.encoding))
+
+
+def _open_input(path: str, source: str, sep: str | None) -> _Input:
+    """Open ``path`` (named ``source`` in messages): Parquet by extension, else CSV with its delimiter and
+    encoding settled from the first megabyte."""
+    if not Path(path).exists():
+        raise InputError(f"input file not found: {source}")
+    if Path(path).is_dir():
+        raise InputError(f"input is a directory, not a file: {source}")
+    if _is_parquet(path):
+        try:
+            pf = pq.ParquetFile(path)
+        except Exception as exc:  # pyarrow raises several types for unreadable files
+            raise InputError(f"cannot read Parquet file {source}: {exc}") from None
+        return _Input(source, path, pf.schema_arrow, None, pf.metadata.num_rows)
+    plan = _plan_csv(path, sep, source)
+    return _Input(source, path, pa.schema([(n, pa.string()) for n in plan.names]), plan, None,
+                  [plan.note] if plan.note else [])
+
+
+def read_table(input: str, sep: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read a whole CSV or Parquet file the way :func:`score_file` reads it.
+
+    Parameters
+    ----------
+    input : str
+        Path of a CSV (optionally compressed) or Parquet file, or ``-`` for CSV on standard input.
+    sep : str, optional
+        CSV delimiter (``tab`` or ``\\t`` for a tab); sniffed from the first lines when omitted.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Every CSV cell as its exact text (Parquet columns keep their types).
+    notes : list of str
+        How the input was read (an assumed encoding, say).
+
+    Raises
+    ------
+    InputError
+        Missing, empty, headerless or ragged input, with the line and the fix.
+    """
+    spooled = _spool_stdin() if input == "-" else None
+    try:
+        src = _open_input(spooled or input, input, sep)
+        try:
+            tables = list(src.batches(DEFAULT_CHUNK_ROWS, lambda position: None))
+        except pa.ArrowInvalid as exc:
+            raise src.error(exc) from None
+        table = pa.concat_tables(tables) if tables else src.schema.empty_table()
+        return table.to_pandas(), src.notes
+    finally:
+        if spooled:
+            Path(spooled).unlink(missing_ok=True)
+
+
+@dataclass
+class _Run:
+    """One run of :func:`score_file`: what planning decided, and what the run has counted so far."""
+
+    input: _Input
+    units: Units
+    thresholds: Thresholds
+    strict_units: bool
+    prefix: str
+    model: str | None
+    chunk_rows: int
+    n_jobs: int
+    header: Intake  # the intake of the header alone: column matches, notes, whole-input warnings
+    types: dict[str, pa.DataType]  # Arrow type of every output column (unprefixed names)
+    bar: Any
+    summary: BatchSummary = field(default_factory=BatchSummary)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def case_column(self) -> str | None:
+        return self.header.columns.get("case_id")
+
+    def empty_output(self) -> pa.Table:
+        """No rows, every column of the output: what a header-only input gives, and what a sink needs to
+        write the header of rows that come already encoded."""
+        schema = pa.schema([*self.input.schema, *(pa.field(self.prefix + n, t) for n, t in self.types.items())])
+        return schema.empty_table()
+
+    def tick(self, position: int) -> None:
+        self.bar.update(position - self.bar.n)
+
+    def record(self, result: _ChunkResult) -> pd.DataFrame:
+        """Count a chunk's results; returns its report rows, numbered in the whole input."""
+        self.counts.update(result.counts)
+        result.warnings["input_row"] += self.summary.rows
+        self.summary.rows += result.rows
+        self.summary.rows_with_warnings += result.rows_with_warnings
+        self.summary.problems += len(result.warnings)
+        return result.warnings
+
+
+def _plan_run(src: _Input, *, units: Units, thresholds: Thresholds, strict_units: bool, prefix: str,
+              model: str | None, chunk_rows: int, jobs: int | None, progress: bool | None) -> _Run:
+    """Everything that can refuse the input as a whole, before any output exists: columns, output names,
+    the model (loaded, so verified), the number of worker processes."""
+    header = _check_columns(src.names, prefix, src.source)
+    types = _output_types(units, thresholds, strict_units, model)
+    clash = [prefix + c for c in types if prefix + c in src.names]
+    if clash:
+        raise ColumnClashError(clash)
+    n_jobs = jobs if jobs is not None else default_jobs()
+    if n_jobs < 1:
+        raise InputError(f"jobs must be at least 1, got {n_jobs}")
+    if src.total_rows is not None and src.total_rows <= chunk_rows:
+        n_jobs = 1
+    elif src.total_rows is None and os.path.getsize(src.path) < _PARALLEL_MIN_BYTES:
+        n_jobs = 1
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = (_progress_bar(src.total_rows, "rows", show) if src.plan is None
+           else _progress_bar(os.path.getsize(src.path), "B", show))
+    run = _Run(src, units, thresholds, strict_units, prefix, model, chunk_rows, n_jobs, header, types, bar)
+    run.summary.notes.extend([*src.notes, *header.notes])
+    return run
+
+
+class _Outputs:
+    """The output (a file or standard output), the report and the spool directory of one run.
+
+    Files are written beside their targets and renamed into place by :meth:`commit`; leaving the ``with``
+    block on an exception removes them instead, so an error or Ctrl-C leaves no partial file.
+    """
+
+    def __init__(self, output: str, report: str | None, n_jobs: int):
+        self.atomic = AtomicOutput(output) if output != "-" else None
+        self.report: _ReportWriter | None = None
+        self.stream: Any = None
+        self.spool: tempfile.TemporaryDirectory[str] | None = None
+        try:
+            self.report = _ReportWriter(report) if report else None
+            self.sink, self.stream = _open_sink(output, self.atomic)
+            # Worker processes get their chunks, and return their rows, through files (a pipe costs copies).
+            self.spool = _spool_dir() if n_jobs > 1 else None
+        except BaseException:
+            self._discard()
+            raise
+
+    def __enter__(self) -> _Outputs:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        try:
+            if kind is not None:
+                self._discard()
+        finally:
+            if self.spool is not None:
+                self.spool.cleanup()
+
+    def commit(self) -> None:
+        self.sink.close()
+        if self.stream is not None:
+            self.stream.close()
+        if self.atomic is not None:
+            self.atomic.commit()
+        if self.report is not None:
+            self.report.commit()
+
+    def _discard(self) -> None:
+        if self.stream is not None and not self.stream.closed:
+            self.stream.close()
+        if isinstance(getattr(self, "sink", None), _ParquetSink):
+            self.sink.close()
+        if self.atomic is not None:
+            self.atomic.discard()
+        if self.report is not None:
+            self.report.discard()
+
+
+def _report_whole_input(run: _Run, out: _Outputs) -> None:
+    """The problems of the input as a whole (an unknown column, say): report rows without a row number."""
+    whole = run.header.warnings
+    run.summary.problems += len(whole)
+    if out.report is not None:
+        out.report.write(pd.DataFrame({
+            "input_row": pd.array([None] * len(whole), dtype="Int64"), "case_id": None,
+            "column": whole["column"], "value": whole["value"], "problem": whole["message"],
+            "code": whole["code"], "field": whole["field"]}, columns=list(REPORT_COLUMNS)))
+
+
+def _run_chunks(run: _Run, out: _Outputs) -> None:
+    """Score every chunk (in worker processes when there are several jobs) and write the results in input
+    order."""
+    from joblib import Parallel, delayed
+
+    src, spool = run.input, out.spool
+    encode = out.sink.encodes_in_workers
+    # A plain CSV file scored by worker processes is split into byte ranges that the workers read and parse
+    # themselves; otherwise chunks are parsed here and handed over.
+    ranges = (_byte_ranges(src.path, src.plan, run.chunk_rows, src.source, src.bad, run.tick)
+              if spool is not None and encode and src.plan is not None else None)
+    chunks: Iterator[pa.Table | _ByteRange] = (ranges if ranges is not None
+                                               else src.batches(run.chunk_rows, run.tick))
+    # Chunks wait here, by key, until their results come back: their columns are written unchanged and never
+    # travel back from a worker. (joblib may pull tasks from another thread; dict insertion and pop are
+    # atomic.)
+    pending: dict[int, pa.Table | _ByteRange] = {}
+
+    def calls() -> Iterator[Any]:
+        for key, chunk in enumerate(chunks):
+            pending[key] = chunk
+            payload = (chunk if spool is None or isinstance(chunk, _ByteRange)
+                       else _spool_ipc(chunk, os.path.join(spool.name, f"in-{key}.arrows")))
+            yield delayed(_score_chunk)(payload, key, run.units, run.thresholds, run.strict_units, run.prefix,
+                                        run.case_column, run.model, run.types, encode,
+                                        spool.name if spool is not None else None)
+
+    with Parallel(n_jobs=run.n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as parallel:
+        try:
+            for result in parallel(calls()):
+                _write_result(run, out, pending.pop(result.key), result)
+        except pa.ArrowInvalid as exc:
+            raise src.error(exc) from None
+
+
+def _write_result(run: _Run, out: _Outputs, chunk: pa.Table | _ByteRange, result: _ChunkResult) -> None:
+    """Write one scored chunk, count it and append its report rows."""
+    if isinstance(chunk, _ByteRange):
+        run.tick(chunk.stop)
+    if result.csv is None:  # the output is not CSV: the chunk's own columns, then the results
+        table = chunk
+        assert isinstance(table, pa.Table)
+        for name, arr in result.columns.items():
+            table = table.append_column(name, arr)
+        out.sink.write(table)
+    elif isinstance(result.csv, str):  # rows encoded into a spool file; the sink needs only the header
+        out.sink.write_file(run.empty_output(), result.csv)
+        os.unlink(result.csv)
+    else:
+        out.sink.write(run.empty_output(), result.csv)
+    report = run.record(result)
+    if out.report is not None:
+        out.report.write(report)
+
+
+def _finish(run: _Run, out: _Outputs) -> None:
+    if run.summary.rows == 0:
+        out.sink.write(run.empty_output())  # header only: a valid, header-only output
+    out.commit()
+    run.summary.subtype_counts = dict(run.counts)
 
 
 def score_file(input: str, output: str = "-", *, units: Units = "conventional",
@@ -777,8 +1066,6 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
         duplicate or unrecognisable columns, output-name clash); nothing is
         written then.
     """
-    from joblib import Parallel, delayed
-
     start = time.perf_counter()
     th = Thresholds.coerce(thresholds)
     if units not in ("conventional", "si"):
@@ -787,156 +1074,22 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows}")
     spooled = _spool_stdin() if input == "-" else None
-    path = spooled or input
     try:
-        if not Path(path).exists():
-            raise InputError(f"input file not found: {input}")
-        if Path(path).is_dir():
-            raise InputError(f"input is a directory, not a file: {input}")
-        summary = BatchSummary()
-        show = sys.stderr.isatty() if progress is None else progress
-        if _is_parquet(path):
-            try:
-                pf = pq.ParquetFile(path)
-            except Exception as exc:  # pyarrow raises several types for unreadable files
-                raise InputError(f"cannot read Parquet file {input}: {exc}") from None
-            names = list(pf.schema_arrow.names)
-            total_rows = pf.metadata.num_rows
-            bar = _progress_bar(total_rows, "rows", show)
-            batches: Iterator[pa.Table] = _parquet_batches(path, chunk_rows,
-                                                                 lambda done: bar.update(done - bar.n))
-            empty_schema = pf.schema_arrow
-            bad = _BadRows()
-            encoding = "utf-8"
-        else:
-            plan = _plan_csv(path, sep)
-            if plan.note:
-                summary.notes.append(plan.note)
-            names = plan.names
-            encoding = plan.encoding
-            total_rows = None
-            bar = _progress_bar(os.path.getsize(path), "B", show)
-            bad = _BadRows()
-            batches = _csv_batches(path, plan, bad, chunk_rows, lambda pos: bar.update(pos - bar.n))
-            empty_schema = pa.schema([(n, pa.string()) for n in names])
-        header_intake = _check_columns(names, prefix, input)
-        # Loads (and so verifies) the model before anything is written; gives every output column's type.
-        types = _output_types(units, th, strict_units, model)
-        clash = [prefix + c for c in types if prefix + c in names]
-        if clash:
-            raise ColumnClashError(clash)
-        summary.notes.extend(header_intake.notes)
-        case_column = header_intake.columns.get("case_id")
-
-        n_jobs = jobs if jobs is not None else default_jobs()
-        if n_jobs < 1:
-            raise InputError(f"jobs must be at least 1, got {n_jobs}")
-        if total_rows is not None and total_rows <= chunk_rows:
-            n_jobs = 1
-        elif total_rows is None and os.path.getsize(path) < _PARALLEL_MIN_BYTES:
-            n_jobs = 1
-
-        atomic = AtomicOutput(output) if output != "-" else None
-        report_writer = _ReportWriter(report) if report else None
-        sink, stream = _open_sink(output, atomic, _is_parquet(output))
-        spool: tempfile.TemporaryDirectory[str] | None = None
+        run = _plan_run(_open_input(spooled or input, input, sep), units=units, thresholds=th,
+                        strict_units=strict_units, prefix=prefix, model=model, chunk_rows=chunk_rows, jobs=jobs,
+                        progress=progress)
         try:
-            # Worker processes get their chunks, and return their rows, through files (a pipe costs copies).
-            spool = _spool_dir() if n_jobs > 1 else None
-            whole = header_intake.warnings
-            if report_writer is not None:
-                report_writer.write(pd.DataFrame({
-                    "input_row": pd.array([None] * len(whole), dtype="Int64"), "case_id": None,
-                    "column": whole["column"], "value": whole["value"], "problem": whole["message"],
-                    "code": whole["code"], "field": whole["field"]}, columns=list(REPORT_COLUMNS)))
-            summary.problems += len(whole)
-
-            # A plain CSV file scored by worker processes is split into byte ranges that the workers read
-            # and parse themselves; otherwise chunks are parsed here and handed over.
-            ranges = (_byte_ranges(path, plan, chunk_rows, input, bad, lambda pos: bar.update(pos - bar.n))
-                      if spool is not None and sink.encodes_in_workers and not _is_parquet(path) else None)
-            chunks: Iterator[pa.Table | _ByteRange] = ranges if ranges is not None else batches
-            out_schema = pa.schema([*(pa.field(n, pa.string()) for n in names),
-                                    *(pa.field(prefix + n, t) for n, t in types.items())])
-
-            # Chunks wait here, by key, until their results come back: their columns are written unchanged
-            # and never travel back from a worker. (joblib may pull tasks from another thread; dict
-            # insertion and pop are atomic.)
-            pending: dict[int, pa.Table | _ByteRange] = {}
-
-            def calls() -> Iterator[Any]:
-                for key, chunk in enumerate(chunks):
-                    pending[key] = chunk
-                    payload = (chunk if spool is None or isinstance(chunk, _ByteRange)
-                               else _spool_ipc(chunk, os.path.join(spool.name, f"in-{key}.arrows")))
-                    yield delayed(_score_chunk)(payload, key, units, th, strict_units, prefix, case_column,
-                                                model, types, sink.encodes_in_workers,
-                                                spool.name if spool is not None else None)
-
-            counts: Counter[str] = Counter()
-            with Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as parallel:
-                try:
-                    for result in parallel(calls()):
-                        chunk = pending.pop(result.key)
-                        if isinstance(chunk, _ByteRange):
-                            bar.update(chunk.stop - bar.n)
-                            table = pa.Table.from_batches([], schema=out_schema)
-                        elif result.csv is None:
-                            table = chunk
-                            for name, arr in result.columns.items():
-                                table = table.append_column(name, arr)
-                        else:
-                            table = pa.Table.from_batches([], schema=pa.schema(
-                                [*chunk.schema, *(pa.field(prefix + n, t) for n, t in types.items())]))
-                        encoded = result.csv
-                        if isinstance(encoded, str):
-                            sink.write_file(table, encoded)
-                            os.unlink(encoded)
-                        else:
-                            sink.write(table, encoded)
-                        counts.update(result.counts)
-                        # Report rows are numbered within their chunk: number them in the whole input.
-                        result.warnings["input_row"] += summary.rows
-                        summary.rows += result.rows
-                        summary.rows_with_warnings += result.rows_with_warnings
-                        summary.problems += len(result.warnings)
-                        if report_writer is not None:
-                            report_writer.write(result.warnings)
-                except pa.ArrowInvalid as exc:
-                    raise InputError(_csv_error_message(exc, bad, input, path, encoding)) from None
-            if summary.rows == 0:
-                # Header only: a valid, header-only output.
-                table = pa.Table.from_batches([], schema=empty_schema)
-                for name, kind in types.items():
-                    table = table.append_column(prefix + name, pa.array([], type=kind))
-                sink.write(table)
-            sink.close()
-            if stream is not None:
-                stream.close()
-            if atomic is not None:
-                atomic.commit()
-            if report_writer is not None:
-                report_writer.commit()
-        except BaseException:
-            if stream is not None and not stream.closed:
-                stream.close()
-            if isinstance(sink, _ParquetSink):
-                sink.close()
-            if atomic is not None:
-                atomic.discard()
-            if report_writer is not None:
-                report_writer.discard()
-            raise
+            with _Outputs(output, report, run.n_jobs) as out:
+                _report_whole_input(run, out)
+                _run_chunks(run, out)
+                _finish(run, out)
         finally:
-            bar.close()
-            if spool is not None:
-                spool.cleanup()
-        summary.subtype_counts = dict(counts)
-        summary.seconds = time.perf_counter() - start
-        return summary
+            run.bar.close()
     finally:
         if spooled:
             Path(spooled).unlink(missing_ok=True)
+    run.summary.seconds = time.perf_counter() - start
+    return run.summary
 
 
 def _line_of(path: str, encoding: str, text: str) -> int | None:

@@ -8,7 +8,6 @@ input). Messages go to stderr as one line, without a traceback.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -36,34 +35,14 @@ class _UsageError(Exception):
 
 
 def _read_table(path: str, sep: str | None) -> pd.DataFrame:
-    """Read CSV/Parquet keeping every cell's text exactly as written."""
-    import pandas as pd
+    """Read CSV/Parquet as ``score`` reads it (one reading policy: the batch reader), every CSV cell as its
+    exact text; notes on how it was read go to standard error."""
+    from calcinosis_classify.batch import read_table
 
-    if path != "-" and not Path(path).exists():
-        raise _UsageError(f"input file not found: {path}")
-    if path.endswith(".parquet") or path.endswith(".pq"):
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for unreadable files
-            raise _UsageError(f"cannot read Parquet file {path}: {exc}") from None
-    source: Any = io.BytesIO(sys.stdin.buffer.read()) if path == "-" else path
-    if path != "-" and os.path.getsize(path) == 0:
-        raise _UsageError(f"input file is empty: {path}")
-    kwargs: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
-    try:
-        if sep is None:
-            return pd.read_csv(source, sep=None, engine="python", encoding="utf-8-sig", **kwargs)
-        return pd.read_csv(source, sep=sep, encoding="utf-8-sig", **kwargs)
-    except UnicodeDecodeError:
-        if path == "-":
-            raise _UsageError("input is not UTF-8 text") from None
-        frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", encoding="latin-1", **kwargs)
-        print(f"calcinosis-classify: {path} is not valid UTF-8; read it as Latin-1", file=sys.stderr)
-        return frame
-    except pd.errors.EmptyDataError:
-        raise _UsageError(f"input has no header row: {path}") from None
-    except pd.errors.ParserError as exc:
-        raise _UsageError(f"cannot parse {path} (ragged rows?): {str(exc).strip()}") from None
+    frame, notes = read_table(path, sep)
+    for note in notes:
+        print(f"calcinosis-classify: {path}: {note}", file=sys.stderr)
+    return frame
 
 
 def _write_atomic(frame: pd.DataFrame, path: str) -> None:

@@ -247,7 +247,8 @@ def test_bom_semicolons_and_latin1_are_read_with_a_note(tmp_path: Path, capsys: 
     latin = tmp_path / "latin.csv"
     latin.write_bytes("case_id,lesion_site,calcium\n1,pi\xe9d,9.5\n".encode("latin-1"))
     assert main(["score", str(latin), "-o", str(out)]) == 0
-    assert "not valid UTF-8" in capsys.readouterr().err and "Latin-1" in capsys.readouterr().err + "Latin-1"
+    err = capsys.readouterr().err
+    assert "not valid UTF-8" in err and "read it as Latin-1" in err
     assert read_text_csv(out)["lesion_site"].tolist() == ["pi\xe9d"]
 
 
@@ -331,10 +332,13 @@ def test_summary_on_stderr_and_no_progress_bar_without_a_terminal(tmp_path: Path
 
 
 def test_declared_output_dtypes_match_score() -> None:
-    out = score(pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False))
+    """Every output column has its declared dtype, and the input columns come first, unchanged."""
+    source = pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False)
+    out = score(source)
     for name, dtype in OUTPUT_DTYPES.items():
         assert str(out[name].dtype) == dtype, name
-    assert len(out[["calcium"]]) == 10
+    assert list(out.columns) == [*source.columns, *OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(out[source.columns], source)
 
 
 def test_dask_adapter_equals_score() -> None:

@@ -247,23 +247,6 @@ def test_junk_never_raises_and_never_drops_rows(records: list[dict]) -> None:
     assert out["subtype"].notna().all()
 
 
-def test_million_rows_do_not_loop_in_python() -> None:
-    """A coarse guard on the hot path: 20,000 mixed rows score in well under two seconds."""
-    import time
-
-    rng = np.random.default_rng(0)
-    n = 20_000
-    frame = pd.DataFrame({
-        "age_years": rng.uniform(0.1, 90, n), "calcium": rng.normal(9.6, 1.2, n),
-        "phosphate": rng.normal(4.0, 1.5, n), "dialysis": rng.choice(["yes", "no", ""], n),
-        "lesion_site": rng.choice(["thumb", "scrotum", "thighs", "heel"], n),
-    })
-    start = time.perf_counter()
-    out = score(frame)
-    assert len(out) == n
-    assert time.perf_counter() - start < 5.0
-
-
 def test_regression_unknown_age_does_not_decide_age_dependent_findings() -> None:
     """Unknown age used to fall back to adult cut-offs, so blanking a child's age could fire rules:
     phosphate 5.0 became 'high' and Ca×P 56 crossed the adult 55 band (the paediatric band is 65)."""

@@ -16,7 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from calcinosis_classify import batch as batch_mod
+from calcinosis_classify import _reading as reading
+from calcinosis_classify import _writing as writing
 
 # Cells that stress quoting: the delimiter, quotes, line breaks, a carriage return, non-ASCII, blanks,
 # spaces at the ends, the text "NaN".
@@ -52,17 +53,17 @@ def test_reused_input_lines_equal_cell_by_cell_encoding(tmp_path: Path, seed: in
     writer.writerows(rows)
     path = tmp_path / "in.csv"
     path.write_bytes(buf.getvalue().encode())
-    plan = batch_mod._plan_csv(str(path), ",")
+    plan = reading.plan_csv(str(path), ",")
     start = path.read_bytes().index(b"\n") + 1
-    table, raw = batch_mod._read_range(batch_mod._ByteRange(str(path), start, path.stat().st_size, plan, "in"))
+    table, raw = reading.read_range(reading.ByteRange(str(path), start, path.stat().st_size, plan, "in"))
     assert table.column("a").to_pylist() == [r[1] for r in rows]
     outputs = _outputs(rng, table.num_rows)
     full = table
     for name, arr in outputs.items():
         full = full.append_column(name, arr)
-    general = batch_mod._csv_rows(full)
+    general = writing.csv_rows(full)
     assert general.count(b"\n") >= len(rows)
-    fast = batch_mod._reuse_input_lines(raw, table, outputs)
+    fast = writing.reuse_input_lines(raw, table, outputs)
     breaks = any("\n" in c or "\r" in c for r in rows for c in r)
     assert fast is not None or breaks  # it declines only where a cell holds a line break
     assert fast is None or fast == general
@@ -76,4 +77,4 @@ def test_reused_input_lines_equal_cell_by_cell_encoding(tmp_path: Path, seed: in
     full = flat_table
     for name, arr in outputs.items():
         full = full.append_column(name, arr)
-    assert batch_mod._reuse_input_lines(raw, flat_table, outputs) == batch_mod._csv_rows(full)
+    assert writing.reuse_input_lines(raw, flat_table, outputs) == writing.csv_rows(full)

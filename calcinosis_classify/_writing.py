@@ -34,8 +34,9 @@ __all__ = ["CsvFormat", "CsvSink", "ParquetSink", "ReportWriter", "check_output"
            "open_sink", "reuse_input_lines"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
-# gzip level of a compressed output: level 9 took 5.5 times as long as plain CSV for about 10% smaller
-# files; level 1 compresses several times faster, for files about a third larger than level 9's.
+# gzip level of a compressed output. On scored CSV, level 9 costs about 20 times the CPU of level 1 for a
+# file of 13% of the plain size instead of 22% (level 6: 3 times the CPU, 14%); at level 1, compressed in
+# the worker processes, a .csv.gz output takes about as long as a plain one.
 GZIP_LEVEL = 1
 BOM = "\ufeff".encode()
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

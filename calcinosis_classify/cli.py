@@ -59,6 +59,9 @@ def _write_atomic(frame: pd.DataFrame, path: str) -> None:
     if path == "-":
         frame.to_csv(sys.stdout, index=False)
         return
+    from calcinosis_classify._writing import check_output
+
+    check_output(path)
     suffix = Path(path).suffix
     with atomic_path(path) as tmp:
         if suffix in (".parquet", ".pq"):

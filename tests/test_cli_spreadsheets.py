@@ -161,6 +161,8 @@ def test_spreadsheet_output_is_refused_in_one_line(tmp_path: Path, capsys: pytes
     """`-o scored.xlsx` wrote CSV text into a file named .xlsx, which Excel refuses to open."""
     assert main(["score", str(EXAMPLES), "-o", str(tmp_path / "x.xlsx")]) == 2
     assert "--excel" in _one_line(capsys.readouterr().err)
+    assert main(["synth", "-n", "5", "-o", str(tmp_path / "cohort.xlsx")]) == 2
+    assert "cannot write a spreadsheet workbook" in _one_line(capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -142,7 +142,7 @@ def _column_lines(problems: list[dict[str, Any]], most: int = 8) -> list[str]:
         return []
     ignored = [str(p["column"]) for p in problems if p["code"] == "ignored_column"]
     other = [str(p["message"]) for p in problems if p["code"] != "ignored_column"]
-    lines = ["  column problems:"]
+    lines = ["  columns:"]
     lines += [f"    {m}" for m in other[:most]]
     if len(other) > most:
         lines.append(f"    ... and {len(other) - most} more (all in --report)")
@@ -665,8 +665,9 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
     ------
     InputError
         When the input cannot be used as a whole (missing, empty, ragged,
-        duplicate or unrecognisable columns, output-name clash); nothing is
-        written then.
+        duplicate or unrecognisable columns, output-name clash, a spreadsheet
+        output name); nothing is written then. Its subclasses
+        ``DuplicateColumnError`` and ``ColumnClashError`` carry the columns.
     """
     start = time.perf_counter()
     th = Thresholds.coerce(thresholds)

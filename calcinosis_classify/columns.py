@@ -84,5 +84,6 @@ def column_problems(intake: Intake, sites: Mapping[str, int] | None = None) -> l
     for text, rows in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])):
         out.append({"column": column, "field": _SITE_FIELD, "code": "unmatched_site", "value": text, "rows": rows,
                     "message": f"{column} text {text!r} ({rows:,} row{'s' if rows != 1 else ''}) matched no site "
-                               f"group; the site rules cannot use it (see `calcinosis-classify rules`)"})
+                               f"group, so no site rule can use it; name the body site in English (e.g. "
+                               f"'finger', 'elbow', 'thigh', 'lower leg')"})
     return out

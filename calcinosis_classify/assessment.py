@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -16,8 +17,9 @@ import pyarrow.compute as pc
 
 from calcinosis_classify import engine
 from calcinosis_classify import knowledge as kb
+from calcinosis_classify.columns import QUIET_CODES, column_problems
 from calcinosis_classify.engine import CONFIDENCE, KB, PROBE_NAMES, RISK_LEVELS, SUBTYPES, URGENCY_LEVELS
-from calcinosis_classify.errors import ColumnClashError
+from calcinosis_classify.errors import ColumnClashError, InputWarning
 from calcinosis_classify.findings import FINDINGS, TRUE
 from calcinosis_classify.intake import Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
@@ -251,14 +253,22 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     -------
     pandas.DataFrame
         The input rows, same order, count and index, input columns untouched,
-        with the output columns listed in the README ("Output columns") appended.
+        with the output columns listed in the README ("Output columns") appended. ``attrs["column_problems"]``
+        lists the problems of whole columns (see :mod:`calcinosis_classify.columns`).
+
+    Warns
+    -----
+    InputWarning
+        When a column is misspelt, has a unit no field knows, duplicates a
+        field, or holds lesion-site text that matches no site group.
     """
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame.from_records([frame] if isinstance(frame, Mapping) else list(frame))
     clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in frame.columns]
     if clash:
         raise ColumnClashError(clash)
-    arrays, _ = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units, model=model)
+    arrays, intake = score_arrays(frame, units=units, thresholds=thresholds, strict_units=strict_units,
+                                  model=model)
     cols = {prefix + k: v for k, v in arrays.items()}
     clash = [c for c in cols if c in frame.columns]
     if clash:
@@ -266,7 +276,15 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     text = _text_dtype()
     out = pd.DataFrame({k: _pandas_text(v, text) if isinstance(v, pa.Array) else v for k, v in cols.items()},
                        index=frame.index)
-    return pd.concat([frame, out], axis=1)
+    scored = pd.concat([frame, out], axis=1)
+    problems = column_problems(intake)
+    scored.attrs["column_problems"] = problems
+    loud = [p["message"] for p in problems if p["code"] not in QUIET_CODES]
+    if loud:
+        more = f" (and {len(loud) - 5} more)" if len(loud) > 5 else ""
+        warnings.warn(InputWarning(f"{len(loud)} column problem(s): " + "; ".join(map(str, loud[:5])) + more
+                                   + "; all are in the result's attrs['column_problems']"), stacklevel=2)
+    return scored
 
 
 def _text_dtype() -> Any:

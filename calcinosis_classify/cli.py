@@ -8,13 +8,12 @@ input). Messages go to stderr as one line, without a traceback.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from calcinosis_classify._hybrid_policy import CONSULT_LEVELS, DEFAULT_CONSULT, TRAINING_SPARSE_RATE
 from calcinosis_classify._version import __version__
@@ -29,47 +28,36 @@ _THRESHOLD_NAMES = tuple(row["name"] for row in threshold_table())
 __all__ = ["main"]
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+# Training on fewer labelled cases than this warns.
+MIN_TRAINING_CASES = 100
 
 
 class _UsageError(Exception):
     pass
 
 
-def _read_table(path: str, sep: str | None) -> pd.DataFrame:
-    """Read CSV/Parquet keeping every cell's text exactly as written."""
-    import pandas as pd
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line and where to look, not the whole usage."""
 
-    if path != "-" and not Path(path).exists():
-        raise _UsageError(f"input file not found: {path}")
-    if path.endswith(".parquet") or path.endswith(".pq"):
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for unreadable files
-            raise _UsageError(f"cannot read Parquet file {path}: {exc}") from None
-    source: Any = io.BytesIO(sys.stdin.buffer.read()) if path == "-" else path
-    if path != "-" and os.path.getsize(path) == 0:
-        raise _UsageError(f"input file is empty: {path}")
-    kwargs: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
-    try:
-        if sep is None:
-            return pd.read_csv(source, sep=None, engine="python", encoding="utf-8-sig", **kwargs)
-        return pd.read_csv(source, sep=sep, encoding="utf-8-sig", **kwargs)
-    except UnicodeDecodeError:
-        if path == "-":
-            raise _UsageError("input is not UTF-8 text") from None
-        frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", encoding="latin-1", **kwargs)
-        print(f"calcinosis-classify: {path} is not valid UTF-8; read it as Latin-1", file=sys.stderr)
-        return frame
-    except pd.errors.EmptyDataError:
-        raise _UsageError(f"input has no header row: {path}") from None
-    except pd.errors.ParserError as exc:
-        raise _UsageError(f"cannot parse {path} (ragged rows?): {str(exc).strip()}") from None
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def _read_table(path: str, sep: str | None) -> pd.DataFrame:
+    """Read CSV/Parquet as ``score`` reads it (one reading policy: the batch reader), every CSV cell as its
+    exact text; notes on how it was read go to standard error."""
+    from calcinosis_classify.batch import read_table
+
+    frame, notes = read_table(path, sep)
+    for note in notes:
+        print(f"calcinosis-classify: {path}: {note}", file=sys.stderr)
+    return frame
 
 
 def _write_atomic(frame: pd.DataFrame, path: str) -> None:
-    """CSV (``.gz``), Parquet or ``-`` (stdout), through :func:`calcinosis_classify.batch.write_frame`: pyarrow's
-    writer, to a temporary file renamed into place (no half-written output)."""
-    from calcinosis_classify.batch import write_frame
+    """CSV (``.gz``), Parquet or ``-`` (stdout), through pyarrow's writer, to a temporary file renamed into
+    place (no half-written output); a spreadsheet name is refused in one line."""
+    from calcinosis_classify._writing import write_frame
 
     write_frame(frame, path)
 
@@ -115,7 +103,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
                          strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
                          jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
-                         model=args.model)
+                         model=args.model, out_sep=args.out_sep, excel=args.excel)
     if not args.quiet:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
@@ -130,24 +118,40 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def _case_from_table(path: str, row: int | None, case_id: str | None) -> dict[str, Any]:
+    """The non-empty cells of one row of a table: by 1-based ``row``, or by case id (any of the names
+    ``score`` accepts for the case-id column)."""
+    from calcinosis_classify.intake import read_cases
+
+    frame = _read_table(path, None)
+    if case_id is None:
+        row = 1 if row is None else row
+        if not 1 <= row <= len(frame):
+            raise _UsageError(f"--row must be between 1 and {len(frame)} for {path}, got {row}")
+        picked = frame.iloc[row - 1]
+    else:
+        column = read_cases(frame.iloc[:0]).columns.get("case_id")
+        if column is None:
+            raise _UsageError(f"--case-id given but {path} has no case-id column (case_id, id, patient_id, ...)")
+        hits = [i + 1 for i in (frame[column].astype(str) == case_id).to_numpy().nonzero()[0].tolist()]
+        if not hits:
+            raise _UsageError(f"no case id {case_id!r} in column {column!r} of {path}")
+        if len(hits) > 1:
+            shown = ", ".join(map(str, hits[:10])) + (", ..." if len(hits) > 10 else "")
+            print(f"calcinosis-classify: case id {case_id!r} is on {len(hits)} rows of {path} ({shown}); "
+                  f"explaining row {hits[0]} (pick another with --row N)", file=sys.stderr)
+        picked = frame.iloc[hits[0] - 1]
+    return {str(k): v for k, v in picked.items() if v != "" and v is not None}
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from calcinosis_classify.assessment import classify
 
-    case: dict[str, Any] = {}
-    if args.input:
-        frame = _read_table(args.input, None)
-        if args.case_id is not None:
-            if "case_id" not in frame.columns:
-                raise _UsageError("--case-id given but the input has no case_id column")
-            hits = frame.index[frame["case_id"] == args.case_id]
-            if not len(hits):
-                raise _UsageError(f"no case_id {args.case_id!r} in {args.input}")
-            row = frame.loc[hits[0]]
-        else:
-            if not 1 <= args.row <= len(frame):
-                raise _UsageError(f"--row must be between 1 and {len(frame)}, got {args.row}")
-            row = frame.iloc[args.row - 1]
-        case.update({k: v for k, v in row.items() if v != ""})
+    if args.row is not None and args.case_id is not None:
+        raise _UsageError("give --row or --case-id, not both")
+    if (args.row is not None or args.case_id is not None) and not args.input:
+        raise _UsageError("--row and --case-id pick a row of INPUT: give the file too")
+    case: dict[str, Any] = _case_from_table(args.input, args.row, args.case_id) if args.input else {}
     if args.json_case:
         try:
             case.update(json.loads(Path(args.json_case).read_text() if args.json_case != "-" else sys.stdin.read()))
@@ -169,12 +173,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
-    """Every knowledge-base item as one row: kind, id, subtype/level, points, condition, meaning, refs."""
+    """Every knowledge-base item as one row: kind, id, subtype/level, points, condition, meaning, refs (the
+    input fields too when ``kind`` is ``"field"``)."""
     from calcinosis_classify import knowledge as kb
+    from calcinosis_classify.schema import FIELDS
 
     rows: list[dict[str, Any]] = [
         {"kind": "composite", "id": c.name, "condition": c.condition, "text": c.description, "refs": list(c.refs)}
         for c in kb.COMPOSITES]
+    for spec in FIELDS if kind == "field" else ():  # listed on request only: fields are not rules
+        rows.append({"kind": "field", "id": spec.name, "level": spec.kind + ("" if spec.contract else " (extension)"),
+                     "text": spec.description, "refs": list(spec.refs)})
     for r in kb.RULES:
         rows.append({"kind": "rule", "id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
                      "evidence": r.evidence, "condition": r.condition, "text": r.rationale, "refs": list(r.refs)})
@@ -193,11 +202,6 @@ def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
     for x in kb.NEXT_STEPS:
         rows.append({"kind": "next_step", "id": x.id, "condition": x.condition, "text": x.text,
                      "refs": list(x.refs)})
-    from calcinosis_classify.schema import FIELDS
-
-    for spec in FIELDS if kind == "field" else ():  # listed on request only: fields are not rules
-        rows.append({"kind": "field", "id": spec.name, "level": spec.kind + ("" if spec.contract else " (extension)"),
-                     "text": spec.description, "refs": list(spec.refs)})
     return rows
 
 
@@ -211,16 +215,55 @@ _RULE_SECTIONS = {
 }
 
 
-def _cmd_references(args: argparse.Namespace) -> int:
+def _print_markdown(rows: list[dict[str, Any]]) -> None:
+    for kind, title in _RULE_SECTIONS.items():
+        section = [r for r in rows if r["kind"] == kind]
+        if not section:
+            continue
+        print(f"### {title}\n")
+        label = {"rule": "points", "override": "action", "coexistence": "contributing",
+                 "risk_factor": "level", "urgency": "level"}.get(kind)
+        head = "| id | subtype |" if kind in ("rule", "override", "coexistence") else "| id |"
+        print(head + (f" {label} |" if label else "") + " condition | meaning | refs |")
+        print("|---" * (head.count("|") - 1 + (1 if label else 0) + 3) + "|")
+        for r in section:
+            cells = [r["id"]] + ([r["subtype"]] if "subtype" in r else [])
+            if label:
+                cells.append(f"{r[label]:+d}" if label == "points" else str(r[label]))
+            refs = "".join(f"[{x}]" for x in r["refs"])
+            cells += [f"`{r['condition']}`" if "condition" in r else "", r["text"].replace("|", "\\|"), refs]
+            print("| " + " | ".join(cells) + " |")
+        print()
+
+
+def _print_thresholds(fmt: str) -> None:
+    rows = threshold_table()
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "md":
+        print("### Thresholds\n")
+        print("| name | default | unit | meaning | refs |")
+        print("|---|---|---|---|---|")
+        for t in rows:
+            print(f"| `{t['name']}` | {t['value']:g} | {t['unit']} | {t['doc']} | "
+                  f"{''.join(f'[{x}]' for x in t['refs'])} |")
+    else:
+        width = max(len(t["name"]) for t in rows)
+        for t in rows:
+            value = f"{t['value']:g} {t['unit']}".strip()
+            print(f"{t['name']:<{width}}  {value:<16} {t['doc']}")
+
+
+def _cmd_references(fmt: str, kind: str | None) -> int:
     """``rules --references``: the numbered references as a terminal list, markdown (docs/references.md) or JSON."""
     from calcinosis_classify.citations import references_markdown, references_rows
     from calcinosis_classify.knowledge.references import REFERENCES
 
-    if args.kind:
+    if kind:
         raise _UsageError("--references lists the references, not knowledge-base items; leave out --kind")
-    if args.format == "json":
+    if fmt == "json":
         print(json.dumps(references_rows(), indent=2, ensure_ascii=False))
-    elif args.format == "md":
+    elif fmt == "md":
         print(references_markdown(), end="")
     else:
         for ref in REFERENCES:
@@ -230,45 +273,25 @@ def _cmd_references(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
+    fmt = "json" if args.as_json else args.format
     if args.references:
-        return _cmd_references(args)
+        return _cmd_references(fmt, args.kind)
+    if args.thresholds:
+        _print_thresholds(fmt)
+        return EXIT_OK
     rows = _knowledge_rows(args.kind)
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
-    if args.format == "json":
+    if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return EXIT_OK
-    if args.format == "md":
-        for kind, title in _RULE_SECTIONS.items():
-            section = [r for r in rows if r["kind"] == kind]
-            if not section:
-                continue
-            print(f"### {title}\n")
-            label = {"rule": "points", "override": "action", "coexistence": "contributing",
-                     "risk_factor": "level", "urgency": "level"}.get(kind)
-            head = "| id | subtype |" if kind in ("rule", "override", "coexistence") else "| id |"
-            print(head + (f" {label} |" if label else "") + " condition | meaning | refs |")
-            print("|---" * (head.count("|") - 1 + (1 if label else 0) + 3) + "|")
-            for r in section:
-                cells = [r["id"]] + ([r["subtype"]] if "subtype" in r else [])
-                if label:
-                    cells.append(f"{r[label]:+d}" if label == "points" else str(r[label]))
-                refs = "".join(f"[{x}]" for x in r["refs"])
-                cells += [f"`{r['condition']}`", r["text"].replace("|", "\\|"), refs]
-                print("| " + " | ".join(cells) + " |")
-            print()
-        print("### Thresholds\n")
-        print("| name | default | unit | meaning | refs |")
-        print("|---|---|---|---|---|")
-        for t in threshold_table():
-            print(f"| `{t['name']}` | {t['value']:g} | {t['unit']} | {t['doc']} | "
-                  f"{''.join(f'[{x}]' for x in t['refs'])} |")
-        return EXIT_OK
-    width = max(len(r["id"]) for r in rows) if rows else 0
-    for r in rows:
-        tag = (f"{r['points']:+d}" if "points" in r else r.get("level") or r.get("action") or "")
-        who = r.get("subtype", "")
-        print(f"{r['kind']:<12} {r['id']:<{width}}  {who:<13} {tag:<18} {r['text']}")
+    elif fmt == "md":
+        _print_markdown(rows)
+        _print_thresholds("md")
+    else:
+        width = max(len(r["id"]) for r in rows) if rows else 0
+        for r in rows:
+            tag = (f"{r['points']:+d}" if "points" in r else r.get("level") or r.get("action") or "")
+            print(f"{r['kind']:<12} {r['id']:<{width}}  {r.get('subtype', ''):<13} {tag:<18} {r['text']}")
     return EXIT_OK
 
 
@@ -326,6 +349,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     save_model(model, args.output, provenance={"training_seconds": round(seconds, 2)})
     skipped = int(model.training_provenance_.get("n_skipped", 0))
+    n = int(model.training_provenance_["n"])
+    if n < MIN_TRAINING_CASES:
+        print(f"calcinosis-classify: warning: trained on only {n} labelled cases; with fewer than "
+              f"{MIN_TRAINING_CASES} the model's probabilities and its agreement with the rules mean little",
+              file=sys.stderr)
     if not args.quiet:
         print(f"trained on {model.training_provenance_['n']} cases in {seconds:.1f} s -> {args.output}",
               file=sys.stderr)
@@ -339,9 +367,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from calcinosis_classify.persistence import write_atomic
 
     frame = _read_table(args.input, args.sep)
-    report = evaluate(frame, args.truth, model=args.model, by=args.by, units=args.units, thresholds=_thresholds(args),
-                      strict_units=args.strict_units)
-    text = report.to_json() if args.format == "json" else report.to_text()
+    report = evaluate(frame, args.truth, model=args.model, units=args.units, thresholds=_thresholds(args),
+                      strict_units=args.strict_units, by=args.by)
+    text = report.to_json() if args.as_json or args.format == "json" else report.to_text()
     if args.output == "-":
         print(text)
     else:
@@ -354,111 +382,152 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_DATA if report.n_unlabelled else EXIT_OK
 
 
+# --------------------------------------------------------------------------- the parser, as data
+#
+# Each verb: (one-line help, handler, its options, whether it takes the unit and threshold options). An
+# option: (flags, argparse keywords). Every help text ends with the default.
+
+_Option = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def _opt(*flags: str, **kwargs: Any) -> _Option:
+    return flags, kwargs
+
+
+_SEP = _opt("--sep", help="CSV delimiter of the input: one character, or tab (default: sniffed from the first lines)")
+_QUIET = _opt("-q", "--quiet", action="store_true", help="no progress bar and no summary (default: off)")
+_TRUTH = _opt("--truth", default="true_subtype", help="column with the true subtypes (default: true_subtype)")
+
+_SCORE = [
+    _opt("input", help="CSV (also .gz, .bz2) or Parquet file, or - for CSV on standard input"),
+    _opt("-o", "--output", default="-", help="output .csv, .csv.gz or .parquet file, or - for standard output "
+                                             "(default: -)"),
+    _SEP,
+    _opt("--out-sep", metavar="SEP", help="CSV delimiter of the output: one character, or tab (default: the "
+                                          "input's; a comma for Parquet input)"),
+    _opt("--excel", action="store_true", help="start the CSV output with a UTF-8 byte-order mark so Excel "
+                                              "reads accents right (default: off)"),
+    _opt("--report", metavar="FILE", help="write every data problem to this CSV (row, case id, column, value, "
+                                          "problem), - for standard error (default: none)"),
+    _opt("--prefix", default="", help="prefix for the output column names, for an input that already has "
+                                      "e.g. a `subtype` column (default: none)"),
+    _opt("-j", "--jobs", type=int, help="worker processes (default: the machine's cores, at most 4)"),
+    _opt("--chunk-rows", type=int, help="rows per chunk (default: 32768)"),
+    _opt("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's columns "
+                                         "beside the rules' (default: none)"),
+    _QUIET,
+]
+_EXPLAIN = [
+    _opt("input", nargs="?", help="CSV/Parquet file to take the case from (default: none)"),
+    _opt("--row", type=int, help="1-based data row of INPUT (default: 1)"),
+    _opt("--case-id", help="case id of the row of INPUT, in any column score reads as the case id "
+                           "(case_id, id, patient_id, ...) (default: none)"),
+    _opt("--set", action="append", metavar="FIELD=VALUE", help="set a field; repeatable (default: none)"),
+    _opt("--from-json", dest="json_case", metavar="FILE", help="case as a JSON object, - for standard input "
+                                                               "(default: none)"),
+    _opt("--json", dest="as_json", action="store_true", help="print the result as JSON (default: off)"),
+]
+_RULES = [
+    _opt("--format", choices=("table", "md", "json"), default="table",
+         help="terminal table, markdown (usable as documentation) or JSON (default: table)"),
+    _opt("--json", dest="as_json", action="store_true", help="the same as --format json (default: off)"),
+    _opt("--kind", choices=tuple(_RULE_SECTIONS),
+         help="only this kind of item; 'field' lists the input fields (default: every knowledge-base item)"),
+    _opt("--references", action="store_true",
+         help="print the numbered references the items cite ([26] ...) instead, with their links (default: off)"),
+    _opt("--thresholds", action="store_true", help="list the thresholds instead: name, default, unit, "
+                                                   "meaning; set them with --threshold NAME=VALUE (default: off)"),
+]
+_SYNTH = [
+    _opt("-n", type=int, default=1000, help="number of cases (default: 1000)"),
+    _opt("--seed", type=int, default=0, help="random seed: the same seed gives the same cohort (default: 0)"),
+    _opt("-o", "--output", default="-", help="output CSV/Parquet file, or - for standard output (default: -)"),
+    _opt("--missing-rate", type=float, default=0.1, help="share of values left blank (default: 0.1)"),
+    _opt("--qualitative-rate", type=float, default=0.05,
+         help="share of labs given as low/normal/high instead of a number (default: 0.05)"),
+    _opt("--si-fraction", type=float, default=0.0, help="share of rows in SI units (default: 0)"),
+    _opt("--atypical-rate", type=float, default=0.0, help="share of atypical presentations (default: 0)"),
+    _opt("--label-noise", type=float, default=0.0, help="share of wrong ground-truth labels (default: 0)"),
+    _opt("--sparse-rate", type=float, default=0.0,
+         help="share of sparse rows like case reports and clinic extracts (default: 0)"),
+    _opt("-q", "--quiet", action="store_true", help="no summary line (default: off)"),
+]
+_TRAIN = [
+    _opt("input", nargs="?", metavar="COHORT", help="labelled CSV/Parquet cohort (default: none; or --synthetic)"),
+    _opt("--synthetic", type=int, metavar="N", help="train on a fresh synthetic cohort of N cases instead "
+                                                    "(default: none)"),
+    _opt("--seed", type=int, default=0, help="seed of the synthetic cohort (default: 0)"),
+    _opt("--atypical-rate", type=float, default=0.0, help="atypical share of the synthetic cohort (default: 0)"),
+    _opt("--missing-rate", type=float, default=0.1, help="missing-data rate of the synthetic cohort "
+                                                         "(default: 0.1)"),
+    _opt("--sparse-rate", type=float, default=TRAINING_SPARSE_RATE,
+         help=f"share of sparse, case-report-like rows in the synthetic cohort (default: {TRAINING_SPARSE_RATE})"),
+    _opt("-o", "--output", required=True, metavar="MODEL", help="model file to write, e.g. model.ccm "
+                                                                "(required)"),
+    _TRUTH,
+    _opt("--consult", choices=CONSULT_LEVELS, default=DEFAULT_CONSULT,
+         help=f"highest rules confidence at which the model decides; 'indeterminate': only where the rules "
+              f"name no subtype (default: {DEFAULT_CONSULT})"),
+    _opt("--threads", type=int, help="threads the model fit may use (default: the machine's physical cores; "
+                                     "fewer on a machine busy with other work)"),
+    _opt("--max-iter", type=int, default=300, help="boosting rounds at most (default: 300)"),
+    _opt("--random-state", type=int, default=0, help="seed of the model (default: 0)"),
+    _SEP,
+    _opt("-q", "--quiet", action="store_true", help="no summary line (default: off)"),
+]
+_EVALUATE = [
+    _opt("input", metavar="LABELLED", help="labelled CSV/Parquet file"),
+    _TRUTH,
+    _opt("--model", metavar="PATH", help="model file from `calcinosis-classify train` (default: rules only)"),
+    _opt("--by", metavar="COLUMN",
+         help="also summarise per value of this column (default: label_basis when the file has it)"),
+    _opt("--format", choices=("text", "json"), default="text", help="report format (default: text)"),
+    _opt("--json", dest="as_json", action="store_true", help="the same as --format json (default: off)"),
+    _opt("-o", "--output", default="-", help="report file, or - for standard output (default: -)"),
+    _opt("--json-output", metavar="FILE", help="also write the report as JSON here (default: none)"),
+    _SEP,
+    _opt("-q", "--quiet", action="store_true", help="no note on skipped rows (default: off)"),
+]
+
+_VERBS: dict[str, tuple[str, Any, list[_Option], bool]] = {
+    "score": ("score a CSV/Parquet file", _cmd_score, _SCORE, True),
+    "explain": ("explain one case", _cmd_explain, _EXPLAIN, True),
+    "rules": ("print the knowledge base (or the thresholds)", _cmd_rules, _RULES, False),
+    "synth": ("generate a synthetic cohort with ground truth", _cmd_synth, _SYNTH, False),
+    "train": ("train the learned layer (a rules-first hybrid) and save it safely", _cmd_train, _TRAIN, True),
+    "evaluate": ("evaluate the rules (and a model) against labelled cases", _cmd_evaluate, _EVALUATE, True),
+}
+
+
+def _add_common(sp: argparse.ArgumentParser) -> None:
+    """Units and thresholds, for the verbs that score."""
+    sp.add_argument("--units", choices=("conventional", "si"), default="conventional",
+                    help="unit system for numbers whose unit nothing states (default: conventional)")
+    sp.add_argument("--strict-units", action="store_true",
+                    help="never guess a unit; values impossible in their unit become unknown (default: off)")
+    sp.add_argument("--threshold", action="append", metavar="NAME=VALUE",
+                    help="override a cut-off, e.g. caxp_metastatic=55; repeatable; the names, defaults and "
+                         "units: `calcinosis-classify rules --thresholds` (default: none)")
+    sp.add_argument("--thresholds", dest="thresholds_file", metavar="FILE.json",
+                    help="a JSON object of threshold overrides (default: none)")
+    for row in threshold_table():  # the former one-flag-per-threshold spelling, still accepted, not listed
+        sp.add_argument(f"--{row['name'].replace('_', '-')}", dest=f"th_{row['name']}", type=float,
+                        help=argparse.SUPPRESS)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="calcinosis-classify",
-                                description="Explainable calcinosis cutis subtype classification "
-                                            "(decision support for research and teaching, not a diagnosis).")
+    p = _Parser(prog="calcinosis-classify",
+                description="Explainable calcinosis cutis subtype classification "
+                            "(decision support for research and teaching, not a diagnosis).")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--units", choices=("conventional", "si"), default="conventional",
-                        help="default unit system for numbers without a unit (default: conventional)")
-        sp.add_argument("--strict-units", action="store_true",
-                        help="never guess a unit; values impossible in their unit become unknown")
-        g = sp.add_argument_group("thresholds", "override cut-offs (see `calcinosis-classify rules --format md`)")
-        g.add_argument("--threshold", action="append", metavar="NAME=VALUE",
-                       help="override a threshold, e.g. caxp_metastatic=55 (repeatable)")
-        g.add_argument("--thresholds", dest="thresholds_file", metavar="FILE.json",
-                       help="a JSON object of threshold overrides")
-        for row in threshold_table():
-            g.add_argument(f"--{row['name'].replace('_', '-')}", dest=f"th_{row['name']}", type=float,
-                           metavar=row["unit"].split()[0] if row["unit"] else "VALUE",
-                           help=f"{row['doc']} (default {row['value']:g} {row['unit']})".replace("%", "%%"))
-
-    s = sub.add_parser("score", help="score a CSV/Parquet file")
-    s.add_argument("input", help="CSV or Parquet file, or - for stdin")
-    s.add_argument("-o", "--output", default="-", help="output CSV/Parquet file, or - for stdout (default)")
-    s.add_argument("--sep", help="CSV delimiter (default: sniffed)")
-    s.add_argument("--report", metavar="FILE", help="write every data problem to this CSV (row, case id, "
-                                                    "column, value, problem)")
-    s.add_argument("--prefix", default="", help="prefix for output column names (when the input already has "
-                                                "e.g. a `subtype` column)")
-    s.add_argument("-j", "--jobs", type=int, help="worker processes (default: the machine's cores, at most 4)")
-    s.add_argument("--chunk-rows", type=int, help="rows per chunk (default 32768)")
-    s.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's "
-                                                  "columns beside the rules' (the rules stay first)")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
-    common(s)
-    s.set_defaults(func=_cmd_score)
-
-    e = sub.add_parser("explain", help="explain one case")
-    e.add_argument("input", nargs="?", help="CSV/Parquet file to take the case from")
-    e.add_argument("--row", type=int, default=1, help="1-based data row of INPUT (default 1)")
-    e.add_argument("--case-id", help="case_id of the row in INPUT")
-    e.add_argument("--set", action="append", metavar="FIELD=VALUE", help="set a field (repeatable)")
-    e.add_argument("--from-json", dest="json_case", metavar="FILE", help="case as a JSON object (- for stdin)")
-    e.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
-    common(e)
-    e.set_defaults(func=_cmd_explain)
-
-    r = sub.add_parser("rules", help="print the knowledge base")
-    r.add_argument("--format", choices=("table", "md", "json"), default="table",
-                   help="terminal table, markdown (usable as documentation) or JSON")
-    r.add_argument("--kind", choices=tuple(_RULE_SECTIONS), help="only this kind of item")
-    r.add_argument("--references", action="store_true",
-                   help="print the numbered references the items cite ([26] ...) instead, with their links")
-    r.set_defaults(func=_cmd_rules)
-
-    y = sub.add_parser("synth", help="generate a synthetic cohort with ground truth")
-    y.add_argument("-n", type=int, default=1000)
-    y.add_argument("--seed", type=int, default=0)
-    y.add_argument("-o", "--output", default="-")
-    y.add_argument("--missing-rate", type=float, default=0.1)
-    y.add_argument("--qualitative-rate", type=float, default=0.05)
-    y.add_argument("--si-fraction", type=float, default=0.0)
-    y.add_argument("--atypical-rate", type=float, default=0.0)
-    y.add_argument("--label-noise", type=float, default=0.0)
-    y.add_argument("--sparse-rate", type=float, default=0.0,
-                   help="share of rows in the sparse mode of case reports and clinic extracts (default 0)")
-    y.add_argument("-q", "--quiet", action="store_true")
-    y.set_defaults(func=_cmd_synth)
-
-    t = sub.add_parser("train", help="train the learned layer (a rules-first hybrid) and save it safely")
-    t.add_argument("input", nargs="?", metavar="COHORT", help="labelled CSV/Parquet cohort")
-    t.add_argument("--synthetic", type=int, metavar="N", help="train on a fresh synthetic cohort of N cases instead")
-    t.add_argument("--seed", type=int, default=0, help="seed of the synthetic cohort (default 0)")
-    t.add_argument("--atypical-rate", type=float, default=0.0, help="atypical share of the synthetic cohort")
-    t.add_argument("--missing-rate", type=float, default=0.1, help="missing-data rate of the synthetic cohort")
-    t.add_argument("--sparse-rate", type=float, default=TRAINING_SPARSE_RATE,
-                   help="share of sparse, case-report-like rows in the synthetic cohort "
-                        f"(default {TRAINING_SPARSE_RATE})")
-    t.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write (e.g. model.ccm)")
-    t.add_argument("--truth", default="true_subtype", help="column with the subtype labels (default true_subtype)")
-    t.add_argument("--consult", choices=CONSULT_LEVELS, default=DEFAULT_CONSULT,
-                   help=f"highest rules confidence at which the model decides (default {DEFAULT_CONSULT})")
-    t.add_argument("--max-iter", type=int, default=300, help="boosting rounds at most (default 300)")
-    t.add_argument("--random-state", type=int, default=0, help="seed of the model (default 0)")
-    t.add_argument("--threads", type=int, help="threads the model fit may use (default: the machine's physical "
-                                               "cores; fewer on a machine busy with other work)")
-    t.add_argument("--sep", help="CSV delimiter (default: sniffed)")
-    t.add_argument("-q", "--quiet", action="store_true")
-    common(t)
-    t.set_defaults(func=_cmd_train)
-
-    v = sub.add_parser("evaluate", help="evaluate the rules (and a model) against labelled cases")
-    v.add_argument("input", metavar="LABELLED", help="labelled CSV/Parquet file")
-    v.add_argument("--truth", required=True, help="column with the true subtypes")
-    v.add_argument("--model", metavar="PATH", help="model file from `calcinosis-classify train`")
-    v.add_argument("--by", metavar="COLUMN",
-                   help="also summarise per value of this column (default: label_basis when present)")
-    v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
-    v.add_argument("-o", "--output", default="-", help="report file, or - for stdout (default)")
-    v.add_argument("--json", dest="json_output", metavar="FILE", help="also write the report as JSON here")
-    v.add_argument("--sep", help="CSV delimiter (default: sniffed)")
-    v.add_argument("-q", "--quiet", action="store_true")
-    common(v)
-    v.set_defaults(func=_cmd_evaluate)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (summary, handler, options, common) in _VERBS.items():
+        sp = sub.add_parser(name, help=summary, description=summary)
+        for flags, kwargs in options:
+            sp.add_argument(*flags, **kwargs)
+        if common:
+            _add_common(sp)
+        sp.set_defaults(func=handler)
     return p
 
 

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 __all__ = [
     "CalcinosisClassifyError",
     "ColumnClashError",
+    "DuplicateColumnError",
     "InputError",
+    "InputWarning",
     "KnowledgeBaseError",
     "ModelFileError",
     "ThresholdError",
@@ -26,6 +28,14 @@ class InputError(CalcinosisClassifyError, ValueError):
     """The input as a whole cannot be used (not a frame, unreadable, ...).
 
     Problems in single cells never raise: they become warnings.
+    """
+
+
+class InputWarning(UserWarning):
+    """Problems of whole input columns (a misspelt header, an unknown unit, site text no group recognises).
+
+    :func:`~calcinosis_classify.score` still scores every row; the problems are also in the returned
+    frame's ``attrs["column_problems"]``.
     """
 
 
@@ -44,6 +54,24 @@ class ColumnClashError(InputError):
         super().__init__(
             f"input already has output column(s) {names}; rename them or pass "
             f"prefix='rules_' (or another prefix) so the results get their own names"
+        )
+
+
+class DuplicateColumnError(InputError):
+    """Two or more input columns name the same thing: their names differ only in case, spaces or hyphens.
+
+    Attributes
+    ----------
+    groups : tuple of tuple of str
+        The clashing column names, one tuple per name they share.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[str]], source: str = "the input"):
+        self.groups = tuple(tuple(g) for g in groups)
+        clashes = "; ".join(" and ".join(repr(c) for c in g) for g in self.groups)
+        super().__init__(
+            f"duplicate column names in {source}: {clashes} (names are matched ignoring case, spaces and "
+            f"hyphens); rename or remove all but one of each"
         )
 
 

@@ -21,10 +21,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from calcinosis_classify.errors import InputError
+from calcinosis_classify.errors import DuplicateColumnError, InputError
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS, Field, normalise_column, normalise_unit
 
-__all__ = ["Intake", "Units", "read_cases"]
+__all__ = ["Intake", "Units", "check_unique_columns", "read_cases"]
 
 Units = Literal["conventional", "si"]
 
@@ -72,6 +72,8 @@ class Intake:
         ``value``, ``message``.
     notes : list of str
         How columns were matched (aliases, header units), for reporting.
+    ignored : list of str
+        Input columns that name no input field (passed through unused).
     """
 
     n: int
@@ -79,6 +81,7 @@ class Intake:
     columns: dict[str, str] = field(default_factory=dict)
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(WARNING_COLUMNS)))
     notes: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 class _Collector:
@@ -156,8 +159,10 @@ class _Match:
     header_unit: str | None = None
 
 
-def _match_columns(columns: Iterable[Any], notes: list[str], col: _Collector) -> tuple[dict[str, _Match], dict[str, str]]:
-    """Map input columns to fields; returns (field -> match, field -> unit column)."""
+def _match_columns(columns: Iterable[Any], notes: list[str], col: _Collector,
+                   ignored: list[str]) -> tuple[dict[str, _Match], dict[str, str]]:
+    """Map input columns to fields; returns (field -> match, field -> unit column). Columns that name no
+    field are appended to ``ignored``."""
     matches: dict[str, _Match] = {}
     unit_columns: dict[str, str] = {}
     pending_units: list[tuple[str, str]] = []
@@ -186,6 +191,7 @@ def _match_columns(columns: Iterable[Any], notes: list[str], col: _Collector) ->
                 col.add(np.array([-1]), column, None, "unknown_column",
                         column, f"column {column!r} is not an input field and is passed through; "
                                 f"did you mean {suggestion!r}?")
+            ignored.append(column)
             continue
         spec = FIELD_BY_NAME[name]
         if header_unit is not None:
@@ -491,13 +497,29 @@ _FLAG_TABLE = {**{k: YES for k in _TRUE}, **{k: NO for k in _FALSE}}
 
 # --------------------------------------------------------------------------- public API
 
+def check_unique_columns(names: Iterable[Any], source: str = "the input") -> None:
+    """Refuse two columns whose names differ only in case, spaces or hyphens (``calcium`` and
+    ``Calcium``): which one holds the value would be a guess.
+
+    Raises
+    ------
+    DuplicateColumnError
+        Naming every such group of columns.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(normalise_column(name), []).append(str(name))
+    clashes = [group for group in groups.values() if len(group) > 1]
+    if clashes:
+        raise DuplicateColumnError(clashes, source)
+
+
 def _as_columns(data: Any) -> tuple[int, dict[str, Any]]:
     if isinstance(data, pd.DataFrame):
-        if data.columns.duplicated().any():
-            dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-            raise InputError(f"duplicate column names: {', '.join(dupes)}; each column name must be unique")
+        check_unique_columns(data.columns)
         return len(data), {str(c): data[c] for c in data.columns}
     if isinstance(data, Mapping):
+        check_unique_columns(data)
         return 1, {str(k): np.array([v], dtype=object) for k, v in data.items()}
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         records = list(data)
@@ -531,7 +553,8 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
     n, columns = _as_columns(data)
     col = _Collector()
     notes: list[str] = []
-    matches, unit_columns = _match_columns(columns, notes, col)
+    ignored: list[str] = []
+    matches, unit_columns = _match_columns(columns, notes, col, ignored)
     values: dict[str, np.ndarray] = {}
     used: dict[str, str] = {}
     for spec in FIELDS:
@@ -567,11 +590,12 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
             col.add(np.array([-1]), unit_col, name, "orphan_unit_column", unit_col,
                     f"unit column {unit_col!r} has no {name!r} column beside it; ignored")
     _status_conflicts(values, col)
+    _blank_rows(columns, n, col)
     warnings = col.frame()
     if len(warnings):
         warnings.loc[warnings["row"] == -1, "row"] = pd.NA
         _raw_values(warnings, columns)
-    return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes)
+    return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes, ignored=ignored)
 
 
 def _raw_values(warnings: pd.DataFrame, columns: Mapping[str, Any]) -> None:
@@ -622,3 +646,28 @@ def _status_conflicts(values: dict[str, np.ndarray], col: _Collector) -> None:
             col.add(rows, status, status, "status_contradicts_value", word,
                     [f"{status} says {str(w)!r} but {number} is {x:g} {spec.unit}; the number is used"
                      for w, x in zip(word, v[rows], strict=True)])
+
+
+def _blank_rows(columns: Mapping[str, Any], n: int, col: _Collector) -> None:
+    """A row with no value in any column (a spreadsheet line of only separators) is no case: it keeps its
+    place in the output, so row numbers stay aligned, with a warning saying so.
+
+    Each column is checked only on the rows still blank in every column before it, so the first column
+    with a value on most rows (a case id) settles nearly all of them.
+    """
+    if n == 0 or not columns:
+        return
+    rows = np.arange(n)
+    for values in columns.values():
+        cells = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+        if len(rows) < n:
+            cells = cells.iloc[rows]
+        blank = cells.isna().to_numpy(dtype=bool)
+        if cells.dtype.kind not in "fiub":
+            blank = blank | (cells == "").to_numpy(dtype=bool, na_value=True)
+        rows = rows[blank]
+        if not rows.size:
+            return
+    col.add(rows, None, None, "blank_row", "",
+            "blank row: no column has a value (in a file, a line of only separators); not a case, kept so "
+            "row numbers stay aligned")

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from calcinosis_classify import OUTPUT_COLUMNS, score
+from calcinosis_classify import _reading as reading
+from calcinosis_classify import _writing as writing
 from calcinosis_classify import batch as batch_mod
 from calcinosis_classify.assessment import OUTPUT_DTYPES
 from calcinosis_classify.cli import main
@@ -115,9 +117,9 @@ def test_workers_reading_byte_ranges_write_the_same_bytes_and_report(
     monkeypatch.setattr(batch_mod, "_PARALLEL_MIN_BYTES", 0)
     src = tmp_path / "plain.csv"
     _unquoted_cohort(src, newline, blank_lines, last_newline)
-    plan = batch_mod._plan_csv(str(src), None)
-    ranges = list(batch_mod._byte_ranges(str(src), plan, 100, "plain.csv", batch_mod._BadRows(), lambda pos: None))
-    assert len(ranges) > 5 and all(isinstance(r, batch_mod._ByteRange) for r in ranges)
+    plan = reading.plan_csv(str(src), None)
+    ranges = list(reading.byte_ranges(str(src), plan, 100, "plain.csv", reading.BadRows(), lambda pos: None))
+    assert len(ranges) > 5 and all(isinstance(r, reading.ByteRange) for r in ranges)
     assert ranges[0].start == src.read_bytes().index(b"\n") + 1 and ranges[-1].stop == src.stat().st_size
     assert all(a.stop == b.start for a, b in zip(ranges, ranges[1:], strict=False))
     outputs = {}
@@ -150,11 +152,11 @@ def test_byte_ranges_stop_where_a_quoted_cell_holds_a_line_break(tmp_path: Path,
     lines[200] = '200,9.5,"hard,\nwith a line break"'
     src = tmp_path / "quoted.csv"
     src.write_text("case_id,calcium,lesion_description\n" + "\n".join(lines) + "\n")
-    plan = batch_mod._plan_csv(str(src), None)
-    chunks = list(batch_mod._byte_ranges(str(src), plan, 20, src.name, batch_mod._BadRows(), lambda pos: None))
-    kinds = [isinstance(c, batch_mod._ByteRange) for c in chunks]
+    plan = reading.plan_csv(str(src), None)
+    chunks = list(reading.byte_ranges(str(src), plan, 20, src.name, reading.BadRows(), lambda pos: None))
+    kinds = [isinstance(c, reading.ByteRange) for c in chunks]
     assert kinds[0] and not kinds[-1] and kinds == sorted(kinds, reverse=True)
-    assert sum(c.num_rows for c in chunks if not isinstance(c, batch_mod._ByteRange)) < 120
+    assert sum(c.num_rows for c in chunks if not isinstance(c, reading.ByteRange)) < 120
     scored = _one_pass_and_workers(src, tmp_path, chunk_rows=20)
     assert b'"hard,\nwith a line break"' in scored and b'\n5,9.5,"hard, 5",' in scored
 
@@ -164,10 +166,10 @@ def test_files_that_cannot_be_split_are_parsed_by_the_reader(tmp_path: Path) -> 
     gz.write_bytes(gzip.compress(b"case_id,calcium\n1,9.5\n"))
     header_only = tmp_path / "header.csv"
     header_only.write_text("case_id,calcium")
-    assert batch_mod._byte_ranges(str(gz), batch_mod._plan_csv(str(gz), None), 10, gz.name,
-                                  batch_mod._BadRows(), lambda pos: None) is None
-    assert list(batch_mod._byte_ranges(str(header_only), batch_mod._plan_csv(str(header_only), None), 10,
-                                       header_only.name, batch_mod._BadRows(), lambda pos: None)) == []
+    assert reading.byte_ranges(str(gz), reading.plan_csv(str(gz), None), 10, gz.name,
+                                  reading.BadRows(), lambda pos: None) is None
+    assert list(reading.byte_ranges(str(header_only), reading.plan_csv(str(header_only), None), 10,
+                                       header_only.name, reading.BadRows(), lambda pos: None)) == []
 
 
 def test_a_ragged_row_read_by_a_worker_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -243,11 +245,12 @@ def test_bom_semicolons_and_latin1_are_read_with_a_note(tmp_path: Path, capsys: 
     bom.write_bytes("\ufeffcase_id;calcium;lesion_site\n1;9,5;thumb\n".encode())
     out = tmp_path / "o.csv"
     assert main(["score", str(bom), "-o", str(out), "-q"]) == 0
-    assert read_text_csv(out)["case_id"].tolist() == ["1"]
+    assert pd.read_csv(out, sep=";", dtype=str)["case_id"].tolist() == ["1"]  # the input's delimiter
     latin = tmp_path / "latin.csv"
     latin.write_bytes("case_id,lesion_site,calcium\n1,pi\xe9d,9.5\n".encode("latin-1"))
     assert main(["score", str(latin), "-o", str(out)]) == 0
-    assert "not valid UTF-8" in capsys.readouterr().err and "Latin-1" in capsys.readouterr().err + "Latin-1"
+    err = capsys.readouterr().err
+    assert "not valid UTF-8" in err and "read it as Latin-1" in err
     assert read_text_csv(out)["lesion_site"].tolist() == ["pi\xe9d"]
 
 
@@ -326,16 +329,18 @@ def test_summary_on_stderr_and_no_progress_bar_without_a_terminal(tmp_path: Path
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", str(EXAMPLES), "-o", str(tmp_path / "o.csv")]) == 0
     err = capsys.readouterr().err
-    n = len(pd.read_csv(EXAMPLES))
-    assert f"scored {n} rows" in err and "calciphylaxis" in err and "rows with data warnings: 0" in err
+    assert "scored 10 rows" in err and "calciphylaxis" in err and "rows with data warnings: 0" in err
     assert "\r" not in err and "it/s" not in err
 
 
 def test_declared_output_dtypes_match_score() -> None:
-    out = score(pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False))
+    """Every output column has its declared dtype, and the input columns come first, unchanged."""
+    source = pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False)
+    out = score(source)
     for name, dtype in OUTPUT_DTYPES.items():
         assert str(out[name].dtype) == dtype, name
-    assert len(out) == len(pd.read_csv(EXAMPLES))
+    assert list(out.columns) == [*source.columns, *OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(out[source.columns], source)
 
 
 def test_dask_adapter_equals_score() -> None:
@@ -425,7 +430,7 @@ def test_csv_quotes_exactly_the_cells_that_need_it_whatever_their_arrow_type() -
         "text": pa.array(cells, pa.string()), "large": pa.array(cells, pa.large_string()),
         "coded": pa.array(cells).dictionary_encode(), "number": pa.array([1.5, None, 3.0, 4.25, 0.0]),
     })
-    text = batch_mod._csv_rows(table).decode()
+    text = writing.csv_rows(table).decode()
     assert text == ('plain,plain,plain,1.5\n'
                     '"say ""hi""","say ""hi""","say ""hi""",\n'
                     '"a, b","a, b","a, b",3\n'

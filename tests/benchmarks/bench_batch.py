@@ -7,6 +7,7 @@ Run as ``python tests/benchmarks/bench_batch.py [N_SMALL] [N_LARGE]`` (defaults 
   the time pyarrow takes to read the same CSV and write it back (the baseline), best of two each;
 * the peak resident memory of the scoring process tree (main process plus workers) for N_SMALL and
   N_LARGE rows: streaming means the ratio should stay near 1;
+* the time of compressed output (``-o out.csv.gz``) against plain CSV output (target: at most 1.5x);
 * the start-up cost of ``score`` (it must not import scikit-learn).
 """
 
@@ -110,6 +111,9 @@ def main(n_small: int, n_large: int) -> None:
               f"(peak RSS {peak_small:.0f} MB)")
         t_one = run_timed([*cli, "score", str(small), "-o", str(Path(tmp) / "out1.csv"), "-q", "--jobs", "1"])
         print(f"  ... with --jobs 1:         {t_one:7.2f} s   ratio {t_one / t_arrow:.2f}")
+        os.sync()
+        t_gz = run_timed([*cli, "score", str(small), "-o", str(Path(tmp) / "out.csv.gz"), "-q"])
+        print(f"  ... to out.csv.gz:         {t_gz:7.2f} s   {t_gz / t_score:.2f}x plain CSV output")
         (Path(tmp) / "copy.csv").unlink()
 
         if n_large:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from calcinosis_classify import batch as batch_mod
-from calcinosis_classify.batch import write_frame
+from calcinosis_classify._writing import write_frame
 from calcinosis_classify.cli import main
 from calcinosis_classify.synthetic import generate_cohort
 

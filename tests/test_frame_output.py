@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calcinosis_classify import batch as batch_mod
+from calcinosis_classify import _writing as writing_mod
 from calcinosis_classify._writing import write_frame
 from calcinosis_classify.cli import main
 from calcinosis_classify.synthetic import generate_cohort
@@ -73,7 +73,7 @@ def test_standard_output_gets_the_same_bytes(tmp_path: Path, awkward: pd.DataFra
 
 def test_large_frames_are_written_in_slices_with_one_header(tmp_path: Path, awkward: pd.DataFrame,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_mod, "_WRITE_ROWS", 5)
+    monkeypatch.setattr(writing_mod, "_WRITE_ROWS", 5)
     write_frame(awkward, str(tmp_path / "f.csv"))
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "f.csv"), _as_pandas_wrote_it(awkward))
 
@@ -90,8 +90,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, awk
             raise OSError("disk full")
         return b"row\n"
 
-    monkeypatch.setattr(batch_mod, "_WRITE_ROWS", 5)
-    monkeypatch.setattr(batch_mod, "_csv_rows", fail_on_second)
+    monkeypatch.setattr(writing_mod, "_WRITE_ROWS", 5)
+    monkeypatch.setattr(writing_mod, "csv_rows", fail_on_second)
     with pytest.raises(OSError, match="disk full"):
         write_frame(awkward, str(out))
     assert out.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["f.csv"]

@@ -12,6 +12,7 @@ __all__ = [
     "CalcinosisClassifyError",
     "ColumnClashError",
     "InputError",
+    "InputTypeError",
     "KnowledgeBaseError",
     "ModelFileError",
     "ThresholdError",
@@ -26,6 +27,13 @@ class InputError(CalcinosisClassifyError, ValueError):
     """The input as a whole cannot be used (not a frame, unreadable, ...).
 
     Problems in single cells never raise: they become warnings.
+    """
+
+
+class InputTypeError(InputError, TypeError):
+    """Cases were passed as the wrong type of object (``classify(None)``, ``classify([...])``...).
+
+    The message says what to pass instead.
     """
 
 

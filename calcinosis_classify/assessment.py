@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,9 +15,9 @@ import pyarrow.compute as pc
 
 from calcinosis_classify import engine
 from calcinosis_classify.engine import CONFIDENCE, KB, PROBE_NAMES, RISK_LEVELS, SUBTYPES, URGENCY_LEVELS
-from calcinosis_classify.errors import ColumnClashError
-from calcinosis_classify.findings import FINDINGS, TRUE
-from calcinosis_classify.intake import Intake, Units, read_cases
+from calcinosis_classify.errors import ColumnClashError, InputTypeError
+from calcinosis_classify.findings import FINDINGS, TRUE, UNKNOWN
+from calcinosis_classify.intake import CASES_EXPECTED, Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.schema import FIELD_BY_NAME
 
@@ -253,7 +252,7 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
         with the output columns of DESIGN §4 appended.
     """
     if not isinstance(frame, pd.DataFrame):
-        frame = pd.DataFrame.from_records([frame] if isinstance(frame, Mapping) else list(frame))
+        frame = pd.DataFrame.from_records(_records(frame))
     clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in frame.columns]
     if clash:
         raise ColumnClashError(clash)
@@ -266,6 +265,20 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     out = pd.DataFrame({k: _pandas_text(v, text) if isinstance(v, pa.Array) else v for k, v in cols.items()},
                        index=frame.index)
     return pd.concat([frame, out], axis=1)
+
+
+def _records(cases: Any) -> list[Mapping[str, Any]]:
+    """One mapping or an iterable of mappings as a list of mappings; anything else is refused."""
+    if isinstance(cases, Mapping):
+        return [cases]
+    if isinstance(cases, Iterable) and not isinstance(cases, (str, bytes)):
+        records = list(cases)
+        wrong = next((i for i, r in enumerate(records) if not isinstance(r, Mapping)), None)
+        if wrong is None:
+            return records
+        raise InputTypeError(f"score(): item {wrong} is a {type(records[wrong]).__name__}, not a mapping of "
+                             f"field -> value; {CASES_EXPECTED}")
+    raise InputTypeError(f"score(): got {type(cases).__name__}; {CASES_EXPECTED}")
 
 
 def _text_dtype() -> Any:
@@ -285,9 +298,17 @@ def _pandas_text(values: pa.Array, dtype: Any) -> Any:
 # --------------------------------------------------------------------------- single case
 
 
-@cache
-def _rule_fields(names: frozenset[str]) -> tuple[str, ...]:
-    """Input fields a condition ultimately reads, in schema order."""
+def _is_unknown(value: Any) -> bool:
+    """Whether one row's value of a finding is unknown (tri-state UNKNOWN or NaN)."""
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return isinstance(value, np.uint8) and value == UNKNOWN
+
+
+def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:
+    """Input fields a condition reads on row ``i``, in schema order: a finding that is unknown on that row
+    contributed nothing, so the inputs behind it are left out (an eGFR never computed does not show the age
+    and sex it would have been computed from)."""
     seen: set[str] = set()
     stack = list(names)
     while stack:
@@ -295,8 +316,23 @@ def _rule_fields(names: frozenset[str]) -> tuple[str, ...]:
         if name in FIELD_BY_NAME:
             seen.add(name)
         elif name in FINDINGS:
-            stack.extend(FINDINGS[name].inputs)
+            value = env[name][i] if name in env and FINDINGS[name].kind != "matrix" else None
+            if value is None or not _is_unknown(value):
+                stack.extend(FINDINGS[name].inputs)
     return tuple(f for f in FIELD_BY_NAME if f in seen)
+
+
+def _clause(text: str) -> str:
+    """A sentence as a clause of a list joined with "; " (no full stop before the semicolon)."""
+    return text.rstrip().removesuffix(".")
+
+
+def _calcium_wording(text: str, albumin_known: bool) -> str:
+    """Say "corrected calcium" only when albumin was given (otherwise the total calcium was used)."""
+    if albumin_known:
+        return text
+    return (text.replace("Corrected calcium", "Total calcium (not albumin-corrected)")
+            .replace("corrected calcium", "total calcium (not albumin-corrected)"))
 
 
 def _format_value(name: str, value: Any) -> str | None:
@@ -350,6 +386,7 @@ class Assessment:
     missing: tuple[str, ...]
     next_steps: tuple[str, ...]
     warnings: tuple[str, ...]
+    case_id: str | None = None
     disclaimer: str = field(default=DISCLAIMER)
 
     def to_dict(self) -> dict[str, Any]:
@@ -358,16 +395,27 @@ class Assessment:
         d["evidence"] = [asdict(p) for p in self.evidence]
         return d
 
-    def explain(self) -> str:
-        """Readable explanation: each point with its rule, value and reference."""
-        lines = [f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
+    def explain(self, label: str | None = None) -> str:
+        """Readable explanation: each point with its rule, value and reference.
+
+        Parameters
+        ----------
+        label : str, optional
+            Where the case comes from (e.g. ``"row 3 of extract.csv"``), shown in the header beside its
+            ``case_id``.
+        """
+        case = f"Case {self.case_id}" if self.case_id is not None else "Case (no case_id)"
+        lines = [case + (f", {label}" if label else ""),
+                 f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
         if self.contributing:
             lines.append(f"Contributing / co-existing: {', '.join(self.contributing)}")
         lines.append("Differential: " + (", ".join(f"{s} {self.scores[s]:.2f}" for s in self.differential) or "none"))
         lines.append(f"Calciphylaxis risk: {self.calciphylaxis_risk}")
-        lines.append(f"Urgency: {self.urgency}" + (f" ({'; '.join(self.urgency_reasons)})" if self.urgency_reasons else ""))
+        reasons = "; ".join(_clause(r) for r in self.urgency_reasons)
+        lines.append(f"Urgency: {self.urgency}" + (f" ({reasons})" if reasons else ""))
         if self.ca_x_p is not None:
-            lines.append(f"Ca×P: {self.ca_x_p:.1f} mg²/dL²")
+            basis = "albumin-corrected" if self.calcium_corrected is not None else "total"
+            lines.append(f"Ca×P: {self.ca_x_p:.1f} mg²/dL² (from {basis} calcium)")
         if self.calcium_corrected is not None:
             lines.append(f"Albumin-corrected calcium: {self.calcium_corrected:.2f} mg/dL")
         lines.append("")
@@ -417,7 +465,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         if res.rule_state[i, k] != TRUE:
             continue
         r = KB.rules[k]
-        shown = tuple(v for f in _rule_fields(r.cond.names)
+        shown = tuple(v for f in _rule_fields(r.cond.names, env, i)
                       if (v := _format_value(f, intake.values[f][i])) is not None)
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
                             r.rule.refs, shown))
@@ -430,8 +478,11 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
             overrides.append(f"{o.id}: {o.rationale}")
     coexist = tuple(f"{c.id}: {c.rationale}" for k, (c, _) in enumerate(KB.coexistence)
                     if res.coexist_state[i, k] == TRUE and res.supported[i, engine.SUB_INDEX[c.primary]])
-    urgency_reasons = tuple(u.rationale for k, (u, _) in enumerate(KB.urgency) if res.urgency_state[i, k] == TRUE)
-    risk = tuple(f"{rf.rationale} ({rf.level})" for k, (rf, _) in enumerate(KB.risk) if res.risk_state[i, k] == TRUE)
+    albumin_known = not np.isnan(intake.values["albumin"][i])
+    urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for k, (u, _) in enumerate(KB.urgency)
+                            if res.urgency_state[i, k] == TRUE)
+    risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
+                 if res.risk_state[i, k] == TRUE)
     one = _OneRow(env, i)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
                   if cond.evaluate(one)[0] == TRUE)
@@ -440,6 +491,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
     caxp = env["ca_x_p"][i]
     corr = env["calcium_corrected"][i]
+    case_id = intake.values["case_id"][i]
 
     def text(name: str) -> str:
         return str(cols[name][i].as_py())
@@ -457,6 +509,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,
         missing=tuple(s for s in text("missing").split(";") if s),
         next_steps=steps, warnings=warnings,
+        case_id=None if case_id is None or pd.isna(case_id) else str(case_id),
     )
 
 
@@ -467,6 +520,14 @@ def classify(case: Mapping[str, Any], units: Units = "conventional",
     Returns an :class:`Assessment` with the same content as a row of
     :func:`score` plus the fired rules, next steps and ``explain()``.
     """
+    if isinstance(case, pd.Series):
+        case = case.to_dict()
+    if not isinstance(case, Mapping):
+        several = isinstance(case, (pd.DataFrame, list, tuple))
+        raise InputTypeError(
+            f"classify() takes one case as a mapping of field -> value, e.g. {{'calcium': 9.6, 'lesion_site': "
+            f"'thumb'}}; got {type(case).__name__}"
+            + ("; to score several cases, pass them to score() (or classify them one at a time)" if several else ""))
     th = Thresholds.coerce(thresholds)
     intake = read_cases(dict(case), units=units, strict_units=strict_units)
     res = engine.evaluate(intake.values, intake.n, th)

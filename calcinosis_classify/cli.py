@@ -135,41 +135,64 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def _json_cases(source: str) -> list[dict[str, Any]]:
+    """The cases of ``--from-json``: one JSON object, or an array of objects."""
+    try:
+        loaded = json.loads(Path(source).read_text() if source != "-" else sys.stdin.read())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _UsageError(f"cannot read JSON case: {exc}") from None
+    if isinstance(loaded, dict):
+        return [loaded]
+    if isinstance(loaded, list) and loaded and all(isinstance(c, dict) for c in loaded):
+        return loaded
+    got = "an empty array" if loaded == [] else f"a JSON {type(loaded).__name__}"
+    raise _UsageError(f"--from-json expects a JSON object (one case) or an array of objects, got {got}")
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from calcinosis_classify.assessment import classify
 
     case: dict[str, Any] = {}
+    label = None
     if args.input:
         frame = _read_table(args.input, None)
         if args.case_id is not None:
             if "case_id" not in frame.columns:
                 raise _UsageError("--case-id given but the input has no case_id column")
-            hits = frame.index[frame["case_id"] == args.case_id]
+            hits = (frame["case_id"] == args.case_id).to_numpy().nonzero()[0]
             if not len(hits):
                 raise _UsageError(f"no case_id {args.case_id!r} in {args.input}")
-            row = frame.loc[hits[0]]
+            position = int(hits[0])
         else:
             if not 1 <= args.row <= len(frame):
                 raise _UsageError(f"--row must be between 1 and {len(frame)}, got {args.row}")
-            row = frame.iloc[args.row - 1]
-        case.update({k: v for k, v in row.items() if v != ""})
+            position = args.row - 1
+        row = frame.iloc[position]
+        label = f"row {position + 1} of {args.input}"
+        case.update({str(k): v for k, v in row.items() if v != ""})
+    cases = [case]
+    labels = [label or ""]
     if args.json_case:
-        try:
-            case.update(json.loads(Path(args.json_case).read_text() if args.json_case != "-" else sys.stdin.read()))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise _UsageError(f"cannot read JSON case: {exc}") from None
+        given = _json_cases(args.json_case)
+        cases = [{**case, **c} for c in given]
+        if len(given) > 1:
+            source = "standard input" if args.json_case == "-" else args.json_case
+            labels = [f"case {k} of {len(given)} in {source}" for k in range(1, len(given) + 1)]
     for item in args.set or ():
         name, sep, value = item.partition("=")
         if not sep:
             raise _UsageError(f"--set expects FIELD=VALUE, got {item!r}")
-        case[name.strip()] = _parse_value(value.strip())
-    if not case:
+        for c in cases:
+            c[name.strip()] = _parse_value(value.strip())
+    if not any(cases):
         raise _UsageError("give the case with --set FIELD=VALUE, --from-json FILE, or INPUT with --row/--case-id")
-    result = classify(case, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units)
+    results = [classify(c, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units)
+               for c in cases]
     if args.as_json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
+        dicts = [r.to_dict() for r in results]
+        print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, default=str))
     else:
-        print(result.explain())
+        print("\n\n".join(r.explain(label=lab or None) for r, lab in zip(results, labels, strict=True)))
     return EXIT_OK
 
 
@@ -362,7 +385,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--row", type=int, default=1, help="1-based data row of INPUT (default 1)")
     e.add_argument("--case-id", help="case_id of the row in INPUT")
     e.add_argument("--set", action="append", metavar="FIELD=VALUE", help="set a field (repeatable)")
-    e.add_argument("--from-json", dest="json_case", metavar="FILE", help="case as a JSON object (- for stdin)")
+    e.add_argument("--from-json", dest="json_case", metavar="FILE",
+                   help="case as a JSON object, or several as an array of objects (- for stdin)")
     e.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
     common(e)
     e.set_defaults(func=_cmd_explain)

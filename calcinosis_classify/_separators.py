@@ -155,18 +155,22 @@ def _dot_candidates(raw: Any, numbers: np.ndarray, factors: np.ndarray, plausibl
     """
     lo, hi = plausible
     with np.errstate(over="ignore", invalid="ignore"):
-        grouped = numbers * 1000.0
-        screen = (numbers >= 1.0) & (numbers < 1000.0) & (np.abs(grouped - np.rint(grouped)) < 1e-6)
-        if screen_plausible:
-            in_canonical = grouped * factors
-            screen &= (in_canonical >= lo) & (in_canonical <= hi)
-    rows = np.flatnonzero(screen)
+        if screen_plausible:  # the most selective test first, on every row
+            in_canonical = numbers * factors
+            in_canonical *= 1000.0
+            rows = np.flatnonzero((in_canonical >= lo) & (in_canonical <= hi))
+        else:
+            rows = np.arange(numbers.size)
+        value = numbers[rows]
+        grouped = value * 1000.0
+        rows = rows[(value >= 1.0) & (value < 1000.0) & (np.abs(grouped - np.rint(grouped)) < 1e-6)]
     if not rows.size:
         return rows, np.empty(0)
+    grouped = numbers[rows] * 1000.0
     cells = (raw.iloc[rows] if isinstance(raw, pd.Series) else pd.Series(np.asarray(raw, dtype=object)[rows]))
     texts = pd.Series(cells.to_numpy(dtype=object)).map(lambda v: v if isinstance(v, str) else "")
     keep = texts.astype(object).str.strip().str.fullmatch(_AMBIGUOUS_DOT.pattern).to_numpy(dtype=bool)
-    return rows[keep], np.rint(grouped[rows[keep]])
+    return rows[keep], np.rint(grouped[keep])
 
 
 Warn = Callable[[np.ndarray, str, list[str]], None]

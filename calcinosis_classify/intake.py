@@ -390,6 +390,7 @@ def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | No
     base = spec.factor(header_unit) if header_unit else spec.factor(default_unit)
     factors = np.full(n, base if base is not None else 1.0, dtype="float64")
     declared = np.full(n, header_unit is not None)
+    any_declared = header_unit is not None and n > 0
     column_codes: np.ndarray | None = None
     column_texts: np.ndarray | None = None
     for source, values in (("column", unit_values), ("inline", inline)):
@@ -405,13 +406,16 @@ def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | No
         blank = u_blank[codes[rows]]
         rows, c = rows[~blank], codes[rows][~blank]
         new = u_factor[c]
-        clash = declared[rows] & np.isfinite(new) & np.isfinite(factors[rows])
-        clash[clash] = ~np.isclose(new[clash], factors[rows][clash], rtol=1e-9, atol=0.0)
+        clash = declared[rows] if any_declared else np.zeros(rows.size, dtype=bool)
+        if clash.any():
+            clash &= np.isfinite(new) & np.isfinite(factors[rows])
+            clash[clash] = ~np.isclose(new[clash], factors[rows][clash], rtol=1e-9, atol=0.0)
         if clash.any():
             _unit_conflicts(spec, source, rows[clash], texts[c[clash]], header_unit, column_codes, column_texts,
                             unit_column, column, col)
         factors[rows] = new
         declared[rows] = True
+        any_declared = any_declared or bool(rows.size)
         if source == "column":
             column_codes, column_texts = codes, texts
         unknown = np.isnan(new)
@@ -518,18 +522,21 @@ def _infer_units(spec: Field, raw: np.ndarray, out: np.ndarray, declared: np.nda
     """
     assert spec.plausible is not None and spec.possible is not None
     rows = np.flatnonzero(~declared & np.isfinite(out))
-    if not rows.size:
-        return np.empty(0, dtype=np.intp)
-    x, decl = raw[rows], out[rows]
     factor = spec.factor(other_unit)
     assert factor is not None
-    with np.errstate(over="ignore", invalid="ignore"):
-        alt = x * factor
     (plo, phi), (lo, hi) = spec.plausible, spec.possible
-    p_decl, p_alt = (decl >= plo) & (decl <= phi), (alt >= plo) & (alt <= phi)
-    possible = (decl >= lo) & (decl <= hi)
+    with np.errstate(over="ignore", invalid="ignore"):
+        alt = raw[rows] * factor
+    # Everything below concerns values plausible in the other unit: work on those only.
+    at = np.flatnonzero((alt >= plo) & (alt <= phi))
+    if not at.size:
+        return np.empty(0, dtype=np.intp)
+    n_valued = rows.size
+    rows, alt = rows[at], alt[at]
+    x, decl = raw[rows], out[rows]
+    p_decl = (decl >= plo) & (decl <= phi)
+    candidates = (decl >= lo) & (decl <= hi)  # possible in the default unit, plausible in the other
     system = "si" if other_unit == spec.si_unit else "conventional"
-    candidates = possible & p_alt
     presumed_here = np.zeros(rows.size, dtype=bool)
     if presumed is not None and not strict:
         presumed_here = presumed[rows] & candidates
@@ -538,12 +545,12 @@ def _infer_units(spec: Field, raw: np.ndarray, out: np.ndarray, declared: np.nda
                        column, col, out)
     take = np.zeros(rows.size, dtype=bool)
     ambiguous = candidates & ~p_decl & ~presumed_here
-    if rows.size >= 3:
-        for_other, for_declared = _votes(spec, decl, alt, p_decl, p_alt)
+    if n_valued >= 3 and 2 * rows.size > n_valued:
+        for_other, for_declared = _votes(spec, decl, alt, p_decl)
         votes = int(np.count_nonzero(for_other))
-        if 2 * votes > rows.size:
+        if 2 * votes > n_valued:
             col.add(np.array([-1]), column, spec.name, "column_unit_suspect", column,
-                    f"{spec.name} looks like {other_unit} in {votes} of {rows.size} rows without a stated unit: "
+                    f"{spec.name} looks like {other_unit} in {votes} of {n_valued} rows without a stated unit: "
                     f"pass --units {system} (units={system!r}), or add a {spec.name}_unit column")
             take = candidates & for_other & ~presumed_here & (not strict)
             ambiguous = candidates & ~for_declared & ~presumed_here & ~take
@@ -560,18 +567,17 @@ def _infer_units(spec: Field, raw: np.ndarray, out: np.ndarray, declared: np.nda
     return rows[take | presumed_here]
 
 
-def _votes(spec: Field, decl: np.ndarray, alt: np.ndarray, p_decl: np.ndarray,
-           p_alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which values' plausible reading is the other unit, and which the declared one: plausible only there,
-    or, plausible in both, inside that unit's reference interval only."""
-    for_other, for_declared = p_alt & ~p_decl, p_decl & ~p_alt
-    both = p_alt & p_decl
-    if spec.reference is not None and both.any():
+def _votes(spec: Field, decl: np.ndarray, alt: np.ndarray, p_decl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of values plausible in the other unit (``alt``), which ones' plausible reading is that unit, and which
+    the declared one (``decl``): plausible only there, or, plausible in both, inside that unit's reference
+    interval only."""
+    for_other, for_declared = ~p_decl, np.zeros(p_decl.size, dtype=bool)
+    if spec.reference is not None and p_decl.any():
         rlo, rhi = spec.reference
-        a, d = alt[both], decl[both]
+        a, d = alt[p_decl], decl[p_decl]
         in_a, in_d = (a >= rlo) & (a <= rhi), (d >= rlo) & (d <= rhi)
-        for_other[both] = in_a & ~in_d
-        for_declared[both] = in_d & ~in_a
+        for_other[p_decl] = in_a & ~in_d
+        for_declared[p_decl] = in_d & ~in_a
     return for_other, for_declared
 
 

@@ -138,11 +138,13 @@ def _shows_decimal_point(raw: Any) -> bool:
         values = np.asarray(raw, dtype="float64")
         finite = values[np.isfinite(values)]
         return bool((finite != np.floor(finite)).any())
-    text = pd.Series(np.asarray(raw, dtype=object)).map(lambda v: v if isinstance(v, str) else None).dropna()
-    if text.empty:
-        return False
-    text = text.astype(object)
-    return bool((text.str.match(_DOT_DECIMAL) & ~text.str.match(_NOT_DOT_DECIMAL)).any())
+    cells = np.asarray(raw, dtype=object)
+    # One cell is enough: look at the first few thousand before the whole column.
+    for part in (cells[:2000], cells[2000:]):
+        text = pd.Series(part, dtype=object).map(lambda v: v if isinstance(v, str) else None).dropna()
+        if not text.empty and (text.str.match(_DOT_DECIMAL) & ~text.str.match(_NOT_DOT_DECIMAL)).any():
+            return True
+    return False
 
 
 def _dot_candidates(raw: Any, numbers: np.ndarray, factors: np.ndarray, plausible: tuple[float, float],

@@ -227,7 +227,9 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     frame : pandas.DataFrame (or records / one mapping)
         Cases in the input contract (DESIGN §3); unknown columns pass through.
     units : {"conventional", "si"}
-        Default unit system for numbers without a unit column or header unit.
+        Default unit system for numbers whose unit is stated nowhere (see
+        :func:`~calcinosis_classify.intake.read_cases` for how such values are
+        checked against the other system).
     thresholds : Thresholds or dict, optional
         Overrides of the default cut-offs, e.g. ``{"caxp_metastatic": 55}``.
     strict_units : bool
@@ -458,17 +460,22 @@ class _OneRow(Mapping[str, np.ndarray]):
         return len(self._env)
 
 
-def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
-    env = res.env
+def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ...]:
+    """The rules that fired on row ``i``, strongest first, each with the inputs it read."""
     points = []
     for k in _EVIDENCE_ORDER:
         if res.rule_state[i, k] != TRUE:
             continue
         r = KB.rules[k]
-        shown = tuple(v for f in _rule_fields(r.cond.names, env, i)
+        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
                       if (v := _format_value(f, intake.values[f][i])) is not None)
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
                             r.rule.refs, shown))
+    return tuple(points)
+
+
+def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
+    env = res.env
     overrides = []
     for k, (o, _) in enumerate(KB.overrides):
         j = engine.SUB_INDEX[o.subtype]
@@ -504,7 +511,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         urgency=text("urgency"),
         ca_x_p=None if np.isnan(caxp) else round(float(caxp), 1),
         calcium_corrected=None if np.isnan(corr) else round(float(corr), 2),
-        evidence=tuple(points),
+        evidence=_points(intake, res, i),
         contributing=tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j]),
         overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,
         missing=tuple(s for s in text("missing").split(";") if s),
@@ -513,15 +520,21 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     )
 
 
-def classify(case: Mapping[str, Any], units: Units = "conventional",
+def classify(case: Mapping[str, Any] | pd.Series, units: Units = "conventional",
              thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False) -> Assessment:
-    """Classify one case given as a mapping of field -> value.
+    """Classify one case given as a mapping of field -> value (or a row of a frame).
 
     Returns an :class:`Assessment` with the same content as a row of
     :func:`score` plus the fired rules, next steps and ``explain()``.
+
+    Raises
+    ------
+    InputTypeError
+        ``case`` is not a mapping (e.g. a list of cases, ``None`` or a
+        frame: pass several cases to :func:`score`).
     """
     if isinstance(case, pd.Series):
-        case = case.to_dict()
+        case = {str(k): v for k, v in case.items()}
     if not isinstance(case, Mapping):
         several = isinstance(case, (pd.DataFrame, list, tuple))
         raise InputTypeError(

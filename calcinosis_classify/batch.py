@@ -325,6 +325,9 @@ class _ChunkResult:
     warnings: pd.DataFrame
     counts: dict[str, int]
     rows_with_warnings: int
+    # Whole-column problems found in this chunk's data (e.g. a column that looks like the other unit system):
+    # (code, column, field, message).
+    column_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 _PARALLEL_MIN_BYTES = PARALLEL_MIN_BYTES
@@ -459,10 +462,28 @@ def _score_chunk_now(chunk: pa.Table | str | _ByteRange, key: int, units: Units,
             with open(path, "wb") as f:
                 f.write(encoded)
             encoded = path
+    whole = w[w["row"].isna()]
     return _ChunkResult(key, table.num_rows, arrays, encoded, report,
                         dict(sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
                                         strict=True))),
-                        int(pc.sum(pc.not_equal(cols["warnings"], ""), min_count=0).as_py()))
+                        int(pc.sum(pc.not_equal(cols["warnings"], ""), min_count=0).as_py()),
+                        list(zip(whole["code"], whole["column"], whole["field"], whole["message"], strict=True)))
+
+
+def _column_problems(result: _ChunkResult, reported: set[tuple[str, str]], summary: BatchSummary,
+                     report: Any) -> None:
+    """Whole-column problems a chunk's data revealed, each (code and column) said once: a note of the summary
+    and a report row without an input row (its message counts the rows of the first chunk that showed it)."""
+    for code, column, field_name, message in result.column_problems:
+        if (code, column) in reported:
+            continue
+        reported.add((code, column))
+        summary.notes.append(message)
+        summary.problems += 1
+        if report is not None:
+            report.write(pd.DataFrame({
+                "input_row": pd.array([None], dtype="Int64"), "case_id": None, "column": [column], "value": [column],
+                "problem": [message], "code": [code], "field": [field_name]}, columns=list(REPORT_COLUMNS)))
 
 
 def _arrow_column(values: Any, kind: pa.DataType | None) -> pa.Array:
@@ -850,6 +871,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                     "column": whole["column"], "value": whole["value"], "problem": whole["message"],
                     "code": whole["code"], "field": whole["field"]}, columns=list(REPORT_COLUMNS)))
             summary.problems += len(whole)
+            reported = set(zip(whole["code"], whole["column"], strict=True))
 
             # A plain CSV file scored by worker processes is split into byte ranges that the workers read
             # and parse themselves; otherwise chunks are parsed here and handed over.
@@ -902,6 +924,7 @@ def score_file(input: str, output: str = "-", *, units: Units = "conventional",
                         summary.problems += len(result.warnings)
                         if report_writer is not None:
                             report_writer.write(result.warnings)
+                        _column_problems(result, reported, summary, report_writer)
                 except pa.ArrowInvalid as exc:
                     raise InputError(_csv_error_message(exc, bad, input, path, encoding)) from None
             if summary.rows == 0:

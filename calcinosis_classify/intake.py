@@ -728,15 +728,26 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
         The cases. Column names are matched case-insensitively after trimming
         and mapping spaces and hyphens to underscores; aliases are accepted.
     units : {"conventional", "si"}
-        Unit assumed for a number when neither a ``<field>_unit`` column, a
-        unit in the header, nor a unit in the cell says otherwise.
+        Unit assumed for a number when neither a unit in the cell, a
+        ``<field>_unit`` column nor a unit in the header says otherwise. Such
+        values are also checked against the other unit system: ambiguous ones
+        become unknown, a column that looks like the other system is read in
+        it (one ``column_unit_suspect`` warning), and a row whose calcium was
+        read in the other system presumes it for its other labs.
     strict_units : bool
-        If True, a value impossible in its declared unit becomes unknown
-        instead of being converted from the one unit where it is plausible.
+        If True, no unit is guessed: a value impossible in its declared unit,
+        or whose unit was inferred from its column or row, becomes unknown.
 
     Returns
     -------
     Intake
+
+    Raises
+    ------
+    InputTypeError
+        ``data`` is not a frame, a mapping or an iterable of mappings.
+    InputError
+        Duplicate column names, or an unknown ``units``.
     """
     if units not in ("conventional", "si"):
         raise InputError(f"units must be 'conventional' or 'si', got {units!r}")

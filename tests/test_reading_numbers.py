@@ -244,3 +244,20 @@ def test_the_report_carries_registered_codes(tmp_path) -> None:
 def test_classify_reports_a_misread_it_avoided() -> None:
     a = classify({"calcium": 3.5, "lesion_site": "shoulder"})
     assert a.warnings and "could be mg/dL or mmol/L" in a.warnings[0]
+
+
+def test_the_command_line_says_once_that_a_column_looks_si(tmp_path, capsys) -> None:
+    """The column-level warning reaches the command line's summary and report once, however many chunks."""
+    from calcinosis_classify.cli import main
+
+    src = tmp_path / "si.csv"
+    src.write_text("case_id,calcium,phosphate\n" + "".join(f"{i},2.{i % 5 + 2},1.{i % 4 + 1}\n" for i in range(40)))
+    report = tmp_path / "report.csv"
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-rows", "10", "--jobs", "1",
+                 "--report", str(report)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("calcium looks like mmol/L in 10 of 10 rows") == 1
+    assert err.count("phosphate looks like mmol/L") == 1
+    rows = pd.read_csv(report)
+    column = rows[rows["code"] == "column_unit_suspect"]
+    assert column["field"].tolist() == ["calcium", "phosphate"] and column["input_row"].isna().all()

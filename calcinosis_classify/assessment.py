@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -19,9 +18,9 @@ from calcinosis_classify import engine
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.columns import QUIET_CODES, column_problems
 from calcinosis_classify.engine import CONFIDENCE, KB, PROBE_NAMES, RISK_LEVELS, SUBTYPES, URGENCY_LEVELS
-from calcinosis_classify.errors import ColumnClashError, InputWarning
-from calcinosis_classify.findings import FINDINGS, TRUE
-from calcinosis_classify.intake import Intake, Units, read_cases
+from calcinosis_classify.errors import ColumnClashError, InputTypeError, InputWarning
+from calcinosis_classify.findings import FINDINGS, TRUE, UNKNOWN
+from calcinosis_classify.intake import CASES_EXPECTED, Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
 from calcinosis_classify.schema import FIELD_BY_NAME
 
@@ -231,7 +230,9 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     frame : pandas.DataFrame (or records / one mapping)
         Cases in the input contract (README, "Input contract"); unknown columns pass through.
     units : {"conventional", "si"}
-        Default unit system for numbers without a unit column or header unit.
+        Default unit system for numbers whose unit is stated nowhere (see
+        :func:`~calcinosis_classify.intake.read_cases` for how such values are
+        checked against the other system).
     thresholds : Thresholds or dict, optional
         Overrides of the default cut-offs, e.g. ``{"caxp_metastatic": 55}``.
     strict_units : bool
@@ -263,7 +264,7 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
         field, or holds lesion-site text that matches no site group.
     """
     if not isinstance(frame, pd.DataFrame):
-        frame = pd.DataFrame.from_records([frame] if isinstance(frame, Mapping) else list(frame))
+        frame = pd.DataFrame.from_records(_records(frame))
     clash = [prefix + c for c in OUTPUT_COLUMNS if prefix + c in frame.columns]
     if clash:
         raise ColumnClashError(clash)
@@ -287,6 +288,20 @@ def score(frame: pd.DataFrame | Any, units: Units = "conventional", thresholds: 
     return scored
 
 
+def _records(cases: Any) -> list[Mapping[str, Any]]:
+    """One mapping or an iterable of mappings as a list of mappings; anything else is refused."""
+    if isinstance(cases, Mapping):
+        return [cases]
+    if isinstance(cases, Iterable) and not isinstance(cases, (str, bytes)):
+        records = list(cases)
+        wrong = next((i for i, r in enumerate(records) if not isinstance(r, Mapping)), None)
+        if wrong is None:
+            return records
+        raise InputTypeError(f"score(): item {wrong} is a {type(records[wrong]).__name__}, not a mapping of "
+                             f"field -> value; {CASES_EXPECTED}")
+    raise InputTypeError(f"score(): got {type(cases).__name__}; {CASES_EXPECTED}")
+
+
 def _text_dtype() -> Any:
     """The dtype pandas gives a column of Python strings (pandas' default ``str`` dtype, or object)."""
     return pd.Series(np.array([""], dtype=object)).dtype
@@ -304,9 +319,17 @@ def _pandas_text(values: pa.Array, dtype: Any) -> Any:
 # --------------------------------------------------------------------------- single case
 
 
-@cache
-def _rule_fields(names: frozenset[str]) -> tuple[str, ...]:
-    """Input fields a condition ultimately reads, in schema order."""
+def _is_unknown(value: Any) -> bool:
+    """Whether one row's value of a finding is unknown (tri-state UNKNOWN or NaN)."""
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return isinstance(value, np.uint8) and value == UNKNOWN
+
+
+def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:
+    """Input fields a condition reads on row ``i``, in schema order: a finding that is unknown on that row
+    contributed nothing, so the inputs behind it are left out (an eGFR never computed does not show the age
+    and sex it would have been computed from)."""
     seen: set[str] = set()
     stack = list(names)
     while stack:
@@ -314,8 +337,23 @@ def _rule_fields(names: frozenset[str]) -> tuple[str, ...]:
         if name in FIELD_BY_NAME:
             seen.add(name)
         elif name in FINDINGS:
-            stack.extend(FINDINGS[name].inputs)
+            value = env[name][i] if name in env and FINDINGS[name].kind != "matrix" else None
+            if value is None or not _is_unknown(value):
+                stack.extend(FINDINGS[name].inputs)
     return tuple(f for f in FIELD_BY_NAME if f in seen)
+
+
+def _clause(text: str) -> str:
+    """A sentence as a clause of a list joined with "; " (no full stop before the semicolon)."""
+    return text.rstrip().removesuffix(".")
+
+
+def _calcium_wording(text: str, albumin_known: bool) -> str:
+    """Say "corrected calcium" only when albumin was given (otherwise the total calcium was used)."""
+    if albumin_known:
+        return text
+    return (text.replace("Corrected calcium", "Total calcium (not albumin-corrected)")
+            .replace("corrected calcium", "total calcium (not albumin-corrected)"))
 
 
 def _format_value(name: str, value: Any) -> str | None:
@@ -369,6 +407,7 @@ class Assessment:
     missing: tuple[str, ...]
     next_steps: tuple[str, ...]
     warnings: tuple[str, ...]
+    case_id: str | None = None
     disclaimer: str = field(default=DISCLAIMER)
 
     def to_dict(self) -> dict[str, Any]:
@@ -377,16 +416,27 @@ class Assessment:
         d["evidence"] = [asdict(p) for p in self.evidence]
         return d
 
-    def explain(self) -> str:
-        """Readable explanation: each point with its rule, value and reference."""
-        lines = [f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
+    def explain(self, label: str | None = None) -> str:
+        """Readable explanation: each point with its rule, value and reference.
+
+        Parameters
+        ----------
+        label : str, optional
+            Where the case comes from (e.g. ``"row 3 of extract.csv"``), shown in the header beside its
+            ``case_id``.
+        """
+        case = f"Case {self.case_id}" if self.case_id is not None else "Case (no case_id)"
+        lines = [case + (f", {label}" if label else ""),
+                 f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
         if self.contributing:
             lines.append(f"Contributing / co-existing: {', '.join(self.contributing)}")
         lines.append("Differential: " + (", ".join(f"{s} {self.scores[s]:.2f}" for s in self.differential) or "none"))
         lines.append(f"Calciphylaxis risk: {self.calciphylaxis_risk}")
-        lines.append(f"Urgency: {self.urgency}" + (f" ({'; '.join(self.urgency_reasons)})" if self.urgency_reasons else ""))
+        reasons = "; ".join(_clause(r) for r in self.urgency_reasons)
+        lines.append(f"Urgency: {self.urgency}" + (f" ({reasons})" if reasons else ""))
         if self.ca_x_p is not None:
-            lines.append(f"Ca×P: {self.ca_x_p:.1f} mg²/dL²")
+            basis = "albumin-corrected" if self.calcium_corrected is not None else "total"
+            lines.append(f"Ca×P: {self.ca_x_p:.1f} mg²/dL² (from {basis} calcium)")
         if self.calcium_corrected is not None:
             lines.append(f"Albumin-corrected calcium: {self.calcium_corrected:.2f} mg/dL")
         lines.append("")
@@ -429,17 +479,22 @@ class _OneRow(Mapping[str, np.ndarray]):
         return len(self._env)
 
 
-def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
-    env = res.env
+def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ...]:
+    """The rules that fired on row ``i``, strongest first, each with the inputs it read."""
     points = []
     for k in _EVIDENCE_ORDER:
         if res.rule_state[i, k] != TRUE:
             continue
         r = KB.rules[k]
-        shown = tuple(v for f in _rule_fields(r.cond.names)
+        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
                       if (v := _format_value(f, intake.values[f][i])) is not None)
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
                             r.rule.refs, shown))
+    return tuple(points)
+
+
+def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
+    env = res.env
     overrides = []
     for k, (o, _) in enumerate(KB.overrides):
         j = engine.SUB_INDEX[o.subtype]
@@ -449,8 +504,11 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
             overrides.append(f"{o.id}: {o.rationale}")
     coexist = tuple(f"{c.id}: {c.rationale}" for k, (c, _) in enumerate(KB.coexistence)
                     if res.coexist_state[i, k] == TRUE and res.supported[i, engine.SUB_INDEX[c.primary]])
-    urgency_reasons = tuple(u.rationale for k, (u, _) in enumerate(KB.urgency) if res.urgency_state[i, k] == TRUE)
-    risk = tuple(f"{rf.rationale} ({rf.level})" for k, (rf, _) in enumerate(KB.risk) if res.risk_state[i, k] == TRUE)
+    albumin_known = not np.isnan(intake.values["albumin"][i])
+    urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for k, (u, _) in enumerate(KB.urgency)
+                            if res.urgency_state[i, k] == TRUE)
+    risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
+                 if res.risk_state[i, k] == TRUE)
     one = _OneRow(env, i)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
                   if cond.evaluate(one)[0] == TRUE)
@@ -459,6 +517,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
     reported: dict[str, Any] = {name: (None if np.isnan(env[name][i]) else round(float(env[name][i]), decimals))
                 for name, decimals in kb.REPORTED_FINDINGS}
+    case_id = intake.values["case_id"][i]
 
     def text(name: str) -> str:
         return str(cols[name][i].as_py())
@@ -470,21 +529,36 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         confidence=text("confidence"), calciphylaxis_risk=text("calciphylaxis_risk"),
         urgency=text("urgency"),
         **reported,
-        evidence=tuple(points),
+        evidence=_points(intake, res, i),
         contributing=tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j]),
         overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,
         missing=tuple(s for s in text("missing").split(";") if s),
         next_steps=steps, warnings=warnings,
+        case_id=None if case_id is None or pd.isna(case_id) else str(case_id),
     )
 
 
-def classify(case: Mapping[str, Any], units: Units = "conventional",
+def classify(case: Mapping[str, Any] | pd.Series, units: Units = "conventional",
              thresholds: Thresholds | dict[str, float] | None = None, strict_units: bool = False) -> Assessment:
-    """Classify one case given as a mapping of field -> value.
+    """Classify one case given as a mapping of field -> value (or a row of a frame).
 
     Returns an :class:`Assessment` with the same content as a row of
     :func:`score` plus the fired rules, next steps and ``explain()``.
+
+    Raises
+    ------
+    InputTypeError
+        ``case`` is not a mapping (e.g. a list of cases, ``None`` or a
+        frame: pass several cases to :func:`score`).
     """
+    if isinstance(case, pd.Series):
+        case = {str(k): v for k, v in case.items()}
+    if not isinstance(case, Mapping):
+        several = isinstance(case, (pd.DataFrame, list, tuple))
+        raise InputTypeError(
+            f"classify() takes one case as a mapping of field -> value, e.g. {{'calcium': 9.6, 'lesion_site': "
+            f"'thumb'}}; got {type(case).__name__}"
+            + ("; to score several cases, pass them to score() (or classify them one at a time)" if several else ""))
     th = Thresholds.coerce(thresholds)
     intake = read_cases(dict(case), units=units, strict_units=strict_units)
     res = engine.evaluate(intake.values, intake.n, th)

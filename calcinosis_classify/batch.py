@@ -190,6 +190,9 @@ class _ChunkResult:
     blank_rows: int
     sites: dict[str, int]  # lesion-site texts that matched no site group, with their row counts
     ids: np.ndarray | None  # case-id hashes (see _id_hashes)
+    # Whole-column problems found in this chunk's data (a column that looks like the other unit system, say):
+    # (code, column, field, message).
+    column_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 _PARALLEL_MIN_BYTES = PARALLEL_MIN_BYTES
@@ -300,7 +303,13 @@ def _score_chunk_now(chunk: pa.Table | str | ByteRange, key: int, job: _ChunkJob
                         dict(sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
                                         strict=True))),
                         int(pc.sum(pc.not_equal(cols["warnings"], ""), min_count=0).as_py()),
-                        int(blank.size), dict(unmatched_sites(intake)), _id_hashes(frame, job.case_column))
+                        int(blank.size), dict(unmatched_sites(intake)), _id_hashes(frame, job.case_column),
+                        _whole_column_problems(intake.warnings))
+
+
+def _whole_column_problems(warnings: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    whole = warnings[warnings["row"].isna()]
+    return list(zip(whole["code"], whole["column"], whole["field"], whole["message"], strict=True))
 
 
 def _chunk_report(warnings: pd.DataFrame, frame: pd.DataFrame, case_column: str | None) -> pd.DataFrame:
@@ -380,6 +389,7 @@ class _Run:
     counts: Counter[str] = field(default_factory=Counter)
     sites: Counter[str] = field(default_factory=Counter)  # unmatched lesion-site texts
     id_hashes: list[np.ndarray] = field(default_factory=list)
+    columns_said: set[tuple[str, str]] = field(default_factory=set)  # whole-column problems already reported
 
     @property
     def case_column(self) -> str | None:
@@ -558,6 +568,22 @@ def _write_result(run: _Run, out: _Outputs, chunk: pa.Table | ByteRange, result:
     report = run.record(result)
     if out.report is not None:
         out.report.write(report)
+    _report_chunk_columns(run, out, result)
+
+
+def _report_chunk_columns(run: _Run, out: _Outputs, result: _ChunkResult) -> None:
+    """Whole-column problems a chunk's data revealed, each (code and column) said once: a note of the summary
+    and a report row without an input row (its message counts the rows of the first chunk that showed it)."""
+    for code, column, field_name, message in result.column_problems:
+        if (code, column) in run.columns_said:
+            continue
+        run.columns_said.add((code, column))
+        run.summary.notes.append(message)
+        run.summary.problems += 1
+        if out.report is not None:
+            out.report.write(pd.DataFrame({
+                "input_row": pd.array([None], dtype="Int64"), "case_id": None, "column": [column], "value": [column],
+                "problem": [message], "code": [code], "field": [field_name]}, columns=list(REPORT_COLUMNS)))
 
 
 def _finish(run: _Run, out: _Outputs) -> None:

@@ -118,9 +118,9 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _case_from_table(path: str, row: int | None, case_id: str | None) -> dict[str, Any]:
-    """The non-empty cells of one row of a table: by 1-based ``row``, or by case id (any of the names
-    ``score`` accepts for the case-id column)."""
+def _case_from_table(path: str, row: int | None, case_id: str | None) -> tuple[dict[str, Any], str]:
+    """The non-empty cells of one row of a table, by 1-based ``row`` or by case id (any of the names
+    ``score`` accepts for the case-id column), and a label saying which row it is."""
     from calcinosis_classify.intake import read_cases
 
     frame = _read_table(path, None)
@@ -128,7 +128,6 @@ def _case_from_table(path: str, row: int | None, case_id: str | None) -> dict[st
         row = 1 if row is None else row
         if not 1 <= row <= len(frame):
             raise _UsageError(f"--row must be between 1 and {len(frame)} for {path}, got {row}")
-        picked = frame.iloc[row - 1]
     else:
         column = read_cases(frame.iloc[:0]).columns.get("case_id")
         if column is None:
@@ -140,35 +139,61 @@ def _case_from_table(path: str, row: int | None, case_id: str | None) -> dict[st
             shown = ", ".join(map(str, hits[:10])) + (", ..." if len(hits) > 10 else "")
             print(f"calcinosis-classify: case id {case_id!r} is on {len(hits)} rows of {path} ({shown}); "
                   f"explaining row {hits[0]} (pick another with --row N)", file=sys.stderr)
-        picked = frame.iloc[hits[0] - 1]
-    return {str(k): v for k, v in picked.items() if v != "" and v is not None}
+        row = hits[0]
+    picked = frame.iloc[row - 1]
+    return {str(k): v for k, v in picked.items() if v != "" and v is not None}, f"row {row} of {path}"
+
+
+def _json_cases(source: str) -> list[dict[str, Any]]:
+    """The cases of ``--from-json``: one JSON object, or an array of objects."""
+    try:
+        loaded = json.loads(Path(source).read_text() if source != "-" else sys.stdin.read())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _UsageError(f"cannot read JSON case: {exc}") from None
+    if isinstance(loaded, dict):
+        return [loaded]
+    if isinstance(loaded, list) and loaded and all(isinstance(c, dict) for c in loaded):
+        return loaded
+    got = "an empty array" if loaded == [] else f"a JSON {type(loaded).__name__}"
+    raise _UsageError(f"--from-json expects a JSON object (one case) or an array of objects, got {got}")
+
+
+def _explain_cases(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:
+    """The cases ``explain`` was given (a table row, JSON objects, --set fields) and a label for each."""
+    if args.row is not None and args.case_id is not None:
+        raise _UsageError("give --row or --case-id, not both")
+    if (args.row is not None or args.case_id is not None) and not args.input:
+        raise _UsageError("--row and --case-id pick a row of INPUT: give the file too")
+    case, label = _case_from_table(args.input, args.row, args.case_id) if args.input else ({}, "")
+    cases, labels = [case], [label]
+    if args.json_case:
+        given = _json_cases(args.json_case)
+        cases = [{**case, **c} for c in given]
+        if len(given) > 1:
+            source = "standard input" if args.json_case == "-" else args.json_case
+            labels = [f"case {k} of {len(given)} in {source}" for k in range(1, len(given) + 1)]
+    for item in args.set or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise _UsageError(f"--set expects FIELD=VALUE, got {item!r}")
+        for c in cases:
+            c[name.strip()] = _parse_value(value.strip())
+    if not any(cases):
+        raise _UsageError("give the case with --set FIELD=VALUE, --from-json FILE, or INPUT with --row/--case-id")
+    return cases, labels
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from calcinosis_classify.assessment import classify
 
-    if args.row is not None and args.case_id is not None:
-        raise _UsageError("give --row or --case-id, not both")
-    if (args.row is not None or args.case_id is not None) and not args.input:
-        raise _UsageError("--row and --case-id pick a row of INPUT: give the file too")
-    case: dict[str, Any] = _case_from_table(args.input, args.row, args.case_id) if args.input else {}
-    if args.json_case:
-        try:
-            case.update(json.loads(Path(args.json_case).read_text() if args.json_case != "-" else sys.stdin.read()))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise _UsageError(f"cannot read JSON case: {exc}") from None
-    for item in args.set or ():
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise _UsageError(f"--set expects FIELD=VALUE, got {item!r}")
-        case[name.strip()] = _parse_value(value.strip())
-    if not case:
-        raise _UsageError("give the case with --set FIELD=VALUE, --from-json FILE, or INPUT with --row/--case-id")
-    result = classify(case, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units)
+    cases, labels = _explain_cases(args)
+    results = [classify(c, units=args.units, thresholds=_thresholds(args), strict_units=args.strict_units)
+               for c in cases]
     if args.as_json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
+        dicts = [r.to_dict() for r in results]
+        print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, default=str))
     else:
-        print(result.explain())
+        print("\n\n".join(r.explain(label=lab or None) for r, lab in zip(results, labels, strict=True)))
     return EXIT_OK
 
 
@@ -423,8 +448,8 @@ _EXPLAIN = [
     _opt("--case-id", help="case id of the row of INPUT, in any column score reads as the case id "
                            "(case_id, id, patient_id, ...) (default: none)"),
     _opt("--set", action="append", metavar="FIELD=VALUE", help="set a field; repeatable (default: none)"),
-    _opt("--from-json", dest="json_case", metavar="FILE", help="case as a JSON object, - for standard input "
-                                                               "(default: none)"),
+    _opt("--from-json", dest="json_case", metavar="FILE",
+         help="case as a JSON object, or several as an array of objects; - for standard input (default: none)"),
     _opt("--json", dest="as_json", action="store_true", help="print the result as JSON (default: off)"),
 ]
 _RULES = [

@@ -13,6 +13,7 @@ __all__ = [
     "ColumnClashError",
     "DuplicateColumnError",
     "InputError",
+    "InputTypeError",
     "InputWarning",
     "KnowledgeBaseError",
     "ModelFileError",
@@ -36,6 +37,13 @@ class InputWarning(UserWarning):
 
     :func:`~calcinosis_classify.score` still scores every row; the problems are also in the returned
     frame's ``attrs["column_problems"]``.
+    """
+
+
+class InputTypeError(InputError, TypeError):
+    """Cases were passed as the wrong type of object (``classify(None)``, ``classify([...])``...).
+
+    The message says what to pass instead.
     """
 
 

@@ -21,8 +21,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from calcinosis_classify.errors import DuplicateColumnError, InputError
+from calcinosis_classify import _separators
+from calcinosis_classify.errors import DuplicateColumnError, InputError, InputTypeError
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS, Field, normalise_column, normalise_unit
+from calcinosis_classify.warning_codes import WARNING_CODES
 
 __all__ = ["Intake", "Units", "check_unique_columns", "read_cases"]
 
@@ -47,8 +49,9 @@ _STATUS = {
 }
 _SEX = {"f": 1, "female": 1, "woman": 1, "w": 1, "girl": 1, "fem": 1,
         "m": 0, "male": 0, "man": 0, "boy": 0}
-_NUMBER_WITH_UNIT = re.compile(r"^\s*([<>]=?|≤|≥)?\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[-+]?\d+)?)\s*(.*?)\s*$",
-                               re.IGNORECASE)
+# A number (digits in groups of three with "," or "." between them, or a decimal), then a unit.
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([<>]=?|≤|≥)?\s*([-+]?(?:\d{1,3}(?:[.,]\d{3})+(?!\d)(?:[.,]\d*)?|\d+(?:[.,]\d*)?"
+                               r"|[.,]\d+)(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -92,6 +95,8 @@ class _Collector:
 
     def add(self, rows: np.ndarray, column: str | None, field_name: str | None, code: str,
             values: Any, messages: Any) -> None:
+        if code not in WARNING_CODES:
+            raise KeyError(f"warning code {code!r} is not in calcinosis_classify.warning_codes.WARNING_CODES")
         rows = np.asarray(rows)
         if rows.size == 0:
             return
@@ -147,7 +152,9 @@ def _split_header_unit(norm: str) -> tuple[str, str] | None:
             continue
         spec = FIELD_BY_NAME[name]
         if spec.is_number and spec.factor(tail) is not None:
-            unit = next(u for u in spec.units if normalise_unit(u) == tail)
+            # The unit as the schema spells it ("pth_pg/ml" -> "pg/mL"); factor() found it, so one matches.
+            key = normalise_unit(tail)
+            unit = next(u for u in spec.units if normalise_unit(u) == key)
             return name, unit
     return None
 
@@ -251,17 +258,20 @@ def _is_numeric_dtype(values: Any) -> bool:
     return dtype is not None and getattr(dtype, "kind", "O") in "fiub" and not isinstance(dtype, pd.CategoricalDtype)
 
 
-def _parse_number_text(text: str) -> tuple[float, str, str | None]:
-    """Parse '9.6', '2.4 mmol/L', '<5' -> (value, unit text, censor mark)."""
+def _parse_number_text(text: str) -> tuple[float, str, str | None, float, str, str]:
+    """Parse '9.6', '2.4 mmol/L', '<5', '1,200' -> (value, unit text, censor mark, other reading, separator
+    kind, mark): see :func:`calcinosis_classify._separators.read_token` for the last three."""
     m = _NUMBER_WITH_UNIT.match(text)
     if not m:
-        return math.nan, "", None
-    censor, number, unit = m.group(1), m.group(2).replace(",", "."), m.group(3)
+        return math.nan, "", None, math.nan, _separators.BAD, ""
+    censor, number, unit = m.group(1), m.group(2), m.group(3)
     try:
-        value = float(number)
+        value, other, kind, mark = _separators.read_token(number)
     except ValueError:
-        return math.nan, "", None
-    return value, unit, censor
+        return math.nan, "", None, math.nan, _separators.BAD, ""
+    if kind == _separators.BAD:
+        return math.nan, "", None, math.nan, kind, ""
+    return value, unit, censor, other, kind, mark
 
 
 _PLAIN_NUMBER = r"^[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
@@ -305,12 +315,14 @@ def _plain_number(cell: Any) -> float:
     return math.nan
 
 
-def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray | None]:
+def _number_column(values: Any, spec: Field, column: str, col: _Collector
+                   ) -> tuple[np.ndarray, np.ndarray | None, _separators.Separators | None]:
     """Raw numbers plus per-row inline unit strings (object array, None = none given; ``None`` instead of
-    the array when no cell has one)."""
+    the array when no cell has one), and what the cells read by the full parser say about separators
+    (``None`` when there were none)."""
     n = len(values)
     if _is_numeric_dtype(values):
-        return np.array(values, dtype="float64"), None
+        return np.array(values, dtype="float64"), None, None
     cells = _few_cells(values)
     if cells is not None and all(c is None or isinstance(c, (str, int, float)) for c in cells):
         numbers = np.array([_plain_number(c) for c in cells], dtype="float64")
@@ -321,11 +333,12 @@ def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tu
         numbers = _plain_numbers(series)
         rest = np.flatnonzero(np.isnan(numbers) & series.notna().to_numpy())
     if not rest.size:
-        return numbers, None
+        return numbers, None, None
     assert series is not None
     inline: np.ndarray = np.full(n, None, dtype=object)
     codes, texts = _unique_strings(series.iloc[rest])
-    parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank") for t in texts]
+    parsed = [_parse_number_text(t) if t not in _BLANK else (math.nan, "", "blank", math.nan, "", "")
+              for t in texts]
     u_val = np.array([p[0] for p in parsed], dtype="float64")
     u_unit = np.array([p[1] or None for p in parsed], dtype=object)
     u_censored = np.array([p[2] in _CENSOR_MARKS for p in parsed], dtype=bool)
@@ -344,16 +357,48 @@ def _number_column(values: Any, spec: Field, column: str, col: _Collector) -> tu
         raw = series.iloc[rows[cens]].astype(str).to_numpy()
         col.add(rows[cens], column, spec.name, "censored", raw,
                 [f"{spec.name}: {v!r} is a censored result; its limit is used as the value" for v in raw])
-    return numbers, inline if any(u is not None for u in u_unit) else None
+    seps = _separator_cells(parsed, codes[ok], rows, numbers, series, spec, column, col)
+    return numbers, inline if any(u is not None for u in u_unit) else None, seps
+
+
+def _separator_cells(parsed: list[tuple[float, str, str | None, float, str, str]], codes: np.ndarray,
+                     rows: np.ndarray, numbers: np.ndarray, series: pd.Series, spec: Field, column: str,
+                     col: _Collector) -> _separators.Separators | None:
+    """Warn about numbers read with thousands separators; collect the ambiguous cells and decimal marks."""
+    kinds = np.array([p[4] for p in parsed], dtype=object)
+    if not np.isin(kinds, (_separators.DECIMAL, _separators.GROUPED, _separators.AMBIGUOUS)).any():
+        return None
+    row_kind = kinds[codes]
+    grouped = rows[row_kind == _separators.GROUPED]
+    if grouped.size:
+        raw = series.iloc[grouped].astype(str).to_numpy()
+        col.add(grouped, column, spec.name, "thousands_separator", raw,
+                [f"{spec.name}: {v.strip()!r} read as {x:g} (thousands separators removed)"
+                 for v, x in zip(raw, numbers[grouped], strict=True)])
+    ambiguous = row_kind == _separators.AMBIGUOUS
+    present = np.unique(codes)
+    return _separators.Separators(
+        rows=rows[ambiguous],
+        other=np.array([parsed[c][3] for c in codes[ambiguous]], dtype="float64"),
+        sep=np.array([parsed[c][5] for c in codes[ambiguous]], dtype=object),
+        marks={parsed[c][5] for c in present if parsed[c][4] in (_separators.DECIMAL, _separators.GROUPED)})
 
 
 def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | None,
                    unit_values: Any | None, inline: np.ndarray | None, unit_column: str | None,
-                   column: str, col: _Collector) -> np.ndarray:
-    """Per-row factor into the canonical unit (NaN = unknown unit string)."""
+                   column: str, col: _Collector) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row factor into the canonical unit (NaN = unknown unit string), and which rows state their unit
+    (in the header, the unit column or the cell) rather than taking ``default_unit``.
+
+    The most specific statement wins: the cell, then the unit column, then the header; a statement that
+    contradicts a less specific one gets a ``unit_conflict`` warning.
+    """
     base = spec.factor(header_unit) if header_unit else spec.factor(default_unit)
     factors = np.full(n, base if base is not None else 1.0, dtype="float64")
-    # A unit written in the cell is the most specific statement, so it is applied last.
+    declared = np.full(n, header_unit is not None)
+    any_declared = header_unit is not None and n > 0
+    column_codes: np.ndarray | None = None
+    column_texts: np.ndarray | None = None
     for source, values in (("column", unit_values), ("inline", inline)):
         if values is None:
             continue
@@ -366,20 +411,72 @@ def _resolve_units(spec: Field, n: int, default_unit: str, header_unit: str | No
         rows = np.flatnonzero(has)
         blank = u_blank[codes[rows]]
         rows, c = rows[~blank], codes[rows][~blank]
-        factors[rows] = u_factor[c]
-        unknown = np.isnan(u_factor[c])
+        new = u_factor[c]
+        clash = declared[rows] if any_declared else np.zeros(rows.size, dtype=bool)
+        if clash.any():
+            clash &= np.isfinite(new) & np.isfinite(factors[rows])
+            clash[clash] = ~np.isclose(new[clash], factors[rows][clash], rtol=1e-9, atol=0.0)
+        if clash.any():
+            _unit_conflicts(spec, source, rows[clash], texts[c[clash]], header_unit, column_codes, column_texts,
+                            unit_column, column, col)
+        factors[rows] = new
+        declared[rows] = True
+        any_declared = any_declared or bool(rows.size)
+        if source == "column":
+            column_codes, column_texts = codes, texts
+        unknown = np.isnan(new)
         if unknown.any():
             where = unit_column if source == "column" else column
             raw = texts[c[unknown]]
             col.add(rows[unknown], where, spec.name, "unknown_unit", raw,
                     [f"{spec.name}: unit {u!r} is not recognised (accepted: {', '.join(spec.units)}); "
                      f"value treated as unknown" for u in raw])
-    return factors
+    return factors, declared
 
 
-def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: bool,
-                  column: str, col: _Collector) -> np.ndarray:
-    """Convert to canonical units and apply the possible/plausible ranges (README, "Input contract")."""
+def _unit_conflicts(spec: Field, source: str, rows: np.ndarray, said: np.ndarray, header_unit: str | None,
+                    column_codes: np.ndarray | None, column_texts: np.ndarray | None, unit_column: str | None,
+                    column: str, col: _Collector) -> None:
+    """Warn where a unit statement contradicts a less specific one (the more specific is used)."""
+    if source == "column":
+        col.add(rows, unit_column, spec.name, "unit_conflict", said,
+                [f"{spec.name}: {unit_column} says {_unit_name(spec, u)!r} but the header {column!r} says "
+                 f"{header_unit!r}; "
+                 f"the unit column is used" for u in said])
+        return
+    before: list[str] = []
+    for r in rows:
+        code = -1 if column_codes is None else int(column_codes[r])
+        if code >= 0 and column_texts is not None and column_texts[code] not in _BLANK:
+            before.append(f"{unit_column} says {_unit_name(spec, column_texts[code])!r}")
+        else:
+            before.append(f"the header {column!r} says {header_unit!r}")
+    col.add(rows, column, spec.name, "unit_conflict", said,
+            [f"{spec.name}: the cell says {_unit_name(spec, u)!r} but {b}; the cell's unit is used"
+             for u, b in zip(said, before, strict=True)])
+
+
+def _unit_name(spec: Field, text: str) -> str:
+    """A unit as the schema spells it ("mmol/l" -> "mmol/L"); unknown units as given."""
+    key = normalise_unit(text)
+    return next((u for u in spec.units if normalise_unit(u) == key), text)
+
+
+def _round12(x: np.ndarray) -> np.ndarray:
+    """Nonzero finite values to 12 significant digits (a converted value's float noise removed)."""
+    scale = 10.0 ** (11 - np.floor(np.log10(np.abs(x))))
+    return np.asarray(np.round(x * scale) / scale)
+
+
+def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, declared: np.ndarray, default_unit: str,
+                  strict: bool, presumed: np.ndarray | None, column: str, col: _Collector
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Convert to canonical units and apply the possible/plausible ranges (README, "Input contract").
+
+    Returns the values and the rows read in the other unit system than ``default_unit`` by assumption
+    (``None`` when there are none): on a row where calcium was, it becomes the presumption for other labs
+    (``presumed``).
+    """
     assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
     assert spec.si_unit is not None
     out = raw * factors
@@ -387,9 +484,7 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
     # side of a cut-off than the same value typed in mg/dL): keep 12 significant digits, far beyond any lab's.
     converted = (factors != 1.0) & np.isfinite(out) & (out != 0)
     if converted.any():
-        x = out[converted]
-        scale = 10.0 ** (11 - np.floor(np.log10(np.abs(x))))
-        out[converted] = np.round(x * scale) / scale
+        out[converted] = _round12(out[converted])
     finite = np.isfinite(raw)
     inf = np.isinf(raw)
     if inf.any():
@@ -403,10 +498,118 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
         col.add(rows, column, spec.name, "negative", raw[rows],
                 [f"{spec.name}: negative value {v:g} treated as unknown" for v in raw[rows]])
         out[rows] = np.nan
+    other_unit = spec.si_unit if default_unit == spec.unit else spec.unit
+    assumed: list[np.ndarray] = []
+    if other_unit != default_unit and not declared.all():
+        assumed.append(_infer_units(spec, raw, out, declared, default_unit, other_unit, strict, presumed,
+                                    column, col))
+    assumed.append(_impossible(spec, raw, out, factors, strict, other_unit, column, col))
+    rows = np.concatenate(assumed)
+    if not rows.size:
+        return out, None
+    mask = np.zeros(len(out), dtype=bool)
+    mask[rows] = True
+    return out, mask
+
+
+def _infer_units(spec: Field, raw: np.ndarray, out: np.ndarray, declared: np.ndarray, default_unit: str,
+                 other_unit: str, strict: bool, presumed: np.ndarray | None, column: str,
+                 col: _Collector) -> np.ndarray:
+    """Units of the cells that do not state one, inferred per row and per column (``out`` updated in place).
+
+    A value's reading "votes" for a unit when it is plausible only in that unit, or (plausible in both)
+    inside that unit's reference interval only. On a row whose calcium was read in ``other_unit``
+    (``presumed``), a value plausible in ``other_unit`` is read in it. A column whose values mostly vote for
+    ``other_unit`` gets one warning; its values that vote for ``other_unit`` are read in it, and those
+    plausible in both units that vote for neither are ambiguous. Elsewhere a value possible but implausible
+    in ``default_unit`` and plausible in ``other_unit`` is ambiguous. Ambiguous values become unknown (so do
+    all guesses with ``strict``). Values impossible in ``default_unit`` are left to :func:`_impossible`.
+    Returns the rows read in ``other_unit``.
+    """
+    assert spec.plausible is not None and spec.possible is not None
+    rows = np.flatnonzero(~declared & np.isfinite(out))
+    factor = spec.factor(other_unit)
+    assert factor is not None
+    (plo, phi), (lo, hi) = spec.plausible, spec.possible
+    with np.errstate(over="ignore", invalid="ignore"):
+        alt = raw[rows] * factor
+    # Everything below concerns values plausible in the other unit: work on those only.
+    at = np.flatnonzero((alt >= plo) & (alt <= phi))
+    if not at.size:
+        return np.empty(0, dtype=np.intp)
+    n_valued = rows.size
+    rows, alt = rows[at], alt[at]
+    x, decl = raw[rows], out[rows]
+    p_decl = (decl >= plo) & (decl <= phi)
+    candidates = (decl >= lo) & (decl <= hi)  # possible in the default unit, plausible in the other
+    system = "si" if other_unit == spec.si_unit else "conventional"
+    presumed_here = np.zeros(rows.size, dtype=bool)
+    if presumed is not None and not strict:
+        presumed_here = presumed[rows] & candidates
+        _read_in_other(spec, rows[presumed_here], x[presumed_here], alt[presumed_here], other_unit,
+                       "row_unit_presumed", f"calcium on this row is in {'SI' if system == 'si' else system} units",
+                       column, col, out)
+    take = np.zeros(rows.size, dtype=bool)
+    ambiguous = candidates & ~p_decl & ~presumed_here
+    if n_valued >= 3 and 2 * rows.size > n_valued:
+        for_other, for_declared = _votes(spec, decl, alt, p_decl)
+        votes = int(np.count_nonzero(for_other))
+        if 2 * votes > n_valued:
+            col.add(np.array([-1]), column, spec.name, "column_unit_suspect", column,
+                    f"{spec.name} looks like {other_unit} in {votes} of {n_valued} rows without a stated unit: "
+                    f"pass --units {system} (units={system!r}), or add a {spec.name}_unit column")
+            take = candidates & for_other & ~presumed_here & (not strict)
+            ambiguous = candidates & ~for_declared & ~presumed_here & ~take
+            _read_in_other(spec, rows[take], x[take], alt[take], other_unit, "unit_assumed",
+                           f"most of this column looks like {other_unit}", column, col, out)
+    if ambiguous.any():
+        r = rows[ambiguous]
+        shown = [f"{v:g}" for v in x[ambiguous]]
+        col.add(r, column, spec.name, "ambiguous_unit", shown,
+                [f"{spec.name}: {v} could be {default_unit} or {other_unit} (= {c:.4g} {spec.unit}); treated as "
+                 f"unknown: state the unit ({spec.name}_unit column, or '{v} {other_unit}' in the cell)"
+                 for v, c in zip(shown, alt[ambiguous], strict=True)])
+        out[r] = np.nan
+    return rows[take | presumed_here]
+
+
+def _votes(spec: Field, decl: np.ndarray, alt: np.ndarray, p_decl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of values plausible in the other unit (``alt``), which ones' plausible reading is that unit, and which
+    the declared one (``decl``): plausible only there, or, plausible in both, inside that unit's reference
+    interval only."""
+    for_other, for_declared = ~p_decl, np.zeros(p_decl.size, dtype=bool)
+    if spec.reference is not None and p_decl.any():
+        rlo, rhi = spec.reference
+        a, d = alt[p_decl], decl[p_decl]
+        in_a, in_d = (a >= rlo) & (a <= rhi), (d >= rlo) & (d <= rhi)
+        for_other[p_decl] = in_a & ~in_d
+        for_declared[p_decl] = in_d & ~in_a
+    return for_other, for_declared
+
+
+def _read_in_other(spec: Field, rows: np.ndarray, x: np.ndarray, alt: np.ndarray, unit: str, code: str, why: str,
+                   column: str, col: _Collector, out: np.ndarray) -> None:
+    """Read ``rows`` (values ``x``) in ``unit`` (``alt`` in the canonical unit), with a warning saying why."""
+    if not rows.size:
+        return
+    values = _round12(alt)
+    out[rows] = values
+    shown = [f"{v:g}" for v in x]
+    col.add(rows, column, spec.name, code, shown,
+            [f"{spec.name}: {v} read as {unit} (= {c:.4g} {spec.unit}): {why}"
+             for v, c in zip(shown, values, strict=True)])
+
+
+def _impossible(spec: Field, raw: np.ndarray, out: np.ndarray, factors: np.ndarray, strict: bool,
+                other_unit: str, column: str, col: _Collector) -> np.ndarray:
+    """Values impossible in their unit: converted from the one unit where they are plausible (``strict``:
+    unknown), else unknown; ``out`` is updated in place. Returns the rows converted from ``other_unit``."""
+    assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
+    assert spec.si_unit is not None
     lo, hi = spec.possible
     impossible = np.isfinite(out) & ((out < lo) | (out > hi))
     if not impossible.any():
-        return out
+        return np.empty(0, dtype=np.intp)
     rows = np.flatnonzero(impossible)
     plo, phi = spec.plausible
     defaults = {spec.unit: spec.factor(spec.unit), spec.si_unit: spec.factor(spec.si_unit)}
@@ -424,6 +627,7 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
         choice_unit = np.where(ok, unit, choice_unit)
     unique_hit = hits == 1
     shown = [f"{v:g}" for v in raw[rows]]
+    converted = np.empty(0, dtype=np.intp)
     if unique_hit.any():
         r = rows[unique_hit]
         if strict:
@@ -434,6 +638,7 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
             out[r] = np.nan
         else:
             out[r] = choice[unique_hit]
+            converted = r[choice_unit[unique_hit] == other_unit]
             col.add(r, column, spec.name, "unit_assumed", np.array(shown)[unique_hit],
                     [f"{spec.name}: {v} is impossible in the declared unit; assumed it was {u} "
                      f"(= {c:.4g} {spec.unit})"
@@ -445,7 +650,7 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, strict: boo
                 [f"{spec.name}: {v} is outside the possible range {lo:g}-{hi:g} {spec.unit} "
                  f"in any accepted unit; treated as unknown" for v in np.array(shown)[~unique_hit]])
         out[r] = np.nan
-    return out
+    return converted
 
 
 def _table_key(text: str, table: Mapping[str, Any]) -> str:
@@ -514,6 +719,11 @@ def check_unique_columns(names: Iterable[Any], source: str = "the input") -> Non
         raise DuplicateColumnError(clashes, source)
 
 
+# How to pass cases (the end of every message refusing the wrong type).
+CASES_EXPECTED = ("pass a pandas DataFrame, one case as a mapping of field -> value (a dict), or a list of "
+                   "such mappings")
+
+
 def _as_columns(data: Any) -> tuple[int, dict[str, Any]]:
     if isinstance(data, pd.DataFrame):
         check_unique_columns(data.columns)
@@ -523,10 +733,12 @@ def _as_columns(data: Any) -> tuple[int, dict[str, Any]]:
         return 1, {str(k): np.array([v], dtype=object) for k, v in data.items()}
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         records = list(data)
-        if not all(isinstance(r, Mapping) for r in records):
-            raise InputError("cases must be a DataFrame, a mapping, or an iterable of mappings")
+        wrong = next((i for i, r in enumerate(records) if not isinstance(r, Mapping)), None)
+        if wrong is not None:
+            raise InputTypeError(f"cases: item {wrong} is a {type(records[wrong]).__name__}, not a mapping of "
+                                 f"field -> value; {CASES_EXPECTED}")
         return _as_columns(pd.DataFrame.from_records(records)) if records else (0, {})
-    raise InputError(f"cases must be a DataFrame, a mapping, or an iterable of mappings, got {type(data).__name__}")
+    raise InputTypeError(f"cases: got {type(data).__name__}; {CASES_EXPECTED}")
 
 
 def read_cases(data: Any, units: Units = "conventional", strict_units: bool = False) -> Intake:
@@ -538,15 +750,26 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
         The cases. Column names are matched case-insensitively after trimming
         and mapping spaces and hyphens to underscores; aliases are accepted.
     units : {"conventional", "si"}
-        Unit assumed for a number when neither a ``<field>_unit`` column, a
-        unit in the header, nor a unit in the cell says otherwise.
+        Unit assumed for a number when neither a unit in the cell, a
+        ``<field>_unit`` column nor a unit in the header says otherwise. Such
+        values are also checked against the other unit system: ambiguous ones
+        become unknown, a column that looks like the other system is read in
+        it (one ``column_unit_suspect`` warning), and a row whose calcium was
+        read in the other system presumes it for its other labs.
     strict_units : bool
-        If True, a value impossible in its declared unit becomes unknown
-        instead of being converted from the one unit where it is plausible.
+        If True, no unit is guessed: a value impossible in its declared unit,
+        or whose unit was inferred from its column or row, becomes unknown.
 
     Returns
     -------
     Intake
+
+    Raises
+    ------
+    InputTypeError
+        ``data`` is not a frame, a mapping or an iterable of mappings.
+    InputError
+        Duplicate column names, or an unknown ``units``.
     """
     if units not in ("conventional", "si"):
         raise InputError(f"units must be 'conventional' or 'si', got {units!r}")
@@ -557,6 +780,7 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
     matches, unit_columns = _match_columns(columns, notes, col, ignored)
     values: dict[str, np.ndarray] = {}
     used: dict[str, str] = {}
+    numbers = _Numbers(n, columns, matches, unit_columns, units, strict_units)
     for spec in FIELDS:
         match = matches.get(spec.name)
         if match is None:
@@ -565,13 +789,7 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
         raw = columns[match.column]
         used[spec.name] = match.column
         if spec.is_number:
-            assert spec.unit is not None and spec.si_unit is not None
-            numbers, inline = _number_column(raw, spec, match.column, col)
-            unit_col = unit_columns.get(spec.name)
-            factors = _resolve_units(spec, n, spec.si_unit if units == "si" else spec.unit, match.header_unit,
-                                     columns[unit_col] if unit_col else None, inline, unit_col,
-                                     match.column, col)
-            values[spec.name] = _plausibility(spec, numbers, factors, strict_units, match.column, col)
+            values[spec.name] = numbers.read(spec, col)
         elif spec.kind == "flag":
             values[spec.name] = _lookup_column(raw, _FLAG_TABLE, spec, match.column, col, UNKNOWN, "int8",
                                                "unparseable_flag", "yes/no, 1/0, true/false, present/absent")
@@ -596,6 +814,54 @@ def read_cases(data: Any, units: Units = "conventional", strict_units: bool = Fa
         warnings.loc[warnings["row"] == -1, "row"] = pd.NA
         _raw_values(warnings, columns)
     return Intake(n=n, values=values, columns=used, warnings=warnings, notes=notes, ignored=ignored)
+
+
+class _Numbers:
+    """The number columns of one input, read in two steps: every column's cells are parsed first (what they
+    show about decimal marks is needed by the others), then each column's units and values are settled in
+    schema order (calcium first: a row whose calcium was read in the other unit system presumes it for the
+    labs after it)."""
+
+    def __init__(self, n: int, columns: Mapping[str, Any], matches: Mapping[str, _Match],
+                 unit_columns: Mapping[str, str], units: Units, strict: bool):
+        self.n, self.columns, self.matches, self.unit_columns = n, columns, matches, unit_columns
+        self.units, self.strict = units, strict
+        self.parsed: dict[str, tuple[np.ndarray, np.ndarray | None, _separators.Separators | None]] = {}
+        self.early: dict[str, _Collector] = {}
+        for spec in FIELDS:
+            match = matches.get(spec.name)
+            if spec.is_number and match is not None:
+                self.early[spec.name] = _Collector()
+                self.parsed[spec.name] = _number_column(columns[match.column], spec, match.column,
+                                                        self.early[spec.name])
+        self.marks = _separators.FileMarks({name: (columns[matches[name].column], parsed[2])
+                                            for name, parsed in self.parsed.items()})
+        self.presumed: np.ndarray | None = None
+
+    def read(self, spec: Field, col: _Collector) -> np.ndarray:
+        """The values of number field ``spec`` in its canonical unit; warnings go to ``col`` in the order of
+        a field-by-field reading."""
+        assert spec.unit is not None and spec.si_unit is not None and spec.plausible is not None
+        match = self.matches[spec.name]
+        col.parts.extend(self.early[spec.name].parts)
+        numbers, inline, seps = self.parsed.pop(spec.name)
+        unit_col = self.unit_columns.get(spec.name)
+        default_unit = spec.si_unit if self.units == "si" else spec.unit
+        factors, declared = _resolve_units(spec, self.n, default_unit, match.header_unit,
+                                           self.columns[unit_col] if unit_col else None, inline, unit_col,
+                                           match.column, col)
+        raw = self.columns[match.column]
+
+        def warn(rows: np.ndarray, code: str, messages: list[str]) -> None:
+            col.add(rows, match.column, spec.name, code, None, messages)
+
+        _separators.resolve(spec.name, spec.unit, numbers, factors, raw, seps, not _is_numeric_dtype(raw),
+                            spec.plausible, self.marks, warn)
+        values, assumed = _plausibility(spec, numbers, factors, declared, default_unit, self.strict,
+                                        self.presumed if spec.name != "calcium" else None, match.column, col)
+        if spec.name == "calcium":
+            self.presumed = assumed
+        return values
 
 
 def _raw_values(warnings: pd.DataFrame, columns: Mapping[str, Any]) -> None:

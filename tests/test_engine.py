@@ -14,6 +14,7 @@ from strategies import cases as _case
 from calcinosis_classify import OUTPUT_COLUMNS, classify, score
 from calcinosis_classify.errors import ColumnClashError, KnowledgeBaseError, ThresholdError
 from calcinosis_classify.findings import TRUE, compute_findings
+from calcinosis_classify.intake import read_cases
 from calcinosis_classify.schema import FIELD_BY_NAME
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -127,8 +128,16 @@ def test_broken_rule_fails_at_build_time(monkeypatch: pytest.MonkeyPatch) -> Non
 
 # ------------------------------------------------------------------ properties
 
+def _infers_from_whole_input(frame: pd.DataFrame) -> bool:
+    """Whether intake read some cell using the rest of its column (a column that looks like the other unit
+    system): the one way rows of an input influence each other."""
+    return bool((read_cases(frame).warnings["code"] == "column_unit_suspect").any())
+
+
 @given(st.lists(_case, min_size=1, max_size=12), st.randoms(use_true_random=False))
 def test_rows_are_independent_of_each_other(cases: list[dict], rnd) -> None:
+    """Order and repetition never change a row's result; a subset gives the same rows unless the units of a
+    column without stated units were inferred from the whole column (then the subset may infer otherwise)."""
     frame = _frame(cases)
     full = score(frame)
     perm = list(range(len(frame)))
@@ -138,7 +147,8 @@ def test_rows_are_independent_of_each_other(cases: list[dict], rnd) -> None:
     doubled = score(pd.concat([frame, frame], ignore_index=True))
     assert (doubled.iloc[: len(frame)]["subtype"].to_numpy() == full["subtype"].to_numpy()).all()
     subset = perm[: max(1, len(perm) // 2)]
-    pd.testing.assert_frame_equal(score(frame.iloc[subset]), full.iloc[subset])
+    if not _infers_from_whole_input(frame) and not _infers_from_whole_input(frame.iloc[subset]):
+        pd.testing.assert_frame_equal(score(frame.iloc[subset]), full.iloc[subset])
 
 
 @given(_case)

@@ -60,8 +60,9 @@ def test_plausibility_reinterpretation_and_strict_mode() -> None:
     r = read_cases(pd.DataFrame({"calcium": [2.4, 9.6], "calcium_unit": ["mg/dL", "mmol/L"],
                                  "phosphate": [1.3, 1.3]}))
     np.testing.assert_allclose(r.values["calcium"], [2.4 * 4.008, 9.6], rtol=1e-6)
-    assert r.warnings["code"].tolist() == ["unit_assumed", "unit_assumed"]
-    assert r.values["phosphate"][0] == 1.3  # possible in mg/dL: kept, no warning
+    assert r.warnings["code"].tolist() == ["unit_assumed", "row_unit_presumed", "unit_assumed"]
+    # Row 0's calcium was mmol/L, so its phosphate (no unit) is presumed mmol/L too; row 1's is not.
+    np.testing.assert_allclose(r.values["phosphate"], [1.3 * 3.097, 1.3], rtol=1e-9)
     strict = read_cases(pd.DataFrame({"calcium": [2.4]}), strict_units=True)
     assert np.isnan(strict.values["calcium"][0]) and strict.warnings["code"].tolist() == ["implausible_for_unit"]
     absurd = read_cases({"calcium": 5000})

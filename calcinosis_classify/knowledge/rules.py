@@ -393,10 +393,16 @@ URGENCY: tuple[UrgencyTrigger, ...] = (
 )
 
 NEXT_STEPS: tuple[NextStep, ...] = (
-    NextStep("NEXT-PHOSPHATE", "unknown(phosphate_status_code)",
+    # Asked for only when the test was not given: a value whose status is unknown for want of age asks for age.
+    NextStep("NEXT-PHOSPHATE", "unknown(phosphate_status_code) & unknown(phosphate)",
              "Request serum phosphate (age-appropriate range); Ca×P cannot be computed without it.", (36, 82)),
-    NextStep("NEXT-CALCIUM", "unknown(calcium_status_code)", "Request serum calcium with albumin, or ionised calcium.",
-             (52, 94)),
+    NextStep("NEXT-CALCIUM", "unknown(calcium_status_code) & unknown(calcium) & unknown(ionized_calcium)",
+             "Request serum calcium with albumin, or ionised calcium.", (52, 94)),
+    NextStep("NEXT-AGE", "unknown(age_years) & ((known(phosphate) & unknown(phosphate_status_code)) | "
+             "(unknown(calcium_status_code) & (known(calcium) | known(ionized_calcium))) | "
+             "(known(pth) & unknown(pth_status_code)))",
+             "Record age: the ranges depend on it (calcium, phosphate and PTH are judged against age-specific "
+             "reference ranges).", (81, 82, 83)),
     NextStep("NEXT-ALBUMIN", "known(calcium) & unknown(albumin) & unknown(ionized_calcium)",
              "Calcium is not albumin-adjusted: request albumin or (preferably) ionised calcium.", (52, 94)),
     NextStep("NEXT-HIGH-CA", "ca_high & unknown(pth_status_code)",

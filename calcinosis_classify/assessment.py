@@ -34,6 +34,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     *(name for name, _ in kb.REPORTED_FINDINGS), "evidence", "missing", "warnings",
 )
 INDETERMINATE = "indeterminate"
+_ID_FIELD = next(f.name for f in FIELD_BY_NAME.values() if f.kind == "identifier")
 # Messages in the `warnings` column are joined with this (messages themselves may contain "; ").
 WARNING_SEPARATOR = " | "
 # Declared dtypes of the output columns (the Dask adapter's meta and the batch writer's schema use them;
@@ -504,7 +505,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
             overrides.append(f"{o.id}: {o.rationale}")
     coexist = tuple(f"{c.id}: {c.rationale}" for k, (c, _) in enumerate(KB.coexistence)
                     if res.coexist_state[i, k] == TRUE and res.supported[i, engine.SUB_INDEX[c.primary]])
-    albumin_known = not np.isnan(intake.values["albumin"][i])
+    albumin_known = not np.isnan(env[kb.CORRECTED_CALCIUM][i])  # corrected calcium needs albumin
     urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for k, (u, _) in enumerate(KB.urgency)
                             if res.urgency_state[i, k] == TRUE)
     risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
@@ -517,7 +518,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
     reported: dict[str, Any] = {name: (None if np.isnan(env[name][i]) else round(float(env[name][i]), decimals))
                 for name, decimals in kb.REPORTED_FINDINGS}
-    case_id = intake.values["case_id"][i]
+    case_id = intake.values[_ID_FIELD][i]
 
     def text(name: str) -> str:
         return str(cols[name][i].as_py())

@@ -503,6 +503,9 @@ def _report_whole_input(run: _Run, out: _Outputs) -> None:
     Columns that are merely not input fields are listed too, but are no data problem."""
     problems = [p for p in column_problems(run.header, {}) if p["code"] != "unmatched_site"]
     run.summary.problems += sum(p["code"] not in QUIET_CODES for p in problems)
+    # Chunks find the same whole-column problems again: each is said once.
+    run.columns_said.update((str(p["code"]), str(p["column"])) for p in problems)
+    run.columns_said.update(zip(run.header.warnings["code"], run.header.warnings["column"], strict=True))
     _report_columns(out, problems)
 
 

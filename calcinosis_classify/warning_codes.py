@@ -56,6 +56,18 @@ _CODES = (
                 "they are read in that unit (each such cell also gets `unit_assumed`). Pass the right `--units` "
                 "or add a `<field>_unit` column.",
                 "calcium 2.3, 2.5, 2.4, 2.6 and 9.6 with no unit: 'calcium looks like mmol/L in 4 of 5 rows'"),
+    WarningCode("ignored_column", "column",
+                "A column is not an input field (and close to none); it is passed through unused. Not a data "
+                "problem: listed so a misnamed column is noticed.", "a column `notes`"),
+    WarningCode("unmatched_site", "column",
+                "Lesion-site text that matches no site group: site rules cannot use it (the rows are scored). "
+                "Reword it (e.g. 'thigh', 'fingertips', 'scrotum') or add the pattern to the site groups.",
+                "`lesion_site` 'back'"),
+    WarningCode("duplicate_case_id", "cell",
+                "The same case id is on more than one row; every row is scored.", "two rows with case id `A`"),
+    WarningCode("blank_row", "cell",
+                "A line of only separators: kept as a row (so rows stay aligned) with subtype `indeterminate`, "
+                "not counted as a case.", "a line `,,,,`"),
     # ------------------------------------------------------------------ units
     WarningCode("unknown_unit", "cell or column",
                 "A unit (in the header, a unit column or the cell) is not a unit of the field: the value is "

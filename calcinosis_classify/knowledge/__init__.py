@@ -23,6 +23,7 @@ from calcinosis_classify.knowledge.model import (
 from calcinosis_classify.knowledge.policy import (
     CANT_MISS,
     CONFIDENCE,
+    CORRECTED_CALCIUM,
     PROBES,
     REPORTED_FINDINGS,
     RISK_SCHEME,
@@ -46,6 +47,7 @@ __all__ = [
     "COEXISTENCE",
     "COMPOSITES",
     "CONFIDENCE",
+    "CORRECTED_CALCIUM",
     "DEFAULT_THRESHOLDS",
     "NEXT_STEPS",
     "OVERRIDES",

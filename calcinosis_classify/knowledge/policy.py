@@ -9,7 +9,7 @@ from __future__ import annotations
 from calcinosis_classify.knowledge.model import CantMiss, ConfidencePolicy, Probe, RiskScheme
 from calcinosis_classify.schema import FIELDS
 
-__all__ = ["CANT_MISS", "CONFIDENCE", "PROBES", "REPORTED_FINDINGS", "RISK_SCHEME", "TIE_ORDER"]
+__all__ = ["CANT_MISS", "CONFIDENCE", "PROBES", "CORRECTED_CALCIUM", "REPORTED_FINDINGS", "RISK_SCHEME", "TIE_ORDER"]
 
 # Ties are broken by (a) can't-miss status, then (b) prior frequency (clinical-spec §6.4 step 2) [PROPOSED].
 TIE_ORDER: tuple[str, ...] = ("dystrophic", "metastatic", "iatrogenic", "idiopathic", "calciphylaxis")
@@ -42,3 +42,5 @@ PROBES: tuple[Probe, ...] = (
 
 # Numeric findings reported as output columns of their own (the output contract): name and decimals kept.
 REPORTED_FINDINGS: tuple[tuple[str, int], ...] = (("ca_x_p", 1), ("calcium_corrected", 2))
+# The albumin-corrected calcium: explanations say "corrected calcium" only where it was computed.
+CORRECTED_CALCIUM = "calcium_corrected"

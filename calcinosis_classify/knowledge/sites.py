@@ -17,7 +17,8 @@ SITE_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "site_periarticular": (r"periarticular|juxta-?articular|shoulder|elbow|\bhips?\b|(?<!below )(?<!below the )knee|"
                            r"\bjoints?\b|olecran",
                            "periarticular / large joints", (44, 47, 66)),
-    "site_jdm": (r"elbow|(?<!below )(?<!below the )knee|buttock|gluteal|trunk", "JDM pressure points (elbows, knees, buttocks, trunk)", (57,)),
+    "site_jdm": (r"elbow|(?<!below )(?<!below the )knee|buttock|gluteal|trunk|\bback\b(?! of)|\bchest\b",
+                 "JDM pressure points (elbows, knees, buttocks, trunk)", (57,)),
     "site_scrotum": (r"scrot|vulva|labia", "scrotum (or vulva)", (61, 62)),
     "site_head_neck": (r"\bears?\b|auric|pinna|earlobe|eyelid|\blids?\b|cheek|\bface\b|facial|scalp|forehead|"
                        r"\bnose\b|\blips?\b|chin|\bneck\b|\bhead\b|temple",
@@ -26,7 +27,7 @@ SITE_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "site_proximal_fat": (r"abdom|belly|thigh|buttock|gluteal|breast|flank|\bhips?\b|pann|mons",
                           "fat-rich proximal sites (abdomen, thighs, buttocks, breasts)", (17, 30)),
     "site_penis": (r"penis|penile|glans", "penis", (17,)),
-    "site_distal_leg": (r"\blegs?\b|shin|calf|calves|below.{0,4}knee|ankle|\bfoot\b|\bfeet\b|\btoes?\b|"
+    "site_distal_leg": (r"\blegs?\b|shin|calf|calves|below.{0,5}knee|ankle|\bfoot\b|\bfeet\b|\btoes?\b|"
                         r"pretibial|lower (limb|extremit)", "below the knee", (15, 16, 19, 30)),
     "site_infusion": (r"\biv\b|infusion|cannula|catheter|line site|dorsum|back of (the )?(hand|foot)|wrist|"
                       r"forearm|antecubital|ankle|\bfoot\b|\bfeet\b|\bhands?\b|\barms?\b|scalp vein",

@@ -2,7 +2,8 @@
 
 A condition is a Python-syntax boolean expression over finding names using
 ``&``, ``|``, ``~``, parentheses, the constant ``true`` and the functions
-``known(x)``, ``unknown(x)`` and ``not_known(x)``. Only those forms are
+``known(x)``, ``unknown(x)``, ``not_known(x)`` and ``any_known(x, y, ...)``
+(true when any of the named inputs is known: one pass instead of a chain of ``known() |``). Only those forms are
 accepted: anything else fails when the knowledge base is loaded.
 Values are ``uint8``: 0 false, 1 unknown, 2 true.
 
@@ -24,7 +25,7 @@ __all__ = ["Condition", "ConditionSyntaxError", "compile_batch", "compile_condit
 F, U, T = np.uint8(0), np.uint8(1), np.uint8(2)
 Env = Mapping[str, np.ndarray]
 BatchEvaluator = Callable[[Env, int], list[np.ndarray]]
-_FUNCTIONS = ("known", "unknown", "not_known")
+_FUNCTIONS = ("known", "unknown", "not_known", "any_known")
 
 
 class ConditionSyntaxError(ValueError):
@@ -58,6 +59,13 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
     return np.not_equal(x, _NONE)  # one comparison per cell in numpy's loop, no Python per row
 
 
+def _any_known(*arrays: np.ndarray) -> np.ndarray:
+    mask = _known_mask(arrays[0]).copy()
+    for x in arrays[1:]:
+        mask |= _known_mask(x)
+    return mask.view(np.uint8) << 1
+
+
 def _known_state(x: np.ndarray, want_known: bool) -> np.ndarray:
     mask = _known_mask(x)
     if not want_known:
@@ -77,6 +85,11 @@ def _validate(node: ast.AST, names: set[str], text: str) -> None:
         _validate(node.right, names, text)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
         _validate(node.operand, names, text)
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "any_known"
+          and node.args and not node.keywords):
+        if not all(isinstance(a, ast.Name) and a.id != "true" for a in node.args):
+            raise ConditionSyntaxError(f"any_known() takes names only, in {text!r}")
+        names.update(a.id for a in node.args if isinstance(a, ast.Name))
     elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
           and len(node.args) == 1 and not node.keywords):
         arg = node.args[0]
@@ -85,7 +98,7 @@ def _validate(node: ast.AST, names: set[str], text: str) -> None:
         _validate(arg, names, text)
     else:
         raise ConditionSyntaxError(f"unsupported expression {ast.dump(node)[:60]!r} in {text!r}; "
-                                   f"use names, &, |, ~, parentheses, known(), unknown(), not_known()")
+                                   f"use names, &, |, ~, parentheses, known(), unknown(), not_known(), any_known()")
 
 
 def compile_condition(text: str) -> Condition:
@@ -147,6 +160,9 @@ class _Generator:
             return self.emit(key, f"(_T - {self.gen(node.operand)}).astype(_u8)")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             arg = node.args[0]
+            if node.func.id == "any_known":
+                names = ", ".join(f"env[{a.id!r}]" for a in node.args if isinstance(a, ast.Name))
+                return self.emit(key, f"_any_known({names})")
             if node.func.id in ("known", "unknown") and isinstance(arg, ast.Name):
                 return self.emit(key, f"_known_state(env[{arg.id!r}], {node.func.id == 'known'})")
             if node.func.id == "not_known":
@@ -160,7 +176,8 @@ def _generate(trees: Sequence[ast.Expression]) -> BatchEvaluator:
     results = [generator.gen(tree) for tree in trees]
     source = "def evaluate(env, n):\n" + "\n".join(generator.lines) + f"\n    return [{', '.join(results)}]\n"
     namespace: dict[str, Any] = {"_min": np.minimum, "_max": np.maximum, "_where": np.where, "_full": np.full,
-                                 "_T": T, "_F": F, "_u8": np.uint8, "_known_state": _known_state}
+                                 "_T": T, "_F": F, "_u8": np.uint8, "_known_state": _known_state,
+                                 "_any_known": _any_known}
     # The source holds only names checked by _validate (identifiers, quoted with repr) and fixed templates.
     exec(compile(source, "<conditions>", "exec"), namespace)
     evaluate: BatchEvaluator = namespace["evaluate"]

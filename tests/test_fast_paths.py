@@ -117,7 +117,8 @@ def test_generated_condition_batches_equal_each_condition() -> None:
     env = dict(engine.evaluate(read_cases(cases).values, len(cases), DEFAULT_THRESHOLDS).env)
     forms = [compile_condition(t) for t in (
         "true", "~has_dialysis", "known(calcium) & ~unknown(phosphate)", "not_known(has_ckd | ca_high)",
-        "has_dialysis & (ca_high | ~p_high) & has_dialysis", "unknown(has_warfarin) | true")]
+        "has_dialysis & (ca_high | ~p_high) & has_dialysis", "unknown(has_warfarin) | true",
+        "any_known(dialysis, warfarin, calcium, lesion_site)")]
     sets = [[r.cond for r in engine.KB.rules], *([c for _, c in items] for items in (
         engine.KB.risk, engine.KB.urgency, engine.KB.coexistence, engine.KB.overrides, engine.KB.next_steps)),
         forms]
@@ -141,3 +142,17 @@ def test_absent_inputs_shortcut_changes_nothing() -> None:
     np.testing.assert_array_equal(fast.rule_state, ranking._rule_matrix(slow_env, len(frame)).T)
     for name, arr in slow_env.items():
         np.testing.assert_array_equal(np.asarray(fast.env[name]), np.asarray(arr), err_msg=name)
+
+
+def test_any_known_is_the_or_of_known() -> None:
+    """any_known(a, b, ...) is one pass over its inputs with the value of known(a) | known(b) | ..."""
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.logic import compile_condition
+    from calcinosis_classify.synthetic import generate_cohort
+
+    values = read_cases(generate_cohort(400, seed=4, missing_rate=0.6, sparse_rate=0.5)).values
+    names = ("dialysis", "warfarin", "calcium", "lesion_site", "sex")
+    fast = compile_condition(f"any_known({', '.join(names)})").evaluate(values)
+    plain = compile_condition(" | ".join(f"known({n})" for n in names)).evaluate(values)
+    np.testing.assert_array_equal(fast, plain)
+    assert (fast == 2).any() and (fast == 0).any()

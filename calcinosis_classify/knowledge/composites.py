@@ -110,15 +110,14 @@ COMPOSITES: tuple[Composite, ...] = (
               "vitd125_high",
               "a recorded abnormality of calcium/phosphate metabolism or a disorder that produces it", (1, 2, 4, 5, 45)),
     # ------------------------------------------------------------------ what is recorded (§6.8.4-5)
-    Composite("history_recorded", " | ".join(f"known({name})" for name in _HISTORY_FLAGS),
+    Composite("history_recorded", f"any_known({', '.join(_HISTORY_FLAGS)})",
               "any history item answered (yes or no)", (1, 45)),
     Composite("presentation_recorded",
-              "history_recorded | known(lesion_site) | known(lesion_description) | known(painful) | "
-              "known(ulceration) | known(necrosis)",
+              "history_recorded | any_known(lesion_site, lesion_description, painful, ulceration, necrosis)",
               "anything recorded about the patient or the lesion beyond laboratory values", (1, 45)),
     Composite("confidence_basis", "ca_and_p_known & presentation_recorded",
               "calcium and phosphate known and something recorded beyond them: an answer resting on laboratory "
               "values alone (e.g. an exclusion from three normal numbers) stays low confidence", (1, 2, 45)),
-    Composite("case_described", "presentation_recorded | known(age_years) | known(sex)",
+    Composite("case_described", "presentation_recorded | any_known(age_years, sex)",
               "the case has an age, a sex, a site, a lesion feature or a history item", (1, 45)),
 )

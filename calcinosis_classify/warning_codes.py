@@ -62,7 +62,7 @@ _CODES = (
     WarningCode("unmatched_site", "column",
                 "Lesion-site text that matches no site group: site rules cannot use it (the rows are scored). "
                 "Reword it (e.g. 'thigh', 'fingertips', 'scrotum') or add the pattern to the site groups.",
-                "`lesion_site` 'back'"),
+                "`lesion_site` 'lateral aspect'"),
     WarningCode("duplicate_case_id", "cell",
                 "The same case id is on more than one row; every row is scored.", "two rows with case id `A`"),
     WarningCode("blank_row", "cell",

@@ -105,13 +105,13 @@ def test_column_problems_are_returned_warned_and_summarised() -> None:
     """Column-level problems (a misspelt header, a column nobody reads, site text no group knows) were only
     in the optional report: score() returned nothing about them, and the summary was silent."""
     frame = pd.DataFrame({"case_id": ["a", "b"], "calcuim": ["9", "13"], "ward": ["x", "y"],
-                          "lesion_site": ["lower back", "thigh"]})
+                          "lesion_site": ["lateral aspect", "thigh"]})
     with pytest.warns(InputWarning, match="did you mean 'calcium'"):
         out = score(frame)
     problems = {p["code"]: p for p in out.attrs["column_problems"]}
     assert set(problems) == {"unknown_column", "ignored_column", "unmatched_site"}
     assert problems["ignored_column"]["column"] == "ward"
-    assert problems["unmatched_site"]["value"] == "lower back" and problems["unmatched_site"]["rows"] == 1
+    assert problems["unmatched_site"]["value"] == "lateral aspect" and problems["unmatched_site"]["rows"] == 1
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a clean frame warns nothing
         assert score(pd.DataFrame({"case_id": ["a"], "calcium": ["9.5"]})).attrs["column_problems"] == []
@@ -120,12 +120,12 @@ def test_column_problems_are_returned_warned_and_summarised() -> None:
 def test_summary_lists_column_problems_without_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The summary said only 'N problems'; what was wrong with the columns needed --report."""
     src = tmp_path / "in.csv"
-    src.write_text("case_id,calcuim,ward,lesion_site\na,9,x,lower back\nb,13,y,lower back\nc,9,z,thigh\n")
+    src.write_text("case_id,calcuim,ward,lesion_site\na,9,x,lateral aspect\nb,13,y,lateral aspect\nc,9,z,thigh\n")
     assert main(["score", str(src), "-o", str(tmp_path / "o.csv")]) == 1
     err = capsys.readouterr().err
     assert "did you mean 'calcium'" in err
     assert "columns ignored (not input fields, passed through): 'ward'" in err
-    assert "lesion_site text 'lower back' (2 rows) matched no site group" in err
+    assert "lesion_site text 'lateral aspect' (2 rows) matched no site group" in err
 
 
 # --------------------------------------------------------------------------- delimiters, Excel, blank lines

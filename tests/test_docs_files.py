@@ -1,4 +1,4 @@
-"""The files and README statements a user relies on to interpret and cite the output (issue 15, item 15)."""
+"""The files and README statements a user relies on to interpret and cite the output."""
 
 from __future__ import annotations
 

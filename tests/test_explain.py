@@ -1,5 +1,5 @@
 """What `classify()` and `explain` say about one case: next steps that fit the input, refusals of the wrong
-input types, and the wording of the explanation (issue 15, items 3, 5 and 14)."""
+input types, and the wording of the explanation."""
 
 from __future__ import annotations
 

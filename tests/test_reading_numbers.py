@@ -1,5 +1,5 @@
 """Reading numbers as spreadsheets write them: thousands separators, decimal commas, units a file does not
-state, units in headers, and the registry of warning codes (issue 15, items 1, 2 and 4)."""
+state, units in headers, and the registry of warning codes."""
 
 from __future__ import annotations
 

@@ -417,6 +417,13 @@ class Assessment:
         d["evidence"] = [asdict(p) for p in self.evidence]
         return d
 
+    def _listed(self, subtype: str) -> str:
+        """A differential entry: its score, or why it is listed without one (a candidate of the
+        nothing-recorded order, or a contributing subtype)."""
+        if self.scores[subtype] > 0:
+            return f"{subtype} {self.scores[subtype]:.2f}"
+        return f"{subtype} (contributing)" if subtype in self.contributing else f"{subtype} (candidate)"
+
     def explain(self, label: str | None = None) -> str:
         """Readable explanation: each point with its rule, value and reference.
 
@@ -431,7 +438,7 @@ class Assessment:
                  f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
         if self.contributing:
             lines.append(f"Contributing / co-existing: {', '.join(self.contributing)}")
-        lines.append("Differential: " + (", ".join(f"{s} {self.scores[s]:.2f}" for s in self.differential) or "none"))
+        lines.append("Differential: " + (", ".join(self._listed(s) for s in self.differential) or "none"))
         lines.append(f"Calciphylaxis risk: {self.calciphylaxis_risk}")
         reasons = "; ".join(_clause(r) for r in self.urgency_reasons)
         lines.append(f"Urgency: {self.urgency}" + (f" ({reasons})" if reasons else ""))

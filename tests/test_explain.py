@@ -140,3 +140,12 @@ def test_regression_the_header_says_which_case_is_explained(capsys) -> None:
     assert main(["explain", str(EXAMPLES), "--case-id", frame["case_id"][2]]) == 0
     assert re.fullmatch(rf"Case {re.escape(frame['case_id'][2])}, row 3 of .*",
                         capsys.readouterr().out.splitlines()[0])
+
+
+def test_candidates_are_shown_as_candidates_not_as_zero_scores() -> None:
+    """A subtype listed by the nothing-recorded order has no score: explain says it is a candidate."""
+    from calcinosis_classify import classify
+
+    text = classify({"age_years": 35, "sex": "F", "lesion_site": "forearm"}).explain()
+    assert "Differential: dystrophic (candidate), idiopathic (candidate)" in text
+    assert "0.00" not in text.split("Differential:")[1].split("\n")[0]

@@ -118,7 +118,7 @@ def _system_metrics(y: np.ndarray, pred: np.ndarray, top2_hit: np.ndarray, proba
         # against recall but is not a class of its own.
         "macro_f1": float(f1_score(y, pred, labels=present, average="macro", zero_division=0)) if present else None,
         "top2_accuracy": float(np.mean(top2_hit)) if len(y) else None,
-        "calciphylaxis_sensitivity": per_class["calciphylaxis"]["recall"] if has_cp else None,
+        "calciphylaxis_sensitivity": per_class[CALCIPHYLAXIS]["recall"] if has_cp else None,
         "indeterminate_rate": float(np.mean(pred == INDETERMINATE)) if len(y) else None,
         # A calciphylaxis patient is flagged when calciphylaxis is named or its risk is moderate/high; a
         # false call names calciphylaxis for a patient who does not have it.

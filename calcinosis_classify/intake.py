@@ -623,7 +623,8 @@ def _text_column(values: Any) -> np.ndarray:
     return cleaned[np.where(codes >= 0, codes, len(texts))]
 
 
-_STATUS_PAIRS = (("calcium", "calcium_status"), ("phosphate", "phosphate_status"), ("pth", "pth_status"))
+# Each qualitative status field of the schema and the lab whose number it stands in for (``<lab>_status``).
+_STATUS_PAIRS = tuple((f.name.removesuffix("_status"), f.name) for f in FIELDS if f.kind == "status")
 
 
 def _status_conflicts(values: dict[str, np.ndarray], col: _Collector) -> None:

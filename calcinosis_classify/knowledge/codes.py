@@ -151,8 +151,9 @@ LOINC: tuple[CodeMap, ...] = (
          "ionized_calcium", ("mg/dL",), (96,)),
     # Phosphate (reported as phosphorus).
     _lab("2777-1", "Phosphate [Mass/volume] in Serum or Plasma", "phosphate", ("mg/dL",), (164,)),
-    _lab("14879-1", "Phosphate [Moles/volume] in Serum or Plasma", "phosphate", ("mmol/L",), (185,),
-         verified=False, note="The molar twin of 2777-1; no copy of its LOINC page could be checked."),
+    _lab("14879-1", "Phosphate [Moles/volume] in Serum or Plasma", "phosphate", ("mmol/L",), (222, 185),
+         note="The molar twin of 2777-1; seen as the LOINC code of a serum phosphate test reported in mmol/L "
+              "(the LOINC page itself could not be read)."),
     # Intact PTH.
     _lab("2731-8", "Parathyrin.intact [Mass/volume] in Serum or Plasma", "pth", ("pg/mL", "ng/L", "pmol/L"), (163,),
          note="Intact PTH; " + _PTH_UNITS_NOTE + "."),

@@ -575,6 +575,8 @@ REFERENCES: tuple[Reference, ...] = (
     _r(221, "", "Hypervitaminosis D: synopsis and codes (ICD-10-CM E67.3 Hypervitaminosis D; SNOMED CT 27712000 "
        "Hypervitaminosis D)", None, "VisualDx",
        "https://www.visualdx.com/visualdx/diagnosis/hypervitaminosis+d?diagnosisId=52918&moduleId=101"),
+    _r(222, "", "Laboratory test catalogue: Phosphate, serum (reported in mmol/L; LOINC 14879-1)", 2025,
+       "National University Hospital Singapore, Clinical Chemistry", "https://nuhsingapore.testcatalog.org/show/PO4"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

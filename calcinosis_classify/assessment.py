@@ -62,6 +62,7 @@ _SEPARATOR = pa.scalar(";", type=_TEXT)
 _EVIDENCE_IDS = pa.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], type=_TEXT)
 _SUBTYPE_NAMES = pa.array(SUBTYPES, type=_TEXT)
 _PROBE_NAMES = pa.array(PROBE_NAMES, type=_TEXT)
+_MANAGEMENT_CONDITIONS = {option.id: cond for option, cond in KB.management}
 
 
 def _labels(names: tuple[str, ...], index: np.ndarray) -> pa.Array:
@@ -556,7 +557,9 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     one = _OneRow(env, i)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
                   if cond.evaluate(one)[0] == TRUE)
-    shown = frozenset(m.id for m, cond in KB.management if cond.evaluate(one)[0] == TRUE)
+
+    def shown(option_id: str) -> bool:
+        return bool(_MANAGEMENT_CONDITIONS[option_id].evaluate(one)[0] == TRUE)
     warn = intake.warnings
     warnings = () if warn.empty else (
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))

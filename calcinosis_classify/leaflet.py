@@ -10,7 +10,7 @@ sentence comes from ``knowledge/``.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,7 +68,8 @@ def _is_general(option: kb.ManagementOption) -> bool:
     return set(option.subtypes) == set(kb.SUBTYPES)
 
 
-def management_notes(subtype: str, contributing: Iterable[str], shown: frozenset[str]) -> tuple[ManagementNote, ...]:
+def management_notes(subtype: str, contributing: Iterable[str],
+                     shown: Callable[[str], bool]) -> tuple[ManagementNote, ...]:
     """The options listed for a case: the leading subtype's, then each co-existing subtype's, then those that
     apply to every subtype; each option once, in knowledge-base order.
 
@@ -78,8 +79,9 @@ def management_notes(subtype: str, contributing: Iterable[str], shown: frozenset
         The most consistent subtype (or ``"indeterminate"``: then only the general options are listed).
     contributing : iterable of str
         Co-existing subtypes.
-    shown : frozenset of str
-        Ids of the options whose ``when`` condition holds for the case.
+    shown : callable
+        ``shown(option_id)`` is whether the option's ``when`` condition holds for the case (asked only of the
+        options of the subtypes listed).
     """
     groups = [(subtype, LEADING)] if subtype in kb.SUBTYPES else []
     groups += [(s, COEXISTING) for s in contributing if s != subtype]
@@ -87,10 +89,10 @@ def management_notes(subtype: str, contributing: Iterable[str], shown: frozenset
     seen: set[str] = set()
     for name, role in groups:
         for option in kb.MANAGEMENT:
-            if option.id in shown and option.id not in seen and name in option.subtypes and not _is_general(option):
+            if name in option.subtypes and option.id not in seen and not _is_general(option) and shown(option.id):
                 notes.append(_note(option, name, role))
                 seen.add(option.id)
-    notes += [_note(o, None, GENERAL) for o in kb.MANAGEMENT if o.id in shown and _is_general(o)]
+    notes += [_note(o, None, GENERAL) for o in kb.MANAGEMENT if _is_general(o) and shown(o.id)]
     return tuple(notes)
 
 

@@ -102,9 +102,9 @@ MANAGEMENT: tuple[ManagementOption, ...] = (
         "In CKD: lower phosphate toward normal (diet, phosphate binders, adequate dialysis), restricting "
         "calcium-based binders.",
         ("guideline",), "standard practice",
-        "Most KDIGO 2017 statements are weak (grade 2) or ungraded; phosphate-lowering is for persistent or "
-        "progressive hyperphosphataemia.",
-        (36, 113),
+        "The updated KDIGO 2017 statements are weak (grade 2) or ungraded; phosphate-lowering is for persistent "
+        "or progressive hyperphosphataemia.",
+        (36, 113, 122),
         "If the kidneys are part of the cause: less phosphate in food, pills that soak up phosphate, and enough "
         "dialysis if you need it.",
         when="not_known(~ckd_any)"),
@@ -206,8 +206,7 @@ MANAGEMENT: tuple[ManagementOption, ...] = (
         "MGT-IDI-HFTC", _IDI,
         "Hyperphosphataemic tumoral calcinosis: low-phosphate diet and phosphate binders, with specialist care.",
         ("case series", "expert consensus"), "weakly supported",
-        "Only with a confirmed high phosphate and normal kidney function; responses vary and surgery is often "
-        "followed by recurrence.",
+        "Only with a confirmed high phosphate and normal kidney function; responses to diet and binders vary.",
         (66, 67),
         "If the blood phosphate is high from birth: less phosphate in food and pills that soak it up.",
         when="not_known(~p_high) & (text_mass | site_periarticular)"),

@@ -124,9 +124,11 @@ PLAIN_URGENCY: Mapping[str, str] = MappingProxyType({
 LEAFLET: Mapping[str, str] = MappingProxyType({
     "title": "About this result, in plain words",
     "emergency_head": "Get help today",
-    "emergency_lead": "Please get medical help today, for example at an emergency department. This is because of:",
+    "emergency_lead": "Please get medical help today, for example at an emergency department, if you are not "
+                      "already being cared for. Here is why:",
     "urgent_head": "See a doctor soon",
-    "urgent_lead": "Please see a doctor in the next few days. This is because of:",
+    "urgent_lead": "Please see a doctor in the next few days, if you are not already being cared for. Here is "
+                   "why:",
     "what_head": "What calcinosis cutis is",
     "what": "Calcinosis cutis means hard lumps or patches of calcium in or under the skin. There are five main "
             "types. Each type has its own causes, so the type helps decide what is done.",

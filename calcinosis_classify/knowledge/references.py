@@ -3,9 +3,8 @@
 ``[26]`` in a rule, a threshold or an explanation is :data:`REFERENCES` entry 26.
 Numbers 1-106 are those of the clinical specification the knowledge base was
 written from (number 100 is not used there and is absent here); numbers 110-159
-are the sources of the management notes (:mod:`~calcinosis_classify.knowledge.management`).
-Each entry keeps
-the public copy the specification points to (``url``, further copies in
+are the sources of the management options (:mod:`~calcinosis_classify.knowledge.management`).
+Each entry keeps the public copy that was read (``url``, further copies in
 ``other_urls``); some of those are mirrors or secondary copies, so where the
 primary publication could be identified the entry also carries its DOI, its
 PubMed id, or (for works with neither) the publisher's own address, and
@@ -445,6 +444,10 @@ REFERENCES: tuple[Reference, ...] = (
     _r(121, "", "Colchicine suppression of local and systemic inflammation due to calcinosis universalis in chronic "
        "dermatomyositis (2 patients)", 1978, "Ann Intern Med 1978",
        "https://insights.ovid.com/aime/197811010/00000605-197811010-00017"),
+    _r(122, "", "Renal Association commentary on the KDIGO (2017) clinical practice guideline update for the "
+       "diagnosis, evaluation, prevention, and treatment of CKD-MBD (of 21 updated statements, 8 ungraded and the "
+       "others grade 2)", 2018, "BMC Nephrol 2018", "https://dx.doi.org/10.1186/s12882-018-1037-8",
+       doi="10.1186/s12882-018-1037-8"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

@@ -38,7 +38,7 @@ def test_every_option_cites_references_in_the_table_and_states_its_evidence() ->
 
 
 def test_the_options_cover_what_the_issue_lists() -> None:
-    """Calciphylaxis, metastatic, dystrophic, idiopathic and iatrogenic options named in the issue."""
+    """The options a reader expects for each subtype: calciphylaxis, metastatic, dystrophic, idiopathic, iatrogenic."""
     def wording(subtype: str) -> str:
         return " ".join(o.option for o in kb.MANAGEMENT if subtype in o.subtypes).lower()
 

@@ -22,6 +22,13 @@ from calcinosis_classify.errors import ColumnClashError, InputTypeError, InputWa
 from calcinosis_classify.findings import FINDINGS, TRUE, UNKNOWN
 from calcinosis_classify.intake import CASES_EXPECTED, Intake, Units, read_cases
 from calcinosis_classify.knowledge.thresholds import Thresholds
+from calcinosis_classify.leaflet import (
+    AUDIENCES,
+    ManagementNote,
+    management_notes,
+    management_section,
+    patient_summary,
+)
 from calcinosis_classify.schema import FIELD_BY_NAME
 
 __all__ = ["DISCLAIMER", "OUTPUT_COLUMNS", "Assessment", "Point", "classify", "score"]
@@ -55,6 +62,7 @@ _SEPARATOR = pa.scalar(";", type=_TEXT)
 _EVIDENCE_IDS = pa.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], type=_TEXT)
 _SUBTYPE_NAMES = pa.array(SUBTYPES, type=_TEXT)
 _PROBE_NAMES = pa.array(PROBE_NAMES, type=_TEXT)
+_MANAGEMENT_CONDITIONS = {option.id: cond for option, cond in KB.management}
 
 
 def _labels(names: tuple[str, ...], index: np.ndarray) -> pa.Array:
@@ -408,6 +416,8 @@ class Assessment:
     missing: tuple[str, ...]
     next_steps: tuple[str, ...]
     warnings: tuple[str, ...]
+    urgency_triggers: tuple[str, ...] = ()
+    management: tuple[ManagementNote, ...] = ()
     case_id: str | None = None
     disclaimer: str = field(default=DISCLAIMER)
 
@@ -415,6 +425,7 @@ class Assessment:
         """Plain, JSON-serialisable dict."""
         d = asdict(self)
         d["evidence"] = [asdict(p) for p in self.evidence]
+        d["management"] = [asdict(n) for n in self.management]
         return d
 
     def _listed(self, subtype: str) -> str:
@@ -424,15 +435,34 @@ class Assessment:
             return f"{subtype} {self.scores[subtype]:.2f}"
         return f"{subtype} (contributing)" if subtype in self.contributing else f"{subtype} (candidate)"
 
-    def explain(self, label: str | None = None) -> str:
-        """Readable explanation: each point with its rule, value and reference.
+    def explain(self, label: str | None = None, audience: str = "clinician") -> str:
+        """Readable explanation.
 
         Parameters
         ----------
         label : str, optional
-            Where the case comes from (e.g. ``"row 3 of extract.csv"``), shown in the header beside its
-            ``case_id``.
+            Where the case comes from (e.g. ``"row 3 of extract.csv"``), shown in the clinician header beside
+            its ``case_id``.
+        audience : {"clinician", "patient"}
+            ``"clinician"``: each point with its rule, value and reference, the missing data and next steps,
+            and what is usually done for the leading and co-existing subtypes, with evidence levels and
+            references. ``"patient"``: a short plain-language summary (when to seek care first, when it
+            applies; what calcinosis cutis is; what the result most likely fits; which tests would help; the
+            usual options; that it is not a diagnosis).
+
+        Raises
+        ------
+        ValueError
+            ``audience`` is neither ``"clinician"`` nor ``"patient"``.
         """
+        if audience not in AUDIENCES:
+            raise ValueError(f"explain(): audience must be one of {', '.join(AUDIENCES)}, got {audience!r}")
+        if audience == AUDIENCES[1]:
+            return patient_summary(self)
+        return self._clinician_text(label)
+
+    def _clinician_text(self, label: str | None) -> str:
+        """The clinician explanation (see :meth:`explain`)."""
         case = f"Case {self.case_id}" if self.case_id is not None else "Case (no case_id)"
         lines = [case + (f", {label}" if label else ""),
                  f"Most consistent with: {self.subtype} (confidence {self.confidence})"]
@@ -466,6 +496,8 @@ class Assessment:
         if self.warnings:
             lines.append("Data warnings:")
             lines.extend(f"  - {w}" for w in self.warnings)
+        lines.append("")
+        lines.extend(management_section(self.management, self.subtype in SUBTYPES))
         lines.append("")
         lines.append(DISCLAIMER)
         return "\n".join(lines)
@@ -501,8 +533,8 @@ def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ..
     return tuple(points)
 
 
-def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
-    env = res.env
+def _overrides_applied(res: engine.EngineResult, i: int) -> tuple[str, ...]:
+    """The overrides and co-existence items that shaped row ``i``'s ranking, each as ``"id: rationale"``."""
     overrides = []
     for k, (o, _) in enumerate(KB.overrides):
         j = engine.SUB_INDEX[o.subtype]
@@ -512,20 +544,29 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
             overrides.append(f"{o.id}: {o.rationale}")
     coexist = tuple(f"{c.id}: {c.rationale}" for k, (c, _) in enumerate(KB.coexistence)
                     if res.coexist_state[i, k] == TRUE and res.supported[i, engine.SUB_INDEX[c.primary]])
+    return tuple(overrides) + coexist
+
+
+def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str, Any], i: int) -> Assessment:
+    env = res.env
     albumin_known = not np.isnan(env[kb.CORRECTED_CALCIUM][i])  # corrected calcium needs albumin
-    urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for k, (u, _) in enumerate(KB.urgency)
-                            if res.urgency_state[i, k] == TRUE)
+    fired = [u for k, (u, _) in enumerate(KB.urgency) if res.urgency_state[i, k] == TRUE]
+    urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for u in fired)
     risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
                  if res.risk_state[i, k] == TRUE)
     one = _OneRow(env, i)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
                   if cond.evaluate(one)[0] == TRUE)
+
+    def shown(option_id: str) -> bool:
+        return bool(_MANAGEMENT_CONDITIONS[option_id].evaluate(one)[0] == TRUE)
     warn = intake.warnings
     warnings = () if warn.empty else (
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))
     reported: dict[str, Any] = {name: (None if np.isnan(env[name][i]) else round(float(env[name][i]), decimals))
                 for name, decimals in kb.REPORTED_FINDINGS}
     case_id = intake.values[_ID_FIELD][i]
+    contributing = tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j])
 
     def text(name: str) -> str:
         return str(cols[name][i].as_py())
@@ -538,10 +579,11 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
         urgency=text("urgency"),
         **reported,
         evidence=_points(intake, res, i),
-        contributing=tuple(SUBTYPES[j] for j in range(len(SUBTYPES)) if res.contributing[i, j]),
-        overrides=tuple(overrides) + coexist, urgency_reasons=urgency_reasons, risk_factors=risk,
+        contributing=contributing,
+        overrides=_overrides_applied(res, i), urgency_reasons=urgency_reasons, risk_factors=risk,
         missing=tuple(s for s in text("missing").split(";") if s),
-        next_steps=steps, warnings=warnings,
+        next_steps=steps, warnings=warnings, urgency_triggers=tuple(u.id for u in fired),
+        management=management_notes(text("subtype"), contributing, shown),
         case_id=None if case_id is None or pd.isna(case_id) else str(case_id),
     )
 

@@ -191,9 +191,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                for c in cases]
     if args.as_json:
         dicts = [r.to_dict() for r in results]
+        if args.audience == "patient":
+            for d, r in zip(dicts, results, strict=True):
+                d["patient_summary"] = r.explain(audience="patient")
         print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, default=str))
     else:
-        print("\n\n".join(r.explain(label=lab or None) for r, lab in zip(results, labels, strict=True)))
+        print("\n\n".join(r.explain(label=lab or None, audience=args.audience)
+                           for r, lab in zip(results, labels, strict=True)))
     return EXIT_OK
 
 
@@ -228,6 +232,10 @@ def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
     for x in kb.NEXT_STEPS:
         rows.append({"kind": "next_step", "id": x.id, "condition": x.condition, "text": x.text,
                      "refs": list(x.refs)})
+    for m in kb.MANAGEMENT:
+        rows.append({"kind": "management", "id": m.id, "subtype": ", ".join(m.subtypes), "level": m.practice,
+                     "evidence": ", ".join(m.evidence), "condition": m.when, "text": m.option,
+                     "cautions": m.cautions, "patient": m.patient, "refs": list(m.refs)})
     return rows
 
 
@@ -248,9 +256,21 @@ _RULE_SECTIONS = {
     "override": "Overrides (§6.2)", "coexistence": "Co-existence (§6.5)",
     "risk_factor": "Calciphylaxis risk factors (§4.2, §4.4)", "urgency": "Urgency triggers (§7.2)",
     "next_step": "Next steps (§7.1)",
+    "management": "What is usually done: management options (for a clinician to weigh, not instructions)",
     "field": "Input fields (the contract and the optional extensions)",
     "code": "FHIR code maps (code -> input fields; * marks a prefix)",
 }
+
+
+def _print_management_markdown(section: list[dict[str, Any]]) -> None:
+    """The management table: one row per option, with its evidence, practice status and cautions."""
+    print("| id | subtypes | option | evidence | practice | cautions | shown when | refs |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in section:
+        cells = [r["id"], r["subtype"], r["text"], r["evidence"], r["level"], r["cautions"], f"`{r['condition']}`",
+                 "".join(f"[{x}]" for x in r["refs"])]
+        print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    print()
 
 
 def _print_markdown(rows: list[dict[str, Any]]) -> None:
@@ -259,6 +279,9 @@ def _print_markdown(rows: list[dict[str, Any]]) -> None:
         if not section:
             continue
         print(f"### {title}\n")
+        if kind == "management":
+            _print_management_markdown(section)
+            continue
         label = {"rule": "points", "override": "action", "coexistence": "contributing",
                  "risk_factor": "level", "urgency": "level", "code": "fields"}.get(kind)
         head = "| id | subtype |" if kind in ("rule", "override", "coexistence") else "| id |"
@@ -464,6 +487,9 @@ _EXPLAIN = [
     _opt("--from-json", dest="json_case", metavar="FILE",
          help="case as a JSON object, or several as an array of objects; - for standard input (default: none)"),
     _opt("--json", dest="as_json", action="store_true", help="print the result as JSON (default: off)"),
+    _opt("--audience", choices=("clinician", "patient"), default="clinician",
+         help="clinician: every point with its rule and reference, then what is usually done; patient: a short "
+              "plain-language summary, when to seek care first (default: clinician)"),
 ]
 _RULES = [
     _opt("--format", choices=("table", "md", "json"), default="table",

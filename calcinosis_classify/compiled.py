@@ -20,7 +20,8 @@ from calcinosis_classify.findings import FINDINGS
 from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_condition
 from calcinosis_classify.schema import FIELD_BY_NAME
 
-__all__ = ["KB", "S", "SUBTYPES", "SUB_INDEX", "CompiledRule", "KnowledgeBase", "build_knowledge_base"]
+__all__ = ["KB", "S", "SUBTYPES", "SUB_INDEX", "CompiledRule", "KnowledgeBase", "build_knowledge_base",
+           "compile_management_option"]
 
 SUBTYPES = kb.SUBTYPES
 S = len(SUBTYPES)
@@ -52,6 +53,7 @@ class KnowledgeBase:
     risk: tuple[tuple[kb.RiskFactor, Condition], ...]
     urgency: tuple[tuple[kb.UrgencyTrigger, Condition], ...]
     next_steps: tuple[tuple[kb.NextStep, Condition], ...]
+    management: tuple[tuple[kb.ManagementOption, Condition], ...]
     rule_deps: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
@@ -78,6 +80,10 @@ def build_knowledge_base() -> KnowledgeBase:
     _check_ids_and_refs([*kb.RULES, *kb.OVERRIDES, *kb.COEXISTENCE, *kb.RISK_FACTORS, *kb.URGENCY, *kb.NEXT_STEPS])
     _check_subtypes()
     _check_policy()
+    _check_plain_wording()
+    management = tuple((m, compile_management_option(m)) for m in kb.MANAGEMENT)
+    if len({m.id for m in kb.MANAGEMENT}) != len(kb.MANAGEMENT):
+        raise KnowledgeBaseError("MANAGEMENT", "duplicate id")
     rules = tuple(CompiledRule(rule, _compile_rule(rule), i) for i, rule in enumerate(kb.RULES))
     points = np.zeros((len(rules), S))
     positive = np.zeros((len(rules), S), dtype=bool)
@@ -106,6 +112,7 @@ def build_knowledge_base() -> KnowledgeBase:
         risk=tuple((r, _compile(r.id, r.condition)) for r in kb.RISK_FACTORS),
         urgency=tuple((u, _compile(u.id, u.condition, ENGINE_FINDINGS)) for u in kb.URGENCY),
         next_steps=tuple((x, _compile(x.id, x.condition, ENGINE_FINDINGS)) for x in kb.NEXT_STEPS),
+        management=management,
         rule_deps={k: tuple(v) for k, v in deps.items()},
     )
 
@@ -148,6 +155,59 @@ def _check_policy() -> None:
     for name in kb.CONFIDENCE.needs_probes:
         if name not in probe_names:
             raise KnowledgeBaseError("CONFIDENCE", f"needs_probes names {name!r}, which is not a probe")
+
+
+def _known_word(item_id: str, what: str, word: str, allowed: tuple[str, ...]) -> None:
+    """Fail unless ``word`` is one of ``allowed``, suggesting the closest."""
+    if word not in allowed:
+        close = difflib.get_close_matches(word, allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KnowledgeBaseError(item_id, f"{what} must be one of {', '.join(allowed)}, got {word!r}{hint}")
+
+
+def compile_management_option(option: kb.ManagementOption) -> Condition:
+    """Validate one management option and compile its ``when`` condition.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        The option cites no reference or a number the reference table does not have, states no evidence
+        level or one outside :data:`~calcinosis_classify.knowledge.model.EVIDENCE_LEVELS`, names an unknown
+        subtype or practice status, lacks its clinician or patient wording, or its condition names an
+        unknown finding.
+    """
+    if not option.refs:
+        raise KnowledgeBaseError(option.id, "cites no reference: add the numbers of its sources to refs")
+    missing = [n for n in option.refs if n not in kb.REFERENCES_BY_NUMBER]
+    if missing:
+        raise KnowledgeBaseError(option.id, f"cites {missing}, which knowledge/references.py does not have")
+    if not option.evidence:
+        raise KnowledgeBaseError(option.id, f"states no evidence level: give one or more of "
+                                            f"{', '.join(kb.EVIDENCE_LEVELS)}")
+    for word in option.evidence:
+        _known_word(option.id, "an evidence level", word, kb.EVIDENCE_LEVELS)
+    _known_word(option.id, "practice", option.practice, kb.PRACTICE_STATUSES)
+    if not option.subtypes:
+        raise KnowledgeBaseError(option.id, "applies to no subtype")
+    for subtype in option.subtypes:
+        _known_word(option.id, "a subtype", subtype, SUBTYPES)
+    if not option.option.strip() or not option.patient.strip():
+        raise KnowledgeBaseError(option.id, "needs both its clinician wording (option) and its patient wording")
+    return _compile(option.id, option.when, ENGINE_FINDINGS)
+
+
+def _check_plain_wording() -> None:
+    """Every subtype, probed input and urgency trigger has a plain wording, and every wording names one."""
+    tables = (("PLAIN_SUBTYPES", kb.PLAIN_SUBTYPES, SUBTYPES),
+              ("PLAIN_PROBES", kb.PLAIN_PROBES, tuple(p.name for p in kb.PROBES)),
+              ("PLAIN_URGENCY", kb.PLAIN_URGENCY, tuple(u.id for u in kb.URGENCY)))
+    for table, wording, names in tables:
+        lacking = [n for n in names if n not in wording]
+        if lacking:
+            raise KnowledgeBaseError(table, f"has no plain wording for {lacking}: add it to knowledge/plain.py")
+        unknown = [n for n in wording if n not in names]
+        if unknown:
+            raise KnowledgeBaseError(table, f"words {unknown}, which do not exist (expected one of {list(names)})")
 
 
 def _compile_rule(rule: kb.Rule) -> Condition:

@@ -49,7 +49,7 @@ def test_explain_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
     rules = json.loads(capsys.readouterr().out)
     assert all(r["refs"] for r in rules)
     kinds = {r["kind"] for r in rules}
-    assert kinds == {"composite", "rule", "override", "coexistence", "risk_factor", "urgency", "next_step"}
+    assert kinds == {"composite", "rule", "override", "coexistence", "risk_factor", "urgency", "next_step", "management"}
     assert main(["rules", "--format", "md"]) == 0
     md = capsys.readouterr().out
     assert "### Overrides (§6.2)" in md and "| `caxp_metastatic` | 70 |" in md

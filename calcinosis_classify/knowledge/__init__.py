@@ -1,17 +1,21 @@
 """The knowledge base as data: rules, composite findings, overrides, policy, thresholds, ranges, sites,
-references.
+management options, plain-language wording, references.
 
 Nothing here evaluates anything; :mod:`calcinosis_classify.engine` compiles
 and validates these tables when the package is imported.
 """
 
 from calcinosis_classify.knowledge.composites import COMPOSITES
+from calcinosis_classify.knowledge.management import MANAGEMENT
 from calcinosis_classify.knowledge.model import (
+    EVIDENCE_LEVELS,
+    PRACTICE_STATUSES,
     SUBTYPES,
     CantMiss,
     Coexistence,
     Composite,
     ConfidencePolicy,
+    ManagementOption,
     NextStep,
     Override,
     Probe,
@@ -19,6 +23,14 @@ from calcinosis_classify.knowledge.model import (
     RiskScheme,
     Rule,
     UrgencyTrigger,
+)
+from calcinosis_classify.knowledge.plain import (
+    LEAFLET,
+    PLAIN_PROBES,
+    PLAIN_SUBTYPES,
+    PLAIN_URGENCY,
+    PlainProbe,
+    PlainSubtype,
 )
 from calcinosis_classify.knowledge.policy import (
     CANT_MISS,
@@ -49,8 +61,15 @@ __all__ = [
     "CONFIDENCE",
     "CORRECTED_CALCIUM",
     "DEFAULT_THRESHOLDS",
+    "EVIDENCE_LEVELS",
+    "LEAFLET",
+    "MANAGEMENT",
     "NEXT_STEPS",
     "OVERRIDES",
+    "PLAIN_PROBES",
+    "PLAIN_SUBTYPES",
+    "PLAIN_URGENCY",
+    "PRACTICE_STATUSES",
     "PRIORS",
     "PRIOR_REFS",
     "PROBES",
@@ -67,8 +86,11 @@ __all__ = [
     "Coexistence",
     "Composite",
     "ConfidencePolicy",
+    "ManagementOption",
     "NextStep",
     "Override",
+    "PlainProbe",
+    "PlainSubtype",
     "Probe",
     "Reference",
     "RiskFactor",

@@ -16,9 +16,12 @@ from typing import Literal
 __all__ = [
     "SUBTYPES",
     "CantMiss",
+    "EVIDENCE_LEVELS",
+    "PRACTICE_STATUSES",
     "Coexistence",
     "Composite",
     "ConfidencePolicy",
+    "ManagementOption",
     "NextStep",
     "Override",
     "Probe",
@@ -237,3 +240,53 @@ class Probe:
     sets: str
     values: tuple[float, ...]
     group: tuple[str, ...]
+
+
+# The words a management option may use for the evidence behind it, strongest design first.
+EVIDENCE_LEVELS: tuple[str, ...] = (
+    "guideline", "systematic review", "randomised trial", "observational cohort", "case-control", "case series",
+    "case reports", "expert consensus", "no controlled trial",
+)
+# Whether an option is standard practice, used outside its licence, or weakly supported.
+PRACTICE_STATUSES: tuple[str, ...] = ("standard practice", "off-label", "weakly supported")
+
+
+@dataclass(frozen=True)
+class ManagementOption:
+    """What is usually done: one management option for one or more subtypes, as a clinician would weigh it.
+
+    Options are reported for the leading subtype and any co-existing one, never as instructions.
+
+    Attributes
+    ----------
+    id : str
+        Unique, stable identifier.
+    subtypes : tuple of str
+        The subtypes (of :data:`SUBTYPES`) the option applies to.
+    option : str
+        What it is, in a clinician's words.
+    evidence : tuple of str
+        The strength of the evidence behind it, in words from :data:`EVIDENCE_LEVELS`.
+    practice : str
+        One of :data:`PRACTICE_STATUSES`.
+    cautions : str
+        When it does not apply, and what to weigh.
+    refs : tuple of int
+        Reference numbers (:mod:`calcinosis_classify.knowledge.references`).
+    patient : str
+        The same option in plain words for patients (short sentences, no jargon).
+    when : str
+        Condition (the condition language) under which the option is shown for a case; ``"true"`` always.
+        Written so that an unknown input keeps the option (``not_known(~has_warfarin)``: unless known not
+        to take warfarin).
+    """
+
+    id: str
+    subtypes: tuple[str, ...]
+    option: str
+    evidence: tuple[str, ...]
+    practice: str
+    cautions: str
+    refs: tuple[int, ...]
+    patient: str
+    when: str = "true"

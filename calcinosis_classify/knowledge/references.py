@@ -1,9 +1,10 @@
 """The numbered references every rule, threshold and explanation cites (data only).
 
 ``[26]`` in a rule, a threshold or an explanation is :data:`REFERENCES` entry 26.
-The numbering is that of the clinical specification the knowledge base was
-written from; number 100 is not used there and is absent here. Each entry keeps
-the public copy the specification points to (``url``, further copies in
+Numbers 1-106 are those of the clinical specification the knowledge base was
+written from (number 100 is not used there and is absent here); numbers 110-159
+are the sources of the management options (:mod:`~calcinosis_classify.knowledge.management`).
+Each entry keeps the public copy that was read (``url``, further copies in
 ``other_urls``); some of those are mirrors or secondary copies, so where the
 primary publication could be identified the entry also carries its DOI, its
 PubMed id, or (for works with neither) the publisher's own address, and
@@ -397,6 +398,56 @@ REFERENCES: tuple[Reference, ...] = (
     _r(106, "", "Calcific uremic arteriolopathy in peritoneal dialysis patients: review (more than 50% die within a "
        "year, usually from superimposed sepsis; pain often refractory to analgesia) (PMC3124933)", None, "",
        "https://pmc.ncbi.nlm.nih.gov/articles/PMC3124933"),
+    # ------------------------------------------------------------------ management (110-159)
+    _r(110, "Traineau H, Aggarwal R, Monfort JB, Senet P, Oddis CV, Chizzolini C, Barbaud A, Francès C, Arnaud L, "
+       "Chasset F", "Treatment of calcinosis cutis in systemic sclerosis and dermatomyositis: a review of the "
+       "literature", 2020, "J Am Acad Dermatol 2020;82:317-25", "http://47.251.13.51:8081/31302187",
+       "https://casereports.bmj.com/lookup/external-ref?access_num=10.1016/j.jaad.2019.07.006&link_type=DOI",
+       doi="10.1016/j.jaad.2019.07.006", pmid="31302187"),
+    _r(111, "Wen W, Portales-Castillo I, Seethapathy R, et al.; Nigwekar SU", "Intravenous sodium thiosulphate for "
+       "calciphylaxis of chronic kidney disease: a systematic review and meta-analysis", 2023,
+       "JAMA Netw Open 2023;6(4):e2310068", "http://47.251.13.51:8081/37099293", "http://nephjc.com/news/sts-cua",
+       doi="10.1001/jamanetworkopen.2023.10068", pmid="37099293"),
+    _r(112, "Udomkarnjananun S, Kongnatthasate K, Praditpornsilpa K, Eiam-Ong S, Jaber BL, Susantitaphong P",
+       "Treatment of calciphylaxis in CKD: a systematic review and meta-analysis", None, "Kidney Int Rep",
+       "https://www.scienceopen.com/document?vid=305f6712-056b-476c-9a56-c33a7c4f536b"),
+    _r(113, "Kidney Disease: Improving Global Outcomes (KDIGO) CKD-MBD Update Work Group", "KDIGO 2017 clinical "
+       "practice guideline update for the diagnosis, evaluation, prevention, and treatment of chronic kidney "
+       "disease-mineral and bone disorder (CKD-MBD)", 2017, "Kidney Int Suppl 2017;7:1-59",
+       "https://scienceopen.com/document?vid=d3a00f18-1b74-4de7-9309-dd02c52692f6",
+       "https://www.compact-renal.com/2017/07/18/kdigo-2017-ckd-mbd-guidelines-update/"),
+    _r(114, "El-Hajj Fuleihan G, Clines GA, Hu MI, Marcocci C, Murad MH, Piggott T, Van Poznak C, Wu JY, Drake MT",
+       "Treatment of hypercalcemia of malignancy in adults: an Endocrine Society clinical practice guideline", 2023,
+       "J Clin Endocrinol Metab 2023;108:507-28", "https://medluna.com/article/36545746",
+       "https://reference.medscape.com/viewarticle/988882", doi="10.1210/clinem/dgac621", pmid="36545746"),
+    _r(115, "Ong J, Van Gerpen R", "Recommendations for management of noncytotoxic vesicant extravasations", 2020,
+       "J Infus Nurs 2020;43:319-43", "https://ouci.dntb.gov.ua/en/works/7nxaPmyl",
+       doi="10.1097/NAN.0000000000000392"),
+    _r(116, "", "Intravenous infiltration and extravasation in neonates: prevention, early detection and initial "
+       "management (procedure chapter)", None, "AccessPediatrics (McGraw Hill)",
+       "https://accesspediatrics.mhmedical.com/content.aspx?bookid=2762&sectionid=234451965"),
+    _r(117, "", "Local, nonsystemic, and minimally invasive therapies for calcinosis cutis: a systematic review "
+       "(40 studies, 136 patients: topical and intralesional sodium thiosulfate, shock-wave lithotripsy, laser)",
+       None, "Arch Dermatol Res", "https://link.springer.com/doi/10.1007/s00403-021-02264-5",
+       doi="10.1007/s00403-021-02264-5"),
+    _r(118, "Wilhelm SM, Wang TS, Ruan DT, et al.", "The American Association of Endocrine Surgeons guidelines for "
+       "definitive management of primary hyperparathyroidism", 2016, "JAMA Surg 2016;151:959-68",
+       "http://jamanetwork.com/journals/jamasurgery/fullarticle/2542667"),
+    _r(119, "Abramowicz P, Dobrenko E, Abramowicz M, Konstantynowicz J", "Effect of intravenous pamidronate in the "
+       "treatment of skin calcinosis in the course of juvenile dermatomyositis: a story half-told (3 children)", 2015,
+       "Bone Abstracts 2015;4:P104", "http://www.bone-abstracts.org/ba/0004/ba0004p104.htm",
+       doi="10.1530/boneabs.4.P104"),
+    _r(120, "Badawi AH, Patel V, Warner AE, Hall JC", "Dystrophic calcinosis cutis: treatment with intravenous sodium "
+       "thiosulfate (case letter)", None, "Cutis / MDedge",
+       "https://www.mdedge.com/dermatology/article/228543/rare-diseases/dystrophic-calcinosis-cutis-treatment-"
+       "intravenous-sodium?channel=285"),
+    _r(121, "", "Colchicine suppression of local and systemic inflammation due to calcinosis universalis in chronic "
+       "dermatomyositis (2 patients)", 1978, "Ann Intern Med 1978",
+       "https://insights.ovid.com/aime/197811010/00000605-197811010-00017"),
+    _r(122, "", "Renal Association commentary on the KDIGO (2017) clinical practice guideline update for the "
+       "diagnosis, evaluation, prevention, and treatment of CKD-MBD (of 21 updated statements, 8 ungraded and the "
+       "others grade 2)", 2018, "BMC Nephrol 2018", "https://dx.doi.org/10.1186/s12882-018-1037-8",
+       doi="10.1186/s12882-018-1037-8"),
     # 160-259: terminology sources behind the FHIR code maps (knowledge/codes.py).
     _r(160, "", "HL7 FHIR Clinical Guidelines IG, ValueSet ckd-valueset-creatinine (Creatinine Lab Results: LOINC "
        "2160-0, 14682-9, 77140-2)", 2021, "HL7 International",

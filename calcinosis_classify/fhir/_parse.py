@@ -113,7 +113,7 @@ def describe_source(source: Any) -> str:
     return "a Bundle (dict)" if isinstance(source, dict) else str(source)
 
 
-def blocks(source: Any, warn: Warn, block_bytes: int = _BLOCK_BYTES) -> Iterator[Block]:
+def blocks(source: Any, warn: Warn, block_bytes: int | None = None) -> Iterator[Block]:
     """Every resource of ``source`` in blocks, Patient resources first.
 
     Raises
@@ -121,6 +121,7 @@ def blocks(source: Any, warn: Warn, block_bytes: int = _BLOCK_BYTES) -> Iterator
     InputError
         The source does not exist, is not JSON/NDJSON, or holds no file the reader can use.
     """
+    block_bytes = block_bytes or _BLOCK_BYTES
     if isinstance(source, dict):
         yield from _bundle_blocks(source, "the Bundle", warn)
         return

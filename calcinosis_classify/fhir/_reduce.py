@@ -346,7 +346,8 @@ class Reducer:
         self.unknown("Condition", keys, first_key, np.flatnonzero(keep & ~some), ids)
         p_all, e_all = parent[mapped], entry[mapped]
         for p, e in zip(p_all, e_all, strict=True):
-            if "lesion_site" in self.codes.entries[e].fields:
+            fields = self.codes.entries[e].fields
+            if not fields or "lesion_site" in fields:  # the calcinosis condition itself (it sets no flag)
                 self._site(int(rows[p]), table, int(p), int(onset[p]), ids[p])
         flag_lists = [[_FLAG_INDEX[f] for f in entry_.fields if f in _FLAG_INDEX] for entry_ in self.codes.entries]
         counts = np.array([len(x) for x in flag_lists] + [0], dtype="int64")[e_all]

@@ -372,3 +372,39 @@ def test_broken_resources_never_stop_the_read_nor_lose_a_patient(resources: list
     assert set(read.warnings["code"]) <= set(WARNING_CODES)
     rows = read.warnings["row"].dropna().to_numpy(dtype=np.int64)
     assert ((rows >= 0) & (rows < len(read.cases))).all()
+
+
+# ------------------------------------------------------------------ command line
+
+def test_score_detects_a_fhir_export_and_reports_its_warnings(tmp_path: Path) -> None:
+    from calcinosis_classify.cli import main
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.ndjson").write_text(json.dumps(patient("p1")) + "\n" + json.dumps(patient("p2")) + "\n")
+    (folder / "Observation.ndjson").write_text(json.dumps(obs("o1", "p1", CA, "2024-06-01", 9.5)) + "\n{bad\n")
+    out, report = tmp_path / "scored.csv", tmp_path / "report.csv"
+    assert main(["score", str(folder), "-o", str(out), "--report", str(report), "-q",
+                 "--as-of", "2024-06-30", "--window-days", "60"]) == 1
+    scored = pd.read_csv(out)
+    assert scored["case_id"].tolist() == ["p1", "p2"] and scored["calcium"].tolist()[0] == 9.5
+    problems = pd.read_csv(report)
+    assert "fhir_bad_json" in set(problems["code"])
+    bundle_file = tmp_path / "b.json"
+    bundle_file.write_text(json.dumps(bundle(patient("p1"), obs("o1", "p1", CA, "2024-06-01", 9.5))))
+    assert main(["score", str(bundle_file), "-o", str(out), "-q"]) == 0
+    text_named = tmp_path / "b.txt"
+    text_named.write_text(bundle_file.read_text())
+    assert main(["score", str(text_named), "--format", "fhir", "-o", str(out), "-q"]) == 0
+    assert pd.read_csv(out)["case_id"].tolist() == ["p1"]
+
+
+def test_an_unreadable_fhir_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from calcinosis_classify.cli import main
+
+    broken = tmp_path / "x.ndjson.gz"
+    broken.write_bytes(b"\x1f\x8b\x08 broken")
+    assert main(["score", str(broken), "-o", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "x.ndjson.gz" in err[0]
+    assert not (tmp_path / "o.csv").exists()

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -169,7 +170,7 @@ def concept_words(concepts: Any) -> np.ndarray:
     code, display, words = first_codings(concepts)
     out = words.copy()
     for other in (display, code):
-        gap = np.equal(out, None)
+        gap = pd.isna(out)
         out[gap] = other[gap]
     return out
 

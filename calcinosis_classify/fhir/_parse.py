@@ -150,7 +150,7 @@ def _is_ndjson_name(path: Path) -> bool:
 
 def _open(path: Path) -> io.BufferedIOBase:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return gzip.open(path, "rb")
     return open(path, "rb")
 
 

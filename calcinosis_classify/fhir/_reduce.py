@@ -19,6 +19,7 @@ Clinical rules applied here (the README's "FHIR input" section documents them):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -487,7 +488,7 @@ def _dedupe(reducer: Reducer, kind: str, rows: np.ndarray, ids: np.ndarray, keep
     _, first = np.unique(ids.astype(str), return_index=True)
     repeat = np.ones(ids.size, dtype=bool)
     repeat[first] = False
-    repeat &= np.not_equal(ids, None)
+    repeat &= ~pd.isna(ids)
     if repeat.any():
         reducer._duplicates(kind, rows[repeat], ids[repeat])
         keep &= ~repeat

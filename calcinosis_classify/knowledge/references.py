@@ -471,6 +471,112 @@ REFERENCES: tuple[Reference, ...] = (
     _r(185, "", "LOINC term pages for 2000-8 (Calcium [Moles/volume] in Serum or Plasma) and 14879-1 (Phosphate "
        "[Moles/volume] in Serum or Plasma): the addresses to check them at; no copy could be read", None,
        "Regenstrief Institute, LOINC", "https://loinc.org/2000-8/", "https://loinc.org/14879-1/"),
+    _r(186, "", "ICD-10-CM Z68 Body mass index [BMI] (Z68.3 30-39, adult; Z68.4 40 or greater, adult)", 2026,
+       "ICDList", "https://icdlist.com/icd-10/Z68", "https://icdlist.com/icd-10/Z68.4"),
+    _r(187, "", "ICD-10-CM chapter 2, Neoplasms (C00-D49): malignant C00-C96 (with C7A, C7B), in situ D00-D09, "
+       "benign D10-D36, uncertain or unspecified behaviour D37-D49", None, "CPT Code Blog; NCI SEER Training",
+       "https://cptcodeblog.com/what-is-icd-10-chapter-c00-d49", "https://training.seer.cancer.gov/icd10cm/neoplasm/"),
+    _r(188, "", "ICD-10-CM C90.00 Multiple myeloma not having achieved remission (C90 multiple myeloma and "
+       "malignant plasma cell neoplasms)", 2026, "HCC Buddy", "https://hccbuddy.com/icd10/C90.00"),
+    _r(189, "", "ICD-10-CM D86 Sarcoidosis (D86.0-D86.9)", 2025, "ICDList", "https://icdlist.com/icd-10/D86"),
+    _r(190, "", "ICD-10-CM Q90 Down syndrome (Q90.0-Q90.9)", 2024, "ICDList; HCC Buddy",
+       "https://icdlist.com/icd-10/codes/down-syndrome-q90", "https://hccbuddy.com/icd10/Q90"),
+    _r(191, "", "ICD-10-CM L90.5 Scar conditions and fibrosis of skin; L91.0 Hypertrophic scar (includes keloid)",
+       None, "DiseaseDB", "https://www.diseasedb.com/icd10/L90.5", "https://www.diseasedb.com/icd10/L91.0"),
+    _r(192, "", "ICD-10-CM (2010) tabular list, chapter 12 (excludes notes naming panniculitis NOS M79.3)", 2010,
+       "Wikisource", "https://en.wikisource.org/wiki/ICD-10-CM_(2010)/CHAPTER_12"),
+    _r(193, "", "ICD-10-CM burns and corrosions: T20-T25 by site, T31 and T32 by extent of body surface", 2023,
+       "ICD10Data; Skyscape ICD-10-CM", "https://www.icd10data.com/ICD10CM/Codes/S00-T88/T30-T32/T32-",
+       "https://download.skyscape.com/download/ota/lonestar/582C586A-12BF-4A64-BBB6-E30A5ADE37F9/icd10cm.ed23/"
+       "content/HTML/7/tn4.htm"),
+    _r(194, "", "ICD-10 (WHO, 2016) E65-E68 obesity and other hyperalimentation, incl. E67.3 Hypervitaminosis D",
+       2016, "", "https://spbtr.ru/en/audience-1/izbytochnaya-massa-i-ozhirenie-u-detei-gipotrofiya-povyshennoe.html"),
+    _r(195, "", "ICD-10-CM I73.00 Raynaud's syndrome without gangrene; I73.01 with gangrene", 2024, "ICDList",
+       "https://icdlist.com/icd-10/I73.00", "https://icdlist.com/icd-10/I73.01"),
+    _r(196, "", "ICD-10-CM D68.5 Primary thrombophilia (D68.51, D68.52, D68.59) and D68.6 Other thrombophilia "
+       "(D68.61, D68.62, D68.69)", 2026, "PayerReady; Legal Clarity; littleden", "https://payerready.com/codes/icd10/D68-5",
+       "https://legalclarity.org/thrombophilia-icd-10-codes-d68-5x-d68-6x-and-d68-9/",
+       "https://littleden.blog/icd10/code/d68.5/"),
+    _r(197, "", "ICD-10-CM R63.4 Abnormal weight loss", 2025, "ICD Code Compass", "https://codes.sprypt.com/codes/R63.4"),
+    _r(198, "", "ICD-10-CM diseases of liver (K70-K77): K70 Alcoholic liver disease; K74.6 other and unspecified "
+       "cirrhosis of liver", None, "ICDList; Legal Clarity; HealthHelped",
+       "https://icdlist.com/icd-10/codes/alcoholic-liver-disease-k70",
+       "https://legalclarity.org/liver-disease-icd-10-codes-k70-k77-explained/",
+       "https://healthhelped.com/icd-10-code-for-liver-cirrhosis"),
+    _r(199, "", "ICD-10-CM L97 Non-pressure chronic ulcer of lower limb, NEC, and L98.4 Non-pressure chronic ulcer "
+       "of skin, NEC (with their notes on gangrene, I96)", 2026, "icd-10code.com; Eleplan",
+       "https://icd-10code.com/cm/chapter/L00-L99/L80-L99/L97", "https://eleplan.com/icd10/L98.4"),
+    _r(200, "", "ICD-10-CM T86.1 Complications of kidney transplant (T86.10-T86.19)", 2026, "ICDList",
+       "https://icdlist.com/icd-10/t861"),
+    _r(201, "", "ICD-10 P15.6 subcutaneous fat necrosis due to birth injury (CID-10 listing) and the ICD-10-CM block "
+       "P10-P15 birth trauma", None, "Versatilis CID-10; Medical Code Center",
+       "https://versatilis.com.br/cid10/p00-p96-capitulo-xvi-algumas-afeccoes-originadas-no-periodo-perinatal/"
+       "p10-p15-traumatismo-de-parto/p15-outros-traumatismos-de-parto/"
+       "p156-necrose-de-gordura-subcutanea-devida-a-traumatismo-de-parto",
+       "http://medicalcodecenter.com/coding/icd10Cm/book/section/P10-P15"),
+    _r(202, "", "ICD-10-CM E83.5 Disorders of calcium metabolism; E83.52 Hypercalcemia", None, "DiseaseDB",
+       "https://www.diseasedb.com/icd10/E83.5", "https://diseasedb.com/icd10/E83.52"),
+    _r(203, "", "ICD-10-CM Z49.32 Encounter for adequacy testing for peritoneal dialysis", 2025, "iFrame.ai",
+       "https://iframe.ai/medical-coding/reference/Z49.32"),
+    _r(204, "", "FinnGen phenocode M13_SYSTSLCE Systemic sclerosis (ICD-10 M34; SNOMED CT 89155008)", None,
+       "FinnGen Risteys", "https://r3.risteys.finngen.fi/phenocode/M13_SYSTSLCE"),
+    _r(205, "", "FinnGen phenocode M13_SLE Systemic lupus erythematosus (ICD-10 M32; SNOMED CT 55464009)", None,
+       "FinnGen Risteys; PGS Catalog", "https://r4.risteys.finngen.fi/phenocode/M13_SLE",
+       "https://www.pgscatalog.org/trait/MONDO_0007915/"),
+    _r(206, "", "FinnGen phenocode E4_HYPERPARA Hyperparathyroidism (ICD-10 E21.0-E21.3; SNOMED CT 66999008)", None,
+       "FinnGen Risteys", "https://r3.risteys.finngen.fi/phenocode/E4_HYPERPARA"),
+    _r(207, "", "HL7 SANER IG, ValueSet KidneyDiseaseCOVID19RiskFactors (SNOMED CT 709044004 Chronic kidney "
+       "disease, 46177005 End-stage renal disease); HL7 CPG IG ValueSet ckd-valueset-ckd", 2021, "HL7 International",
+       "https://hl7.org/fhir/uv/saner/ValueSet-KidneyDiseaseCOVID19RiskFactors.html",
+       "https://hl7.org/fhir/uv/cpg/STU1/ValueSet-ckd-valueset-ckd.html"),
+    _r(208, "", "HL7 value sets of SNOMED CT dialysis procedures (is-a 108241001 Dialysis procedure, 61 concepts)",
+       2023, "HL7 International (Vulcan RWD IG; CREDS IG)",
+       "https://hl7.org/fhir/uv/vulcan-rwd/ValueSet-ExampleDialysisProcedureCodes.html",
+       "https://hl7.org/fhir/us/registry-protocols/2023May/ValueSet-HemodialysisOrPeritonealDialysis.html"),
+    _r(209, "", "HL7 Vulcan FHIR-to-OMOP IG, ConceptMap ConditionConcepts (SNOMED CT 363346000 Malignant tumour)",
+       None, "HL7 International", "https://hl7.org/fhir/uv/omop/INFORMATIVE1/en/ConceptMap-ConditionConcepts.html"),
+    _r(210, "", "ICD-10-CM Q90.9 Down syndrome, unspecified, with its SNOMED CT mappings (incl. 41040004)", None,
+       "AutoICD API", "https://autoicdapi.com/icd10/Q90.9"),
+    _r(211, "", "FDA GSRS substance records (openFDA) with WHO ATC codes: warfarin B01AA03, phenprocoumon B01AA04, "
+       "acenocoumarol B01AA07 (Vitamin K antagonists)", 2025, "U.S. FDA, openFDA",
+       "https://api.fda.gov/other/substance.json?search=unii%3A5Q7ZVV76EI",
+       "https://api.fda.gov/other/substance.json?search=unii%3AQ08SIO485D",
+       "https://api.fda.gov/other/substance.json?search=unii%3AI6WP63U32H"),
+    _r(212, "", "FDA GSRS substance records (openFDA) with WHO ATC codes: calcium gluconate A12AA03, calcium "
+       "chloride A12AA07, calcium carbonate A12AA04", 2025, "U.S. FDA, openFDA",
+       "https://api.fda.gov/other/substance.json?search=unii%3ASQE6VB453K",
+       "https://api.fda.gov/other/substance.json?search=unii%3AM4I0D6VV5M",
+       "https://api.fda.gov/other/substance.json?search=unii%3AH0G9379FGK"),
+    _r(213, "", "FDA GSRS substance records (openFDA) with WHO ATC codes: colecalciferol A11CC05, ergocalciferol "
+       "A11CC01 (Vitamin D and analogues)", 2025, "U.S. FDA, openFDA",
+       "https://api.fda.gov/other/substance.json?search=unii%3A1C6V77QF41",
+       "https://api.fda.gov/other/substance.json?search=unii%3AVS041H42XC"),
+    _r(214, "", "ATC/DDD Index: the address to check ATC codes at (no copy could be read)", None,
+       "WHO Collaborating Centre for Drug Statistics Methodology", "https://atcddd.fhi.no/atc_ddd_index/"),
+    _r(215, "", "RxNav: the address to check RxNorm ingredient codes at (no copy could be read)", None,
+       "U.S. National Library of Medicine", "https://mor.nlm.nih.gov/RxNav/"),
+    _r(216, "", "CPT 90935, 90937 (hemodialysis procedures) and 90945, 90947 (dialysis other than hemodialysis)", 2026,
+       "Coding Ahead; Pabau", "https://www.codingahead.com/cpt-codes-for-hemodialysis-procedures/",
+       "https://webhooks.codingahead.com/cpt/codes/90937", "https://pabau.com/procedure-codes/cpt-code-90945/"),
+    _r(217, "", "ICD-10-PCS hemodialysis: 5A1D70Z and the table 5A1 duration values (7 intermittent, 8 prolonged "
+       "intermittent, 9 continuous)", 2018, "WMWTL; UASI; Libman Education", "https://wmwtl.com/?p=25004",
+       "https://uasisolutions.com/coding-tip-of-the-month-february-2018/",
+       "https://libmaneducation.com/icd-10-pcs-hemodialysis-for-fy2018/"),
+    _r(218, "", "ICD-10-PCS coding of peritoneal dialysis (guide; the code 3E1M39Z itself was not shown)", None, "WMWTL",
+       "https://wmwtl.com/mastering-peritoneal-dialysis-icd-10-pcs-coding"),
+    _r(219, "", "Calciphylaxis: synopsis and codes (ICD-10-CM E83.59 Other disorders of calcium metabolism; SNOMED CT "
+       "237900002 Calciphylaxis)", None, "VisualDx",
+       "https://v7.visualdx.com/visualdx/diagnosis/?diagnosisId=51241&moduleId=101",
+       "http://www.visualdx.com/view/diagnosis/calciphylaxis"),
+    _r(220, "", "Subcutaneous fat necrosis of the newborn: synopsis and codes (ICD-10-CM P15.6 Subcutaneous fat "
+       "necrosis due to birth injury; SNOMED CT 239094006 Subcutaneous fat necrosis of newborn)", 2021, "VisualDx",
+       "https://logicalimages.com/visualdx/diagnosis/subcutaneous+fat+necrosis+of+the+newborn?diagnosisId=52738"
+       "&moduleId=103"),
+    _r(221, "", "Hypervitaminosis D: synopsis and codes (ICD-10-CM E67.3 Hypervitaminosis D; SNOMED CT 27712000 "
+       "Hypervitaminosis D)", None, "VisualDx",
+       "https://www.visualdx.com/visualdx/diagnosis/hypervitaminosis+d?diagnosisId=52918&moduleId=101"),
+    _r(222, "", "Laboratory test catalogue: Phosphate, serum (reported in mmol/L; LOINC 14879-1)", 2025,
+       "National University Hospital Singapore, Clinical Chemistry", "https://nuhsingapore.testcatalog.org/show/PO4"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

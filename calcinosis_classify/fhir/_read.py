@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from calcinosis_classify.errors import InputError
 from calcinosis_classify.fhir import _columns as C
 from calcinosis_classify.fhir._basis import Basis
-from calcinosis_classify.fhir._parse import blocks
+from calcinosis_classify.fhir._parse import blocks, prefetched
 from calcinosis_classify.fhir._reduce import (
     ABSENT,
     ABSENT_REASONS,
@@ -122,7 +122,7 @@ def read_fhir(source: Any, as_of: Any = None, window_days: int = 90) -> FhirRead
     def warn(code: str, where: str, value: Any, message: str) -> None:
         reducer.warnings.add(-1, where, None, code, value, message)
 
-    for block in blocks(source, warn):
+    for block in prefetched(blocks(source, warn)):
         reducer.feed(block)
     return _settle(reducer, explicit, int(window_days))
 

@@ -28,7 +28,7 @@ import pyarrow.json as pa_json
 
 from calcinosis_classify.errors import InputError
 
-__all__ = ["RESOURCE_TYPES", "SCHEMA", "Block", "blocks", "describe_source", "prefetched"]
+__all__ = ["RESOURCE_TYPES", "SCHEMA", "Block", "blocks", "prefetched"]
 
 # The resource types the reader uses, in the order their files are read (patients first).
 RESOURCE_TYPES = ("Patient", "Observation", "Condition", "MedicationRequest", "MedicationStatement",
@@ -107,11 +107,6 @@ class Block:
 
 # A warning raised while parsing: (code, where, value, message).
 Warn = Callable[[str, str, Any, str], None]
-
-
-def describe_source(source: Any) -> str:
-    """How the source is named in messages."""
-    return "a Bundle (dict)" if isinstance(source, dict) else str(source)
 
 
 def blocks(source: Any, warn: Warn, block_bytes: int | None = None) -> Iterator[Block]:

@@ -145,7 +145,7 @@ def _settle(r: Reducer, explicit: np.int64 | None, window_days: int) -> FhirRead
     r.flag_refs.clear()
     values, judged = _judged(_numbers(r, n, as_of, labs, flags), units)
     del labs, units
-    cases = _cases(r, n, values, flags, cutoff)
+    cases = _cases(r, n, values, flags)
     del flags
     _status_from_records(r, cases, values, cutoff, refs)
     r.status.clear()
@@ -368,7 +368,7 @@ def output_fields(codes: C.CodeIndex | None = None) -> list[str]:
     return [f.name for f in FIELDS if f.contract or f.name in mapped]
 
 
-def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray, cutoff: int) -> pd.DataFrame:
+def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     sex = np.array(["M", "F", None], dtype=object)
     sites = np.array([*r.sites, None], dtype=object)

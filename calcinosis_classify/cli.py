@@ -100,10 +100,22 @@ def _cmd_score(args: argparse.Namespace) -> int:
         raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     if args.model is not None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
-    summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
-                         strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
-                         jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
-                         model=args.model, out_sep=args.out_sep, excel=args.excel)
+    if args.window_days is not None and args.window_days < 1:
+        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
+    from calcinosis_classify.fhir._score import is_fhir_input, score_fhir
+
+    if args.format == "fhir" or (args.format == "auto" and is_fhir_input(args.input)):
+        summary = score_fhir(args.input, args.output, as_of=args.as_of, window_days=args.window_days or 90,
+                             report=args.report, units=args.units, thresholds=_thresholds(args),
+                             strict_units=args.strict_units, prefix=args.prefix, jobs=args.jobs,
+                             chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
+                             model=args.model, out_sep=args.out_sep, excel=args.excel)
+    else:
+        summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
+                             strict_units=args.strict_units, prefix=args.prefix, sep=args.sep,
+                             report=args.report, jobs=args.jobs, chunk_rows=args.chunk_rows,
+                             progress=False if args.quiet else None, model=args.model, out_sep=args.out_sep,
+                             excel=args.excel)
     if not args.quiet:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
@@ -460,7 +472,15 @@ _QUIET = _opt("-q", "--quiet", action="store_true", help="no progress bar and no
 _TRUTH = _opt("--truth", default="true_subtype", help="column with the true subtypes (default: true_subtype)")
 
 _SCORE = [
-    _opt("input", help="CSV (also .gz, .bz2) or Parquet file, or - for CSV on standard input"),
+    _opt("input", help="CSV (also .gz, .bz2) or Parquet file, - for CSV on standard input, or FHIR: a Bundle "
+                       ".json, an .ndjson(.gz) file or a folder of them (a bulk export)"),
+    _opt("--format", choices=("auto", "table", "fhir"), default="auto",
+         help="input format: table (CSV/Parquet) or fhir; auto: fhir for a folder, .ndjson(.gz) or .json "
+              "(default: auto)"),
+    _opt("--as-of", metavar="YYYY-MM-DD", help="FHIR input: the day of assessment; resources dated later are not "
+                                               "used (default: the newest date in the input)"),
+    _opt("--window-days", type=int, help="FHIR input: lab results older than this many days before --as-of are "
+                                         "not used (default: 90)"),
     _opt("-o", "--output", default="-", help="output .csv, .csv.gz or .parquet file, or - for standard output "
                                              "(default: -)"),
     _SEP,
@@ -554,7 +574,7 @@ _EVALUATE = [
 ]
 
 _VERBS: dict[str, tuple[str, Any, list[_Option], bool]] = {
-    "score": ("score a CSV/Parquet file", _cmd_score, _SCORE, True),
+    "score": ("score a CSV/Parquet file or a FHIR export", _cmd_score, _SCORE, True),
     "explain": ("explain one case", _cmd_explain, _EXPLAIN, True),
     "rules": ("print the knowledge base (or the thresholds)", _cmd_rules, _RULES, False),
     "synth": ("generate a synthetic cohort with ground truth", _cmd_synth, _SYNTH, False),

@@ -100,6 +100,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
         raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     if args.model is not None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
+    if args.fhir_out is not None and args.output == "-":
+        raise _UsageError("--fhir-out reads the scored rows back from the output file: give -o FILE "
+                          "(not standard output)")
     summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
                          strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
                          jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
@@ -108,7 +111,19 @@ def _cmd_score(args: argparse.Namespace) -> int:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
         print(summary.text(args.output), file=sys.stderr)
+    if args.fhir_out is not None:
+        _write_fhir_out(args)
     return EXIT_DATA if summary.problems else EXIT_OK
+
+
+def _write_fhir_out(args: argparse.Namespace) -> None:
+    """``score --fhir-out``: one RiskAssessment per scored row, read back from the output file."""
+    from calcinosis_classify.fhir import write_risk_assessments_from_file
+
+    count = write_risk_assessments_from_file(args.output, args.fhir_out, prefix=args.prefix,
+                                             sep=args.out_sep or args.sep)
+    if not args.quiet:
+        print(f"wrote {count} RiskAssessment resources -> {args.fhir_out}", file=sys.stderr)
 
 
 def _parse_value(text: str) -> Any:
@@ -440,6 +455,8 @@ _SCORE = [
     _opt("--chunk-rows", type=int, help="rows per chunk (default: 32768)"),
     _opt("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's columns "
                                          "beside the rules' (default: none)"),
+    _opt("--fhir-out", metavar="FILE.ndjson", help="also write one FHIR R4 RiskAssessment per row to this NDJSON "
+                                                   "file (.gz: gzipped); needs -o FILE (default: none)"),
     _QUIET,
 ]
 _EXPLAIN = [

@@ -345,9 +345,35 @@ def _cmd_synth(args: argparse.Namespace) -> int:
                                  sparse_rate=args.sparse_rate)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
+    if args.format == "fhir":
+        return _synth_fhir(cohort, args)
+    if args.gzip or args.as_of is not None:
+        raise _UsageError("--gzip and --as-of apply to --format fhir only (name the CSV output .csv.gz to compress)")
     _write_atomic(cohort, args.output)
     if not args.quiet:
         print(f"wrote {len(cohort)} synthetic cases -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _synth_fhir(cohort: pd.DataFrame, args: argparse.Namespace) -> int:
+    """``synth --format fhir``: the cohort as a FHIR Bulk Data export folder."""
+    from calcinosis_classify.fhir import DEFAULT_AS_OF, write_synthetic_export
+
+    if args.output == "-":
+        raise _UsageError("--format fhir writes a folder of NDJSON files: give -o FOLDER")
+    as_of = args.as_of or DEFAULT_AS_OF
+    try:
+        import pandas as pd
+
+        pd.Timestamp(as_of)
+    except ValueError:
+        raise _UsageError(f"--as-of must be a date or date-time like 2025-06-30, got {as_of!r}") from None
+    result = write_synthetic_export(cohort, args.output, as_of=as_of, seed=args.seed, gzip=args.gzip)
+    if not args.quiet:
+        counts = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+        print(f"wrote {len(cohort)} synthetic patients as FHIR ({counts}) in {result.seconds:.1f} s -> "
+              f"{args.output} (index date {result.as_of}; cohort.csv: the same patients in the CSV contract)",
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -483,7 +509,14 @@ _RULES = [
 _SYNTH = [
     _opt("-n", type=int, default=1000, help="number of cases (default: 1000)"),
     _opt("--seed", type=int, default=0, help="random seed: the same seed gives the same cohort (default: 0)"),
-    _opt("-o", "--output", default="-", help="output CSV/Parquet file, or - for standard output (default: -)"),
+    _opt("-o", "--output", default="-", help="output CSV/Parquet file, or - for standard output; with --format "
+                                             "fhir, the export folder to create (default: -)"),
+    _opt("--format", choices=("csv", "fhir"), default="csv",
+         help="csv: one table (CSV or Parquet by the output's name); fhir: a FHIR R4 Bulk Data export folder "
+              "(Patient/Observation/Condition/MedicationRequest/Procedure .ndjson, and cohort.csv) (default: csv)"),
+    _opt("--gzip", action="store_true", help="--format fhir: write .ndjson.gz files (default: off)"),
+    _opt("--as-of", metavar="DATE", help="--format fhir: the index date the export is written for "
+                                         "(default: 2025-06-30)"),
     _opt("--missing-rate", type=float, default=0.1, help="share of values left blank (default: 0.1)"),
     _opt("--qualitative-rate", type=float, default=0.05,
          help="share of labs given as low/normal/high instead of a number (default: 0.05)"),

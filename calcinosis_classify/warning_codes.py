@@ -124,6 +124,64 @@ _CODES = (
     WarningCode("status_contradicts_value", "cell",
                 "A qualitative status contradicts the number beside it: the number is used.",
                 "calcium_status `high` with calcium 8.0"),
+    # ------------------------------------------------------------------ FHIR input
+    WarningCode("fhir_bad_json", "cell or column",
+                "FHIR input: a line (or Bundle entry) is not a JSON resource object, or has no resourceType: it "
+                "is skipped; every other line is read.", "a line `{\"resourceType\": \"Observation\", ` cut short"),
+    WarningCode("fhir_bad_value", "cell or column",
+                "FHIR input: an element has the wrong JSON type: that element is ignored, the rest of the "
+                "resource is read.", "`valueQuantity.value` = `\"9.5\"` (a string)"),
+    WarningCode("fhir_no_subject", "column",
+                "FHIR input: a resource has no subject, or its subject is not a Patient: it is not used.",
+                "an Observation without `subject`"),
+    WarningCode("fhir_no_id", "cell", "FHIR input: a Patient without an id: it gets a row, nothing can refer to it.",
+                "`{\"resourceType\": \"Patient\"}`"),
+    WarningCode("fhir_patient_not_found", "cell",
+                "FHIR input: resources refer to a patient with no Patient resource: the patient gets a row "
+                "(age and sex unknown).", "an Observation with subject `Patient/p9` and no Patient p9"),
+    WarningCode("fhir_no_patients", "column",
+                "FHIR input: no Patient resources at all (e.g. an export without Patient.ndjson): patients "
+                "come from the references; ages and sexes are unknown.", "a folder with only Observation.ndjson"),
+    WarningCode("fhir_duplicate", "cell",
+                "FHIR input: the same resource (type and id) appears more than once: it is counted once.",
+                "Observation/o1 twice"),
+    WarningCode("fhir_unknown_code", "column",
+                "FHIR input: resources whose codes are in no code map (one warning per code, with a count): "
+                "not used.", "an Observation coded LOINC 718-7 (haemoglobin)"),
+    WarningCode("fhir_no_date", "cell", "FHIR input: a lab result without an effective date: not used.",
+                "an Observation without `effectiveDateTime`"),
+    WarningCode("fhir_after_as_of", "column",
+                "FHIR input: resources dated after `as_of` (one warning with the count): not used.",
+                "a calcium of 2024-07-02 with `--as-of 2024-06-30`"),
+    WarningCode("fhir_lab_too_old", "cell",
+                "FHIR input: the newest result of a lab is older than the window before `as_of`: the lab is "
+                "unknown; the warning names the date.", "the newest calcium is 200 days old with `--window-days 90`"),
+    WarningCode("fhir_no_unit", "cell",
+                "FHIR input: a quantity without a unit: its unit is inferred as for CSV input (default "
+                "conventional unit, or the one its value is plausible in).", "`valueQuantity` = `{\"value\": 2.4}`"),
+    WarningCode("fhir_no_value", "cell",
+                "FHIR input: a lab Observation with no value, interpretation or dataAbsentReason: not used.",
+                "an Observation with only a code"),
+    WarningCode("fhir_data_absent", "cell",
+                "FHIR input: the newest result of a lab says its data are absent (`dataAbsentReason`): the "
+                "lab is unknown.", "`dataAbsentReason` = `not-performed`"),
+    WarningCode("fhir_paired_draws", "cell",
+                "FHIR input: calcium and phosphate come from the newest draws at most 7 days apart (for "
+                "Ca×P), not from the newest single results.", "calcium of 06-20, phosphate of 06-01 and 05-30, "
+                "calcium of 06-02: the 06-02/06-01 pair is used"),
+    WarningCode("fhir_unpaired_draws", "cell",
+                "FHIR input: calcium and phosphate were drawn more than 7 days apart with no closer pair in "
+                "the window: the older of the two is not used (so no Ca×P).",
+                "calcium of 06-20, phosphate of 05-01 only"),
+    WarningCode("fhir_unconfirmed", "cell",
+                "FHIR input: a Condition is `unconfirmed`, `provisional` or `differential`: not used as a "
+                "diagnosis (only `refuted` records a field as absent).", "a provisional diagnosis of lupus"),
+    WarningCode("fhir_no_body_site", "cell",
+                "FHIR input: the calcinosis Condition has no bodySite: `lesion_site` is unknown.",
+                "a calcinosis cutis Condition without `bodySite`"),
+    WarningCode("fhir_route", "cell",
+                "FHIR input: a medication that counts only by one route (IV calcium) has another route or none: "
+                "not used.", "calcium gluconate with route `oral`"),
 )
 
 WARNING_CODES: Mapping[str, WarningCode] = MappingProxyType({c.code: c for c in _CODES})

@@ -1,8 +1,12 @@
 """FHIR R4: read EHR exports into the input contract, write results as ``RiskAssessment`` resources.
 
+* :func:`read_fhir`: a Bundle or a bulk export (NDJSON) -> cases of the input contract (:class:`FhirRead`);
 * :func:`to_risk_assessments` / :func:`write_risk_assessments`: one ``RiskAssessment`` per scored row;
 * :func:`write_synthetic_export` / :func:`export_frame`: a synthetic cohort as a FHIR Bulk Data export
   (NDJSON per resource type) and the input-contract frame restricted to what the export carries.
+
+>>> from calcinosis_classify.fhir import read_fhir
+>>> cases, warnings, basis = read_fhir("export/")  # doctest: +SKIP
 """
 
 from calcinosis_classify.fhir._export import (
@@ -13,6 +17,7 @@ from calcinosis_classify.fhir._export import (
     export_frame,
     write_synthetic_export,
 )
+from calcinosis_classify.fhir._read import FhirRead, read_fhir
 from calcinosis_classify.fhir._risk import (
     METHOD_SYSTEM,
     RISK_PROBABILITY_SYSTEM,
@@ -28,9 +33,11 @@ __all__ = [
     "RESOURCE_TYPES",
     "RISK_PROBABILITY_SYSTEM",
     "SUBTYPE_SYSTEM",
+    "FhirRead",
     "SyntheticExport",
     "export_fields",
     "export_frame",
+    "read_fhir",
     "to_risk_assessments",
     "write_risk_assessments",
     "write_risk_assessments_from_file",

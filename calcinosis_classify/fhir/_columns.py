@@ -1,0 +1,191 @@
+"""Vectorised access to the elements of a block (:mod:`._parse`): dates, codes, references.
+
+Each function takes Arrow arrays of one block and returns numpy arrays, one value per resource; the
+text a function has to look at in Python (a code, a reference) is dictionary-encoded first, so Python
+sees each distinct spelling once per block.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calcinosis_classify.knowledge.codes import CODE_SYSTEMS, CodeMap
+
+NO_DATE = np.int64(-(2**62))
+"""Date sentinel (seconds since 1970): no date."""
+
+_FORMATS = (("%Y-%m-%dT%H:%M:%S", 19, ""), ("%Y-%m-%d", 10, ""), ("%Y-%m-%d", 7, "-15"),
+            ("%Y-%m-%d", 4, "-07-01"))
+
+
+def seconds(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """FHIR dates/dateTimes as int64 seconds since 1970 (time zone ignored; ``YYYY-MM`` = the 15th,
+    ``YYYY`` = 1 July); :data:`NO_DATE` where absent or unreadable."""
+    out = np.full(len(values), NO_DATE, dtype="int64")
+    todo = pc.is_valid(values)
+    for fmt, width, suffix in _FORMATS:
+        if not pc.any(todo).as_py():
+            break
+        text = pc.utf8_slice_codeunits(values, 0, width)
+        if width < 10:
+            text = pc.if_else(pc.equal(pc.utf8_length(values), width), text, pa.scalar(None, pa.string()))
+            text = pc.binary_join_element_wise(text, pa.scalar(suffix), "")
+        parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+        hit = pc.and_(todo, pc.is_valid(parsed))
+        mask = _np_bool(hit)
+        if mask.any():
+            out[mask] = _np_int(parsed.cast(pa.int64()))[mask]
+            todo = pc.and_(todo, pc.invert(hit))
+    return out
+
+
+def _np_bool(values: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _np_int(values: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def coalesce_dates(*columns: Any) -> np.ndarray:
+    """The first of several date elements that is present, in seconds."""
+    return seconds(pc.coalesce(*columns))
+
+
+def text(values: Any) -> np.ndarray:
+    """Strings as an object array (None where absent)."""
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def encoded(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """Dictionary codes (-1 = null) and the distinct values as Python objects."""
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype="int64")
+    return codes, enc.dictionary.to_pylist()
+
+
+def field(array: Any, *path: str) -> Any:
+    """A nested element (``field(table["subject"], "reference")``), null where a parent is null."""
+    for name in path:
+        array = pc.struct_field(array, name)
+    return array
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def _norm(code: str) -> str:
+    return code.strip().replace(".", "").upper()
+
+
+class CodeIndex:
+    """The code maps of :mod:`calcinosis_classify.knowledge.codes`, looked up by (system, code).
+
+    Exact entries match the code (ICD dots and case ignored); ``prefix`` entries also match every code
+    that starts with them; the longest prefix wins.
+    """
+
+    def __init__(self, systems: Mapping[str, tuple[CodeMap, ...]] = CODE_SYSTEMS):
+        self.entries: list[CodeMap] = []
+        self.exact: dict[tuple[str, str], int] = {}
+        self.prefix: dict[str, dict[str, int]] = {}
+        for system, table in systems.items():
+            for entry in table:
+                k = len(self.entries)
+                self.entries.append(entry)
+                key = _norm(entry.code)
+                self.exact.setdefault((system, key), k)
+                if entry.match == "prefix":
+                    self.prefix.setdefault(system, {}).setdefault(key, k)
+        self.find = functools.lru_cache(maxsize=65536)(self._find)
+
+    def _find(self, system: str | None, code: str | None) -> int:
+        if not system or not code:
+            return -1
+        key = _norm(code)
+        hit = self.exact.get((system, key))
+        if hit is not None:
+            return hit
+        prefixes = self.prefix.get(system)
+        if prefixes:
+            for cut in range(len(key) - 1, 0, -1):
+                hit = prefixes.get(key[:cut])
+                if hit is not None:
+                    return hit
+        return -1
+
+    def codings(self, concepts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Every coding of a CodeableConcept column.
+
+        Returns
+        -------
+        parent : numpy.ndarray
+            The resource (position in the block) of each coding.
+        entry : numpy.ndarray
+            The map entry it matches (index into :attr:`entries`), -1 for none.
+        key : numpy.ndarray
+            Index into ``keys`` of the coding's ``system|code``.
+        keys : list of str
+            The distinct ``system|code`` spellings.
+        """
+        codings = pc.struct_field(concepts, "coding")
+        if isinstance(codings, pa.ChunkedArray):
+            codings = codings.combine_chunks()
+        parent = np.asarray(pc.list_parent_indices(codings).to_numpy(zero_copy_only=False), dtype="int64")
+        flat = pc.list_flatten(codings)
+        system = pc.fill_null(pc.struct_field(flat, "system"), "")
+        code = pc.fill_null(pc.struct_field(flat, "code"), "")
+        key, keys = encoded(pc.binary_join_element_wise(system, code, "|"))
+        looked = np.array([self.find(*k.split("|", 1)) if k else -1 for k in keys] + [-1], dtype="int64")
+        return parent, looked[key], key, [k if k else "|" for k in keys]
+
+
+def first_codings(concepts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each concept's first coding: ``code`` and ``display`` (None where absent), and its ``text``, as
+    object arrays of one value per concept."""
+    n = len(concepts)
+    code = np.full(n, None, dtype=object)
+    display = np.full(n, None, dtype=object)
+    if n == 0:
+        return code, display, code.copy()
+    codings = pc.struct_field(concepts, "coding")
+    if isinstance(codings, pa.ChunkedArray):
+        codings = codings.combine_chunks()
+    parent = np.asarray(pc.list_parent_indices(codings).to_numpy(zero_copy_only=False), dtype="int64")
+    if parent.size:
+        rows, first = np.unique(parent, return_index=True)
+        flat = pc.list_flatten(codings)
+        code[rows] = text(pc.struct_field(flat, "code"))[first]
+        display[rows] = text(pc.struct_field(flat, "display"))[first]
+    return code, display, text(pc.struct_field(concepts, "text"))
+
+
+def concept_words(concepts: Any) -> np.ndarray:
+    """Each concept's text, else its first coding's display, else its first code (None: none)."""
+    code, display, words = first_codings(concepts)
+    out = words.copy()
+    for other in (display, code):
+        gap = np.equal(out, None)
+        out[gap] = other[gap]
+    return out
+
+
+def list_first_codes(concept_lists: Any) -> np.ndarray:
+    """The first coding's ``code`` of the first concept of each list of concepts (``interpretation``)."""
+    if isinstance(concept_lists, pa.ChunkedArray):
+        concept_lists = concept_lists.combine_chunks()
+    n = len(concept_lists)
+    out = np.full(n, None, dtype=object)
+    parent = np.asarray(pc.list_parent_indices(concept_lists).to_numpy(zero_copy_only=False), dtype="int64")
+    if parent.size:
+        rows, first = np.unique(parent, return_index=True)
+        out[rows] = first_codings(pc.list_flatten(concept_lists).take(pa.array(first)))[0]
+    return out

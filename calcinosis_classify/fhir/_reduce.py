@@ -1,0 +1,527 @@
+"""Folding blocks of resources into the per-patient state (:mod:`._state`), one resource type at a time.
+
+Clinical rules applied here (the README's "FHIR input" section documents them):
+
+* Observation: status ``entered-in-error``/``cancelled`` is ignored; the code is looked up in the LOINC
+  map; the date is ``effective[x]`` (else ``issued``); a result without a date, with a unit that is not
+  a unit of its field, negative, or impossible in every unit of its field is not valid (warning) and
+  never chosen; valid results go to the newest-``k`` store of their field, results without a number to
+  the qualitative store (``interpretation`` H/L/N, ``dataAbsentReason``).
+* Condition: ``entered-in-error`` is ignored; ``refuted`` records its fields as absent (0);
+  ``unconfirmed``/``provisional``/``differential`` are not used (warning); otherwise the fields are
+  present (1), except that a resolved/inactive/remission condition records a *current state*
+  (:data:`CURRENT_STATE`) as absent. Present wins over absent.
+* MedicationRequest/MedicationStatement and Procedure: the newest date of each exposure is kept
+  (:data:`~._state.ACTIVE` while still going on); whether it counts is decided at the end, against
+  ``as_of`` and the window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calcinosis_classify.fhir import _columns as C
+from calcinosis_classify.fhir._parse import Block
+from calcinosis_classify.fhir._state import ACTIVE, Patients, TopK, Warnings, _grown, as_ids
+from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
+
+LABS = tuple(f.name for f in FIELDS if f.kind == "lab")
+STATUS_LABS = tuple(f.name.removesuffix("_status") for f in FIELDS if f.kind == "status")
+FLAGS = tuple(f.name for f in FIELDS if f.kind == "flag")
+_FLAG_INDEX = {name: k for k, name in enumerate(FLAGS)}
+HISTORY = {"calcium": 3, "phosphate": 3}
+"""Draws kept per patient (newest first) for the labs that must be paired (Ca×P: at most 7 days apart)."""
+
+CURRENT_STATE = frozenset({"dialysis", "hyperparathyroidism", "vitamin_d_excess", "milk_alkali",
+                           "metabolic_alkalosis", "fever_sepsis", "parenteral_nutrition", "obesity",
+                           "weight_loss", "recent_hospitalisation", "nicu_stay"})
+"""Fields that describe the patient's present state: a resolved condition records them as absent, and a
+completed procedure or medication sets them only when it ended within the window before ``as_of``."""
+
+IATROGENIC = ("iv_calcium", "heel_sticks", "electrode_paste", "alginate_dressing", "nicu_stay",
+              "pas_therapy", "parenteral_nutrition")
+"""Exposures whose date feeds ``exposure_weeks``."""
+
+INTERPRETATION = {"H": 1, "HH": 1, "HU": 1, ">": 1, "L": -1, "LL": -1, "LU": -1, "<": -1, "N": 0}
+ABSENT_REASONS = ("unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked",
+                  "not-applicable", "unsupported", "as-text", "error", "not-a-number", "negative-infinity",
+                  "positive-infinity", "not-performed", "not-permitted")
+ABSENT = 10
+"""Qualitative store values: -1/0/1 = low/normal/high; ``ABSENT + k`` = data absent, reason ``k``."""
+
+_IGNORED_STATUS = {"entered-in-error", "cancelled"}
+_MED_IGNORED = {"entered-in-error", "cancelled", "draft", "intended", "unknown"}
+_MED_ONGOING = {"active", "on-hold"}
+_MED_ENDED = {"completed", "stopped"}
+_PROC_DONE = {"completed", "in-progress"}
+_UNCONFIRMED = {"unconfirmed", "provisional", "differential"}
+_RESOLVED = {"inactive", "remission", "resolved"}
+_ROUTE_CODES = {"intravenous": {"47625008"}}
+_DAY = 86400
+
+
+class Reducer:
+    """All per-patient state of one read, fed block by block."""
+
+    def __init__(self, codes: C.CodeIndex, as_of: np.int64 | None):
+        self.codes = codes
+        self.as_of_end = None if as_of is None else as_of + _DAY - 1
+        self.patients = Patients()
+        self.warnings = Warnings()
+        self.labs: dict[str, TopK] = {}
+        self.status: dict[str, TopK] = {}
+        self.events: dict[str, TopK] = {}
+        self.flags = np.zeros((0, len(FLAGS)), dtype="int8")
+        self.flag_refs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.site = np.zeros(0, dtype="int32")
+        self.site_date = np.zeros(0, dtype="int64")
+        self.onset = np.zeros(0, dtype="int64")
+        self.warfarin_start = np.zeros(0, dtype="int64")
+        self.exposure = np.zeros(0, dtype="int64")
+        self.sites: dict[str, int] = {}
+        self.unknown_codes: dict[tuple[str, str], list[object]] = {}
+        self.newest = int(C.NO_DATE)
+        self.later = 0
+        self.seen_patient = False
+        self.patients.listeners.append(self._grow)
+
+    # ------------------------------------------------------------------ state arrays
+
+    def _stores(self) -> list[TopK]:
+        return [*self.labs.values(), *self.status.values(), *self.events.values()]
+
+    def _grow(self, capacity: int) -> None:
+        for store in self._stores():
+            store.grow(capacity)
+        self.flags = _grown(self.flags, capacity, -1)
+        self.site = _grown(self.site, capacity, -1)
+        self.site_date = _grown(self.site_date, capacity, C.NO_DATE)
+        self.onset = _grown(self.onset, capacity, C.NO_DATE)
+        self.warfarin_start = _grown(self.warfarin_start, capacity, ACTIVE)
+        self.exposure = _grown(self.exposure, capacity, C.NO_DATE)
+
+    def _store(self, stores: dict[str, TopK], name: str, k: int = 1) -> TopK:
+        store = stores.get(name)
+        if store is None:
+            store = stores[name] = TopK(k, self.patients.capacity)
+        return store
+
+    # ------------------------------------------------------------------ blocks
+
+    def feed(self, block: Block) -> None:
+        """Fold one block in, resource type by resource type (patients first)."""
+        table = block.table
+        kinds, names = C.encoded(table["resourceType"])
+        for name in sorted(set(names), key=lambda t: t != "Patient"):
+            k = names.index(name)
+            part = table.filter(pa.array(kinds == k)) if len(names) > 1 or (kinds < 0).any() else table
+            handler = _HANDLERS.get(name)
+            if handler is not None:
+                handler(self, part)
+        missing = kinds < 0
+        if missing.any():
+            ids = C.text(table["id"].filter(pa.array(missing)))
+            self.warnings.add(np.full(ids.size, -1), [f"{block.where}: id {i}" for i in ids], None,
+                              "fhir_bad_json", ids, [f"{block.where}: a resource without resourceType (id {i}); "
+                                                     f"skipped" for i in ids])
+
+    def _dates(self, dates: np.ndarray) -> np.ndarray:
+        """Which dates are usable: present and (with an explicit as_of) not after it; tracks the newest."""
+        ok = dates != C.NO_DATE
+        if self.as_of_end is not None:
+            late = ok & (dates > self.as_of_end)
+            self.later += int(late.sum())
+            ok &= ~late
+        if ok.any():
+            self.newest = max(self.newest, int(dates[ok].max()))
+        return ok
+
+    def subjects(self, table: pa.Table, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The patient row of each resource (-1: no usable subject, with a warning) and the ids."""
+        ids = C.text(table["id"])
+        codes, refs = C.encoded(C.field(table["subject"], "reference"))
+        pids = [_patient_id(r) for r in refs]
+        rows_u, _ = self.patients.rows(pids)
+        rows = np.append(rows_u, -1)[codes]
+        bad = np.flatnonzero(rows < 0)
+        if bad.size:
+            said = np.array([*refs, None], dtype=object)[codes[bad]]
+            self.warnings.add(np.full(bad.size, -1), [f"{kind}/{i}" for i in ids[bad]], None, "fhir_no_subject",
+                              said, [f"{kind}/{i}: subject {s!r} is not a Patient reference; the resource is "
+                                     f"not used" if s else f"{kind}/{i}: no subject; the resource is not used"
+                                     for i, s in zip(ids[bad], said, strict=True)])
+        return rows, ids
+
+    def unknown(self, kind: str, keys: list[str], key: np.ndarray, where: np.ndarray, ids: np.ndarray) -> None:
+        """Count resources whose codes map to nothing (one summary warning per code at the end)."""
+        if not where.size:
+            return
+        for k, first in zip(*np.unique(key[where], return_index=True), strict=True):
+            spelled = keys[k] if k >= 0 else "(no code)"
+            entry = self.unknown_codes.setdefault((kind, spelled), [0, f"{kind}/{ids[where[first]]}"])
+            entry[0] = int(entry[0]) + int((key[where] == k).sum())  # type: ignore[call-overload]
+
+    def first_mapped(self, concepts: pa.Array, n: int, kind: str, ids: np.ndarray,
+                     keep: np.ndarray) -> np.ndarray:
+        """The map entry of each resource's first mapped coding (-1: none; counted as unknown when kept)."""
+        parent, entry, key, keys = self.codes.codings(concepts)
+        out = np.full(n, -1, dtype="int64")
+        hit = entry >= 0
+        rows, first = np.unique(parent[hit], return_index=True)
+        out[rows] = entry[hit][first]
+        first_key = np.full(n, -1, dtype="int64")
+        if parent.size:
+            prow, pfirst = np.unique(parent, return_index=True)
+            first_key[prow] = key[pfirst]
+        self.unknown(kind, keys, first_key, np.flatnonzero((out < 0) & keep), ids)
+        return out
+
+    def set_flags(self, rows: np.ndarray, flags: np.ndarray, values: np.ndarray, refs: np.ndarray) -> None:
+        """Record yes/no evidence (present wins over absent), keeping the resource that set each value."""
+        if not rows.size:
+            return
+        width = len(FLAGS)
+        before = self.flags.ravel()[rows * width + flags].copy()
+        np.maximum.at(self.flags.reshape(-1), rows * width + flags, values.astype("int8"))
+        after = self.flags.ravel()[rows * width + flags]
+        changed = (values == after) & (after != before)
+        if changed.any():
+            self.flag_refs.append((rows[changed], flags[changed], values[changed].astype("int8"),
+                                   as_ids(refs[changed])))
+
+    # ------------------------------------------------------------------ Patient
+
+    def patient_block(self, table: pa.Table) -> None:
+        self.seen_patient = True
+        ids = C.text(table["id"])
+        gender = C.text(table["gender"])
+        birth = C.seconds(table["birthDate"])
+        sex = np.array([{"female": 1, "male": 0}.get(g, -1) if g else -1 for g in gender], dtype="int8")
+        p = self.patients
+        for k, pid in enumerate(ids):
+            row = p.index.get(pid) if pid is not None else None
+            if row is not None and p.has_patient[row]:
+                self.warnings.add(row, f"Patient/{pid}", None, "fhir_duplicate", pid,
+                                  f"Patient/{pid} appears more than once; the first is used")
+                continue
+            if row is None:
+                row = p.add(pid)
+            if pid is None:
+                self.warnings.add(row, "Patient", None, "fhir_no_id", None,
+                                  "a Patient without an id: it gets a row, but no resource can refer to it")
+            p.has_patient[row] = True
+            p.sex[row] = sex[k]
+            p.birth[row] = birth[k]
+        self._dates(birth)
+
+    # ------------------------------------------------------------------ Observation
+
+    def observation_block(self, table: pa.Table) -> None:
+        n = table.num_rows
+        rows, ids = self.subjects(table, "Observation")
+        status = C.text(table["status"])
+        keep = (rows >= 0) & ~np.isin(status, list(_IGNORED_STATUS))
+        entry = self.first_mapped(table["code"], n, "Observation", ids, keep)
+        lab = np.array([LABS.index(e.fields[0]) if e.fields and e.fields[0] in LABS else -1
+                        for e in self.codes.entries] + [-1], dtype="int64")[entry]
+        keep &= lab >= 0
+        dates = C.coalesce_dates(C.field(table["effectivePeriod"], "start"), table["effectiveDateTime"],
+                                 table["effectiveInstant"], table["issued"])
+        undated = keep & (dates == C.NO_DATE)
+        if undated.any():
+            where = np.flatnonzero(undated)
+            self.warnings.add(rows[where], [f"Observation/{i}" for i in ids[where]],
+                              [LABS[j] for j in lab[where]], "fhir_no_date", None,
+                              [f"Observation/{i}: no effective date; the result is not used" for i in ids[where]])
+        keep &= self._dates(dates)
+        value = C.field(table["valueQuantity"], "value").to_numpy(zero_copy_only=False).astype("float64")
+        unit_text = pc.coalesce(C.field(table["valueQuantity"], "code"), C.field(table["valueQuantity"], "unit"))
+        ucodes, units = C.encoded(unit_text)
+        has_value = ~np.isnan(value)
+        for j in np.unique(lab[keep]):
+            sel = keep & (lab == j)
+            name = LABS[j]
+            numeric = sel & has_value
+            self._lab_values(name, np.flatnonzero(numeric), rows, ids, dates, value, ucodes, units)
+            if name in STATUS_LABS:
+                self._lab_status(name, table, np.flatnonzero(sel & ~has_value), rows, ids, dates)
+
+    def _lab_values(self, name: str, where: np.ndarray, rows: np.ndarray, ids: np.ndarray, dates: np.ndarray,
+                    value: np.ndarray, ucodes: np.ndarray, units: list[str]) -> None:
+        if not where.size:
+            return
+        spec = FIELD_BY_NAME[name]
+        unit_names = list(spec.units)
+        assert spec.possible is not None
+        lo, hi = spec.possible
+        factors = [spec.factor(u) for u in units]
+        u_index = np.array([-2 if f is None else _unit_index(unit_names, spec, u)
+                            for f, u in zip(factors, units, strict=True)] + [-1], dtype="int64")
+        unit = u_index[ucodes[where]]
+        v = value[where]
+        all_factors = np.array(list(spec.units.values()))
+        possible_somewhere = ((v[:, None] * all_factors >= lo) & (v[:, None] * all_factors <= hi)).any(axis=1)
+        problems = (("unknown_unit", unit == -2, "unit {u!r} is not a unit of " + name + " (accepted: "
+                     + ", ".join(unit_names) + ")"),
+                    ("negative", (unit != -2) & (v < 0), "negative value {v:g}"),
+                    ("not_finite", (unit != -2) & ~np.isfinite(v), "value {v}"),
+                    ("implausible", (unit != -2) & (v >= 0) & np.isfinite(v) & ~possible_somewhere,
+                     "value {v:g} is impossible in every unit of " + name))
+        good = np.ones(where.size, dtype=bool)
+        raw_units = np.array([*units, None], dtype=object)[ucodes[where]]
+        for code, bad, text in problems:
+            if bad.any():
+                b = np.flatnonzero(bad)
+                self.warnings.add(rows[where[b]], [f"Observation/{i}" for i in ids[where[b]]], name, code,
+                                  [f"{x:g} {u or ''}".strip() for x, u in zip(v[b], raw_units[b], strict=True)],
+                                  [f"Observation/{i}: " + text.format(u=u, v=x) + "; the result is not used"
+                                   for i, u, x in zip(ids[where[b]], raw_units[b], v[b], strict=True)])
+                good &= ~bad
+        w = where[good]
+        store = self._store(self.labs, name, HISTORY.get(name, 1))
+        dup = store.merge(rows[w], dates[w], value[w], unit[good], as_ids(ids[w]))
+        self._duplicates("Observation", rows[w[dup]], ids[w[dup]])
+
+    def _lab_status(self, name: str, table: pa.Table, where: np.ndarray, rows: np.ndarray, ids: np.ndarray,
+                    dates: np.ndarray) -> None:
+        if not where.size:
+            return
+        part = table.take(pa.array(where))
+        interp = C.list_first_codes(part["interpretation"])
+        absent = C.first_codings(part["dataAbsentReason"])[0]
+        code = np.full(where.size, -99, dtype="int64")
+        for k in range(where.size):
+            if interp[k] in INTERPRETATION:
+                code[k] = INTERPRETATION[interp[k]]
+            elif absent[k] is not None:
+                reason = absent[k]
+                code[k] = ABSENT + (ABSENT_REASONS.index(reason) if reason in ABSENT_REASONS else 0)
+        used = code != -99
+        if (~used).any():
+            b = np.flatnonzero(~used)
+            self.warnings.add(rows[where[b]], [f"Observation/{i}" for i in ids[where[b]]], name, "fhir_no_value",
+                              None, [f"Observation/{i}: no value, interpretation or dataAbsentReason; not used"
+                                     for i in ids[where[b]]])
+        w = where[used]
+        store = self._store(self.status, name)
+        dup = store.merge(rows[w], dates[w], code[used].astype("float64"), np.full(w.size, -1), as_ids(ids[w]))
+        self._duplicates("Observation", rows[w[dup]], ids[w[dup]])
+
+    def _duplicates(self, kind: str, rows: np.ndarray, ids: np.ndarray) -> None:
+        if rows.size:
+            self.warnings.add(rows, [f"{kind}/{i}" for i in ids], None, "fhir_duplicate", ids,
+                              [f"{kind}/{i} appears more than once; counted once" for i in ids])
+
+    # ------------------------------------------------------------------ Condition
+
+    def condition_block(self, table: pa.Table) -> None:
+        n = table.num_rows
+        rows, ids = self.subjects(table, "Condition")
+        verification = C.first_codings(table["verificationStatus"])[0]
+        clinical = C.first_codings(table["clinicalStatus"])[0]
+        keep = (rows >= 0) & (verification != "entered-in-error")
+        ids = _dedupe(self, "Condition", rows, ids, keep)
+        unconfirmed = keep & np.isin(verification, list(_UNCONFIRMED))
+        if unconfirmed.any():
+            b = np.flatnonzero(unconfirmed)
+            self.warnings.add(rows[b], [f"Condition/{i}" for i in ids[b]], None, "fhir_unconfirmed",
+                              verification[b], [f"Condition/{i}: verificationStatus {v!r}; not used as a diagnosis"
+                                                for i, v in zip(ids[b], verification[b], strict=True)])
+            keep &= ~unconfirmed
+        refuted = verification == "refuted"
+        resolved = np.isin(clinical, list(_RESOLVED))
+        onset = C.coalesce_dates(table["onsetDateTime"], C.field(table["onsetPeriod"], "start"),
+                                 table["recordedDate"])
+        self._dates(onset)
+        parent, entry, key, keys = self.codes.codings(table["code"])
+        mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
+        some = np.zeros(n, dtype=bool)
+        some[parent[mapped]] = True
+        first_key = np.full(n, -1, dtype="int64")
+        if parent.size:
+            prow, pfirst = np.unique(parent, return_index=True)
+            first_key[prow] = key[pfirst]
+        self.unknown("Condition", keys, first_key, np.flatnonzero(keep & ~some), ids)
+        p_all, e_all = parent[mapped], entry[mapped]
+        for p, e in zip(p_all, e_all, strict=True):
+            if "lesion_site" in self.codes.entries[e].fields:
+                self._site(int(rows[p]), table, int(p), int(onset[p]), ids[p])
+        flag_lists = [[_FLAG_INDEX[f] for f in entry_.fields if f in _FLAG_INDEX] for entry_ in self.codes.entries]
+        counts = np.array([len(x) for x in flag_lists] + [0], dtype="int64")[e_all]
+        flat_flags = np.array([j for x in flag_lists for j in x], dtype="int64")
+        offsets = np.r_[0, np.cumsum([len(x) for x in flag_lists])]
+        p_rep = np.repeat(p_all, counts)
+        within = np.arange(p_rep.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        f_flags = flat_flags[np.repeat(offsets[e_all], counts) + within] if p_rep.size else np.zeros(0, "int64")
+        current = np.isin(np.array(FLAGS, dtype=object)[f_flags], list(CURRENT_STATE)) if p_rep.size else f_flags > 0
+        values = np.where(refuted[p_rep] | (resolved[p_rep] & current), 0, 1).astype("int8")
+        self.set_flags(rows[p_rep], f_flags, values, np.array([f"Condition/{i}" for i in ids[p_rep]], dtype=object))
+
+    def _site(self, row: int, table: pa.Table, p: int, onset: int, cid: str) -> None:
+        words = C.concept_words(table["bodySite"].take(pa.array([p])).combine_chunks().flatten())
+        text = next((w for w in words if w), None) if len(words) else None
+        if text is None or onset < self.site_date[row] and self.site[row] >= 0:
+            if text is None:
+                self.warnings.add(row, f"Condition/{cid}", "lesion_site", "fhir_no_body_site", None,
+                                  f"Condition/{cid}: the calcinosis condition has no bodySite; lesion_site unknown")
+            return
+        k = self.sites.setdefault(str(text).strip().lower(), len(self.sites))
+        self.site[row] = k
+        self.site_date[row] = onset
+        self.onset[row] = onset
+        self.flag_refs.append((np.array([row]), np.array([-1]), np.array([1], dtype="int8"),
+                               as_ids([f"Condition/{cid}"])))
+
+    # ------------------------------------------------------------------ medications and procedures
+
+    def exposure_block(self, table: pa.Table, kind: str) -> None:
+        rows, ids = self.subjects(table, kind)
+        status = C.text(table["status"])
+        keep = (rows >= 0) & ~np.isin(status, list(_MED_IGNORED if kind != "Procedure" else _IGNORED_STATUS))
+        ids = _dedupe(self, kind, rows, ids, keep)
+        if kind == "Procedure":
+            start = C.coalesce_dates(C.field(table["performedPeriod"], "start"), table["performedDateTime"])
+            end = C.coalesce_dates(C.field(table["performedPeriod"], "end"), C.field(table["performedPeriod"],
+                                                                                      "start"),
+                                   table["performedDateTime"])
+            concepts = table["code"]
+            ongoing = status == "in-progress"
+            done = np.isin(status, list(_PROC_DONE))
+            absent = status == "not-done"
+            route = np.full(len(ids), None, dtype=object)
+        else:
+            start = C.coalesce_dates(C.field(table["effectivePeriod"], "start"), table["effectiveDateTime"],
+                                     table["authoredOn"], table["dateAsserted"])
+            end = C.coalesce_dates(C.field(table["effectivePeriod"], "end"), C.field(table["effectivePeriod"],
+                                                                                      "start"),
+                                   table["effectiveDateTime"], table["authoredOn"], table["dateAsserted"])
+            concepts = table["medicationCodeableConcept"]
+            ongoing = np.isin(status, list(_MED_ONGOING))
+            done = ongoing | np.isin(status, list(_MED_ENDED))
+            absent = status == "not-taken"
+            dosage = table["dosageInstruction" if kind == "MedicationRequest" else "dosage"]
+            route = _routes(dosage)
+        self._dates(start)
+        self._dates(end)
+        parent, entry, key, keys = self.codes.codings(concepts)
+        mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
+        n = table.num_rows
+        some = np.zeros(n, dtype=bool)
+        some[parent[mapped]] = True
+        first_key = np.full(n, -1, dtype="int64")
+        if parent.size:
+            prow, pfirst = np.unique(parent, return_index=True)
+            first_key[prow] = key[pfirst]
+        self.unknown(kind, keys, first_key, np.flatnonzero(keep & ~some), ids)
+        events: dict[str, list[int]] = {}
+        for p, e in zip(parent[mapped], entry[mapped], strict=True):
+            spec = self.codes.entries[e]
+            if spec.route and not _route_matches(route[p], spec.route):
+                self.warnings.add(rows[p], f"{kind}/{ids[p]}", None, "fhir_route", route[p],
+                                  f"{kind}/{ids[p]}: {spec.display} counts only by the {spec.route} route; "
+                                  f"route is {route[p] or 'not given'}; not used")
+                continue
+            for name in spec.fields:
+                if name in _FLAG_INDEX and (done[p] or absent[p]):
+                    events.setdefault(name, []).append(int(p))
+        for name, where_list in events.items():
+            self._events(name, kind, np.array(where_list, dtype="int64"), rows, ids, start, end, ongoing,
+                         absent, done)
+
+    def _events(self, name: str, kind: str, where: np.ndarray, rows: np.ndarray, ids: np.ndarray,
+                start: np.ndarray, end: np.ndarray, ongoing: np.ndarray, absent: np.ndarray,
+                done: np.ndarray) -> None:
+        refs = np.array([f"{kind}/{i}" for i in ids[where]], dtype=object)
+        no = absent[where]
+        if no.any():
+            self.set_flags(rows[where[no]], np.full(int(no.sum()), _FLAG_INDEX[name]), np.zeros(int(no.sum())),
+                           refs[no])
+        where, refs = where[~no], refs[~no]
+        if kind == "Procedure" and name not in CURRENT_STATE:
+            self.set_flags(rows[where], np.full(where.size, _FLAG_INDEX[name]), np.ones(where.size), refs)
+            self._starts(name, rows[where], start[where])
+            return
+        when = np.where(ongoing[where], ACTIVE, end[where])
+        dated = when != C.NO_DATE
+        where, refs, when = where[dated], refs[dated], when[dated]
+        store = self._store(self.events, name)
+        store.merge(rows[where], when, np.zeros(where.size), np.full(where.size, -1), as_ids(refs))
+        self._starts(name, rows[where], start[where])
+
+    def _starts(self, name: str, rows: np.ndarray, start: np.ndarray) -> None:
+        ok = start != C.NO_DATE
+        if name == "warfarin":
+            np.minimum.at(self.warfarin_start, rows[ok], start[ok])
+        elif name in IATROGENIC:
+            np.maximum.at(self.exposure, rows[ok], start[ok])
+
+
+def _unit_index(unit_names: list[str], spec: object, unit: str) -> int:
+    from calcinosis_classify.schema import normalise_unit
+
+    key = normalise_unit(unit)
+    return next(k for k, u in enumerate(unit_names) if normalise_unit(u) == key)
+
+
+def _patient_id(ref: str | None) -> str | None:
+    """``Patient/p1``, ``https://x/fhir/Patient/p1`` (also with ``/_history/2``) -> ``p1``; other
+    references -> None."""
+    if not ref:
+        return None
+    parts = ref.split("/")
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    if len(parts) >= 2 and parts[-2] == "Patient" and parts[-1]:
+        return parts[-1]
+    return None
+
+
+def _dedupe(reducer: Reducer, kind: str, rows: np.ndarray, ids: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Resources repeated within the block (same type and id): later copies are dropped (``keep``
+    updated in place) with a warning."""
+    if ids.size < 2:
+        return ids
+    _, first = np.unique(ids.astype(str), return_index=True)
+    repeat = np.ones(ids.size, dtype=bool)
+    repeat[first] = False
+    repeat &= np.not_equal(ids, None)
+    if repeat.any():
+        reducer._duplicates(kind, rows[repeat], ids[repeat])
+        keep &= ~repeat
+    return ids
+
+
+def _routes(dosage: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """The first dosage's route of each medication (text, display or code, lower case; None: none)."""
+    if isinstance(dosage, pa.ChunkedArray):
+        dosage = dosage.combine_chunks()
+    n = len(dosage)
+    out = np.full(n, None, dtype=object)
+    parent = np.asarray(pc.list_parent_indices(dosage).to_numpy(zero_copy_only=False), dtype="int64")
+    if parent.size:
+        rows, first = np.unique(parent, return_index=True)
+        flat = pc.list_flatten(dosage)
+        code, display, words = C.first_codings(pc.struct_field(flat, "route"))
+        for k, (r, f) in enumerate(zip(rows, first, strict=True)):
+            del k
+            parts = [str(x) for x in (words[f], display[f], code[f]) if x]
+            out[r] = " ".join(parts).lower() if parts else None
+    return out
+
+
+def _route_matches(route: str | None, wanted: str) -> bool:
+    if not route:
+        return False
+    return wanted.lower() in route or any(c in route.split() for c in _ROUTE_CODES.get(wanted.lower(), ()))
+
+
+_HANDLERS = {
+    "Patient": Reducer.patient_block,
+    "Observation": Reducer.observation_block,
+    "Condition": Reducer.condition_block,
+    "MedicationRequest": lambda r, t: r.exposure_block(t, "MedicationRequest"),
+    "MedicationStatement": lambda r, t: r.exposure_block(t, "MedicationStatement"),
+    "Procedure": lambda r, t: r.exposure_block(t, "Procedure"),
+}

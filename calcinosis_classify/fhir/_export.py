@@ -52,6 +52,7 @@ import pyarrow.compute as pc
 
 from calcinosis_classify._writing import write_frame
 from calcinosis_classify.errors import InputError
+from calcinosis_classify.fhir._reduce import IATROGENIC
 from calcinosis_classify.knowledge import codes
 from calcinosis_classify.knowledge.codes import CodeMap
 from calcinosis_classify.schema import FIELD_BY_NAME
@@ -76,16 +77,15 @@ _SNOMED = "http://snomed.info/sct"
 _CONDITION_SYSTEMS = (_ICD10CM, _SNOMED)
 _MEDICATION_SYSTEMS = ("http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc")
 _PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "http://www.cms.gov/Medicare/Coding/ICD10")
-# The lesion itself: ICD-10-CM L94.2 "Calcinosis cutis" (category L94, other localized connective tissue
-# disorders).
-_CALCINOSIS = (_ICD10CM, "L94.2", "Calcinosis cutis")
 # Route codes: SNOMED CT route-of-administration values (FHIR value set route-codes).
 _ROUTES = {"intravenous": ("47625008", "Intravenous route"), "oral": ("26643006", "Oral route")}
 _STATUS_CODES = {"low": ("L", "Low"), "normal": ("N", "Normal"), "high": ("H", "High")}
-# Fields whose start date the cohort gives as a duration before the index date, and the days per unit.
-_DURATIONS = {"warfarin": ("warfarin_months", 30.4375), "dialysis": ("dialysis_years", 365.25)}
-_EXPOSURES = ("iv_calcium", "parenteral_nutrition", "heel_sticks", "electrode_paste")
+# Durations the cohort gives and the reader derives: from a medication's or procedure's start to the
+# lesion's onset; the exposures whose start feeds exposure_weeks are the reader's.
+_MONTH_DAYS = 365.25 / 12
+_EXPOSURES = IATROGENIC
 _DAY_NS = 86_400 * 10**9
+_NO_DATE = np.iinfo(np.int64).min
 _SHARED_DRAW = ("calcium", "phosphate", "albumin", "ionized_calcium")  # one blood draw (Ca x P, correction)
 _REFUTED_RATE, _ERROR_RATE, _STALE_RATE = 0.35, 0.03, 0.25
 
@@ -115,7 +115,7 @@ def _is_procedure(entry: CodeMap) -> bool:
 def _maps() -> dict[str, dict[str, list[_Code]]]:
     """Per resource type, per input field: the codes of the map tables that set it."""
     out: dict[str, dict[str, list[_Code]]] = {t: {} for t in ("Observation", "Condition", "MedicationRequest",
-                                                              "Procedure")}
+                                                              "Procedure", "Lesion")}
     for system, table in codes.CODE_SYSTEMS.items():
         for entry in table:
             if system == _LOINC:
@@ -127,7 +127,12 @@ def _maps() -> dict[str, dict[str, list[_Code]]]:
             else:
                 kind = "Condition"
             for name in entry.fields:
-                if name in FIELD_BY_NAME:
+                spec = FIELD_BY_NAME.get(name)
+                if kind == "Observation" and spec is not None and spec.kind == "lab":
+                    out[kind].setdefault(name, []).append(_Code(system, entry))
+                elif kind == "Condition" and name == "lesion_site":
+                    out["Lesion"].setdefault(name, []).append(_Code(system, entry))
+                elif kind != "Observation" and spec is not None and spec.kind == "flag":
                     out[kind].setdefault(name, []).append(_Code(system, entry))
     return out
 
@@ -138,14 +143,15 @@ def export_fields() -> dict[str, tuple[str, ...]]:
     Returns
     -------
     dict of str to tuple of str
-        ``age_years``, ``sex`` and ``lesion_site`` always; a lab (and its ``<lab>_status``) when LOINC has
-        a code for it; a yes/no field when a Condition, medication or procedure code sets it; the
-        durations ``warfarin_months``, ``exposure_weeks`` and ``dialysis_years`` when their field is
-        carried by a medication or procedure.
+        ``age_years`` and ``sex`` always; ``lesion_site`` when a Condition code maps to it; a lab (and
+        its ``<lab>_status``) when LOINC has a code for it; a yes/no field when a Condition, medication
+        or procedure code sets it; ``warfarin_months`` and ``exposure_weeks`` (from the start of the
+        medication or procedure to the lesion's onset) when both ends are carried.
     """
     maps = _maps()
-    out: dict[str, tuple[str, ...]] = {"age_years": ("Patient",), "sex": ("Patient",),
-                                       "lesion_site": ("Condition",)}
+    out: dict[str, tuple[str, ...]] = {"age_years": ("Patient",), "sex": ("Patient",)}
+    if maps["Lesion"]:
+        out["lesion_site"] = ("Condition",)
     for name in maps["Observation"]:
         out[name] = ("Observation",)
         if f"{name}_status" in FIELD_BY_NAME:
@@ -153,11 +159,10 @@ def export_fields() -> dict[str, tuple[str, ...]]:
     for kind in ("Condition", "MedicationRequest", "Procedure"):
         for name in maps[kind]:
             out[name] = (*out.get(name, ()), kind)
-    for flag, (duration, _days) in _DURATIONS.items():
-        if set(out.get(flag, ())) & {"MedicationRequest", "Procedure"}:
-            out[duration] = out[flag]
-    if any("MedicationRequest" in out.get(f, ()) for f in _EXPOSURES):
-        out["exposure_weeks"] = ("MedicationRequest",)
+    if maps["Lesion"] and set(out.get("warfarin", ())) & {"MedicationRequest", "Procedure"}:
+        out["warfarin_months"] = ("MedicationRequest", "Condition")
+    if maps["Lesion"] and any(set(out.get(f, ())) & {"MedicationRequest", "Procedure"} for f in _EXPOSURES):
+        out["exposure_weeks"] = ("MedicationRequest", "Procedure", "Condition")
     return out
 
 
@@ -240,6 +245,7 @@ class _Builder:
         self.draw = as_of_ns - draw_days * _DAY_NS - np.where(draw_days > 0, rng.integers(0, 12, self.n), 0) \
             * 3_600 * 10**9
         self.counter = 0
+        self.onset = np.full(self.n, _NO_DATE, dtype=np.int64)  # the lesion's onset (ns), set by lesion()
 
     def _ids(self, prefix: str, rows: np.ndarray) -> pa.Array:
         self.counter += 1
@@ -255,8 +261,8 @@ class _Builder:
         self.patients()
         for name, table in self.maps["Observation"].items():
             self.lab(name, table)
-        self.flags()
         self.lesion()
+        self.flags()
         return self.out
 
     # ----------------------------------------------------------------- Patient
@@ -265,6 +271,7 @@ class _Builder:
         age = self.column("age_years").astype(float)
         sex = self.cohort["sex"].to_numpy(dtype=object) if "sex" in self.cohort else np.full(self.n, None)
         known_age = ~np.isnan(age)
+        # Infants' ages are days / 365.25 in the cohort: a birth date to the day; others completed years.
         infant = known_age & (np.abs(age - np.round(age)) > 1e-9)
         as_of_day = np.datetime64(self.as_of, "ns").astype("datetime64[D]")
         birth = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -281,7 +288,8 @@ class _Builder:
                                                pa.array(gender_part, pa.string()),
                                                pa.array(birth_part, pa.string()), "}"))
         days = (as_of_day - birth).astype(float)
-        self.out.frame["age_years"] = np.where(infant, days / 365.25, np.where(adult, age, np.nan))
+        # The age the export carries: days from the birth date to the index date / 365.25 (as read).
+        self.out.frame["age_years"] = np.where(known_age, days / 365.25, np.nan)
         sex_out = np.full(self.n, None, dtype=object)
         sex_out[gender == "female"], sex_out[gender == "male"] = "F", "M"
         self.out.frame["sex"] = sex_out
@@ -396,15 +404,19 @@ class _Builder:
     # ----------------------------------------------------------------- history, medications, procedures
 
     def flags(self) -> None:
-        names = sorted({n for kind in ("Condition", "MedicationRequest", "Procedure") for n in self.maps[kind]})
-        values = {n: self.column(n).astype(float) for n in {*names, *(f for k in self.maps.values()
-                                                                        for c in k.values() for code in c
-                                                                        for f in code.entry.fields)}
-                  if n in FIELD_BY_NAME}
+        kinds = ("Condition", "MedicationRequest", "Procedure")
+        names = sorted({n for kind in kinds for n in self.maps[kind]})
+        values = {n: self.column(n).astype(float) for n in names}
         for name in names:
             self.out.frame[name] = np.nan
         for name in names:
             self._flag(name, values)
+
+    def _mark(self, name: str, rows: np.ndarray, value: float) -> None:
+        """Record what the export says of a field for some rows: 1 wins over 0 (as the reader has it)."""
+        column = self.out.frame[name].to_numpy(dtype=float).copy()
+        column[rows] = np.fmax(column[rows], value)
+        self.out.frame[name] = column
 
     def _valid(self, table: list[_Code], values: Mapping[str, np.ndarray]) -> np.ndarray:
         """(rows x codes): the code may be written for the row (every field it sets is 1 there)."""
@@ -424,45 +436,44 @@ class _Builder:
         value = values[name]
         kinds = [k for k in ("Condition", "MedicationRequest", "Procedure") if name in self.maps[k]]
         which = self.rng.integers(0, len(kinds), self.n)
-        frame = self.out.frame[name].to_numpy(dtype=float).copy()
         for i, kind in enumerate(kinds):
             table = self.maps[kind][name]
             pick = self._pick(self._valid(table, values))
             rows = np.flatnonzero((value == 1) & (which == i) & (pick >= 0))
-            frame[rows] = 1.0
+            for k, code in enumerate(table):  # a code that sets several fields says each of them
+                for f in code.entry.fields:
+                    if f in self.out.frame:
+                        self._mark(f, rows[pick[rows] == k], 1.0)
             self._write(kind, name, table, rows, pick[rows], "confirmed")
-        if "Condition" in kinds:
-            single = [c for c in self.maps["Condition"][name] if c.entry.fields == (name,)]
-            if single:
-                draw = self.rng.random(self.n)
-                pick = self.rng.integers(0, len(single), self.n)
-                refuted = np.flatnonzero((value == 0) & (draw < _REFUTED_RATE))
-                frame[refuted] = np.where(np.isnan(frame[refuted]), 0.0, frame[refuted])
-                self._write("Condition", name, single, refuted, pick[refuted], "refuted")
-                noise = np.flatnonzero((value != 1) & (draw > 1 - _ERROR_RATE))
-                self._write("Condition", name, single, noise, pick[noise], "entered-in-error")
-        self.out.frame[name] = frame
+        single = [c for c in self.maps["Condition"].get(name, []) if c.entry.fields == (name,)]
+        if single:
+            draw = self.rng.random(self.n)
+            pick = self.rng.integers(0, len(single), self.n)
+            refuted = np.flatnonzero((value == 0) & (draw < _REFUTED_RATE))
+            self._mark(name, refuted, 0.0)
+            self._write("Condition", name, single, refuted, pick[refuted], "refuted")
+            noise = np.flatnonzero((value != 1) & (draw > 1 - _ERROR_RATE))
+            self._write("Condition", name, single, noise, pick[noise], "entered-in-error")
 
     def _start(self, name: str, rows: np.ndarray) -> np.ndarray:
-        """Start dates (ns) of a medication or procedure: from the cohort's duration where it has one."""
+        """Start dates (ns) of a medication or procedure. With a lesion onset: the cohort's duration before
+        the onset where it gives one (warfarin_months, exposure_weeks), and the frame gets the duration as
+        the reader derives it; otherwise a random time before the onset or the index date."""
         days = self.rng.integers(30, 900, len(rows)).astype(float)
-        if name in _DURATIONS:
-            duration, per = _DURATIONS[name]
-            given = self.column(duration).astype(float)[rows]
-            days = np.where(np.isnan(given), days, np.round(given * per))
-            self._duration(duration, rows, days / per)
-        elif name in _EXPOSURES:
-            given = self.column("exposure_weeks").astype(float)[rows]
-            days = np.where(np.isnan(given), days, np.round(given * 7))
-            self._duration("exposure_weeks", rows, days / 7)
-        return self.as_of - days.astype(np.int64) * _DAY_NS
-
-    def _duration(self, column: str, rows: np.ndarray, values: np.ndarray) -> None:
-        if column not in self.out.frame:
-            self.out.frame[column] = np.nan
-        current = self.out.frame[column].to_numpy(dtype=float).copy()
-        current[rows] = np.fmax(current[rows], values)  # several exposures: the longest
-        self.out.frame[column] = current
+        onset = self.onset[rows]
+        has_onset = onset != _NO_DATE
+        if name == "warfarin" or name in _EXPOSURES:
+            column, per = ("warfarin_months", _MONTH_DAYS) if name == "warfarin" else ("exposure_weeks", 7.0)
+            given = self.column(column).astype(float)[rows]
+            days = np.where(np.isnan(given), days, np.maximum(np.round(given * per), 0))
+            if column not in self.out.frame:
+                self.out.frame[column] = np.nan
+            current = self.out.frame[column].to_numpy(dtype=float).copy()
+            # Several exposures: the reader dates exposure_weeks from the latest start.
+            pick = np.fmax if name == "warfarin" else np.fmin
+            current[rows[has_onset]] = pick(current[rows[has_onset]], days[has_onset] / per)
+            self.out.frame[column] = current
+        return np.where(has_onset, onset, self.as_of) - days.astype(np.int64) * _DAY_NS
 
     def _write(self, kind: str, name: str, table: list[_Code], rows: np.ndarray, pick: np.ndarray,
                verification: str) -> None:
@@ -505,19 +516,25 @@ class _Builder:
     # ----------------------------------------------------------------- the lesion
 
     def lesion(self) -> None:
+        """The calcinosis Condition (a code the maps give ``lesion_site``) with the site as bodySite text and
+        an onset within the window; rows without a site get none (and no onset)."""
+        self.onset = np.full(self.n, _NO_DATE, dtype=np.int64)
+        table = self.maps["Lesion"].get("lesion_site", [])
+        if not table:
+            return
         site = pd.Series(self.column("lesion_site"), dtype=object)
-        known = site.notna() & site.astype(str).str.strip().ne("")
-        rows = np.flatnonzero(known.to_numpy())
+        rows = np.flatnonzero((site.notna() & site.astype(str).str.strip().ne("")).to_numpy())
         frame = np.full(self.n, None, dtype=object)
         frame[rows] = site.to_numpy()[rows]
         self.out.frame["lesion_site"] = frame
         if not len(rows):
             return
-        system, code, display = _CALCINOSIS
-        coding = json.dumps({"system": system, "code": code, "display": display}, separators=(",", ":"))
-        codings = pa.array([coding] * len(rows), pa.string())
-        body = _join(',"bodySite":[{"text":', _json_text(site.to_numpy()[rows]), "}]")
-        self._condition(rows, codings, _ref(self.pids.take(pa.array(rows))), "confirmed", body)
+        self.onset[rows] = self.as_of - self.rng.integers(0, 60, len(rows)) * _DAY_NS
+        pick = self.rng.integers(0, len(table), len(rows))
+        codings = pa.array([c.coding for c in table], pa.string()).take(pa.array(pick))
+        extra = _join(',"bodySite":[{"text":', _json_text(site.to_numpy()[rows]), '}],"onsetDateTime":"',
+                      _dates(self.onset[rows]), '"')
+        self._condition(rows, codings, _ref(self.pids.take(pa.array(rows))), "confirmed", extra)
 
 
 def _route_json(route: str) -> str:

@@ -2,8 +2,8 @@
 
 Every rule, override, co-existence, risk factor, urgency trigger and next step
 of :mod:`calcinosis_classify.knowledge`, every threshold, reference range, site
-and morphology group, schema field and derived finding carries the numbers of
-the references behind it. :func:`citations` gathers them all, so a test can
+and morphology group, schema field, derived finding and FHIR code-map entry
+carries the numbers of the references behind it. :func:`citations` gathers them all, so a test can
 check each number against :data:`~calcinosis_classify.knowledge.references.REFERENCES`
 and the documentation can list the references nothing cites yet.
 :func:`references_markdown` renders ``docs/references.md``.
@@ -69,6 +69,17 @@ def _data_tables() -> Iterator[tuple[str, tuple[int, ...]]]:
         yield f"field {field.name}", tuple(field.refs)
     for finding in FINDINGS.values():
         yield f"finding {finding.name}", tuple(finding.refs)
+    yield from _code_maps()
+
+
+def _code_maps() -> Iterator[tuple[str, tuple[int, ...]]]:
+    """The FHIR code maps: ``"code LOINC 17861-6"`` and the references each entry was checked against."""
+    from calcinosis_classify.fhir_codes import SYSTEM_NAMES
+    from calcinosis_classify.knowledge.codes import CODE_SYSTEMS
+
+    for system, table in CODE_SYSTEMS.items():
+        for entry in table:
+            yield f"code {SYSTEM_NAMES[system]} {entry.code}", tuple(entry.refs)
 
 
 def citations() -> dict[int, list[str]]:

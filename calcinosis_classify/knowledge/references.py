@@ -397,6 +397,80 @@ REFERENCES: tuple[Reference, ...] = (
     _r(106, "", "Calcific uremic arteriolopathy in peritoneal dialysis patients: review (more than 50% die within a "
        "year, usually from superimposed sepsis; pain often refractory to analgesia) (PMC3124933)", None, "",
        "https://pmc.ncbi.nlm.nih.gov/articles/PMC3124933"),
+    # 160-259: terminology sources behind the FHIR code maps (knowledge/codes.py).
+    _r(160, "", "HL7 FHIR Clinical Guidelines IG, ValueSet ckd-valueset-creatinine (Creatinine Lab Results: LOINC "
+       "2160-0, 14682-9, 77140-2)", 2021, "HL7 International",
+       "https://hl7.org/fhir/uv/cpg/ValueSet-ckd-valueset-creatinine.html"),
+    _r(161, "", "HL7 FHIR Clinical Guidelines IG, ValueSet ckd-valueset-egfr (eGFR Lab Results: LOINC 76633-7, "
+       "33914-3, 77147-7, 69405-9)", 2021, "HL7 International",
+       "https://hl7.org/fhir/uv/cpg/STU1/ValueSet-ckd-valueset-egfr.html",
+       "https://build.fhir.org/ig/cqframework/cpg-example-ckd/ValueSet-ckd-valueset-egfr.html"),
+    _r(162, "", "HL7 FHIR PDDI CDS IG, ValueSet valueset-renal-LOINC (LOINC Codes for Renal Function: 2160-0, "
+       "33914-3, 50044-7, 48642-3, 48643-1)", 2018, "HL7 International",
+       "https://www.hl7.org/fhir/uv/pddi/2023Jan/ValueSet-valueset-renal-LOINC.xml.html",
+       "https://build.fhir.org/ig/HL7/PDDI-CDS/branches/__default/en/ValueSet-valueset-renal-LOINC.json"),
+    _r(163, "", "LOINC 2731-8 Parathyrin.intact [Mass/volume] in Serum or Plasma (PTH-Intact SerPl-mCnc)", None,
+       "Regenstrief Institute, LOINC", "https://loinc.org/2731-8"),
+    _r(164, "", "Phosphorus, Inorganic, Serum or Plasma (test 0020028; LOINC 2777-1)", None,
+       "ARUP Laboratories test directory", "https://ltd.aruplab.com/Tests/Pub/0020028"),
+    _r(165, "", "PROTECT-CHILD IG, ObservationDefinition LabTestExample1 (LOINC 1751-7 Albumin [Mass/volume] in "
+       "Serum or Plasma, UCUM g/dL)", None, "HL7 Europe",
+       "https://build.fhir.org/ig/hl7-eu/protect-child/ObservationDefinition-LabTestExample1.json"),
+    _r(166, "", "HL7 Order Catalog IG, ObservationDefinition example-observation-vitamin-d (LOINC 14635-7 "
+       "25-hydroxyvitamin D3 [Moles/volume] in Serum or Plasma)", None, "HL7 International",
+       "https://hl7.org/fhir/uv/order-catalog/ObservationDefinition-example-observation-vitamin-d.html"),
+    _r(167, "", "Laboratory test catalogues naming the LOINC codes of 25-hydroxyvitamin D results (62292-8 "
+       "25-Hydroxyvitamin D2+D3 [Mass/volume]; 1989-3 25-Hydroxyvitamin D3)", None, "MercyOne; Corewell Health; "
+       "Billings Clinic", "https://mercyonedubuque.testcatalog.org/show/419-1",
+       "https://corewellhealth.testcatalog.org/show/LAB1230925-1",
+       "https://billingscliniclaboratory.testcatalog.org/show/Billings-Clinic-4893"),
+    _r(168, "", "CH LAB-Report IG, eGFR observation profiles (CKD-EPI 2021 creatinine and creatinine-cystatin C, "
+       "LOINC 98980-6; CKD-EPI example with 50044-7 and 88293-6)", 2024, "HL7 Switzerland",
+       "https://build.fhir.org/ig/hl7ch/ch-lab-report/StructureDefinition-ch-lab-observation-egfr-cr-ckd-epi-2021.html",
+       "https://build.fhir.org/ig/hl7ch/ch-lab-report/Observation-Observation-eGFR-CKD-EPI-male.html",
+       "https://get-ig.org/canonicals/b4901d74-b148-4631-8962-1057fab576a8?tab=FHIR+Schema"),
+    _r(169, "", "Lithuanian Laboratory IG, ValueSet egfr-method (eGFR LOINC codes, incl. 62238-1)", 2026,
+       "Lithuanian Medical Library", "https://build.fhir.org/ig/HL7LT/ig-lt-lab/en/ValueSet-egfr-method.xml.html"),
+    _r(170, "", "HL7 FHIR PDDI CDS IG, ValueSet valueset-warfarin (RxNorm 11289 Warfarin, 114194 Warfarin Sodium, "
+       "82118 Warfarin Potassium)", 2018, "HL7 International",
+       "https://www.hl7.org/fhir/uv/pddi/2020Sep/ValueSet-valueset-warfarin.html"),
+    _r(171, "", "HL7 FHIR PDDI CDS IG, ValueSet valueset-prednisone (RxNorm 8640 Prednisone)", 2018,
+       "HL7 International", "https://www.hl7.org/fhir/uv/pddi/2020Sep/ValueSet-valueset-prednisone.html"),
+    _r(172, "", "HL7 FHIR PDDI CDS IG, ValueSet valueset-methylprednisolone (RxNorm 6902 Methylprednisolone)", 2018,
+       "HL7 International", "https://www.hl7.org/fhir/uv/pddi/2020Sep/ValueSet-valueset-methylprednisolone.html"),
+    _r(173, "", "HL7 FHIR PDDI CDS IG, ValueSet valueset-cortisone (RxNorm 2878 Cortisone)", 2018,
+       "HL7 International", "https://build.fhir.org/ig/HL7/PDDI-CDS/ValueSet-valueset-cortisone.html"),
+    _r(174, "", "ICD-10-CM N18 Chronic kidney disease (N18.1-N18.6, N18.9) and the chapter 14 coding guideline "
+       "(N18.6 End stage renal disease; Z94.0 Kidney transplant status)", None, "ICDList",
+       "https://icdlist.com/icd-10/codes/chronic-kidney-disease-ckd-n18",
+       "http://icdlist.com/icd-10/guidelines/diseases-of-genitourinary-system-n00-n99"),
+    _r(175, "", "ICD-10-CM Z99.2 Dependence on renal dialysis (incl. hemodialysis and peritoneal dialysis status)",
+       2025, "icd-10-code.org", "https://icd-10-code.org/icd10cm/code/Z99.2"),
+    _r(176, "", "ICD-10-CM E21 Hyperparathyroidism and other disorders of parathyroid gland (E21.0-E21.5)", None,
+       "ICDList", "https://icdlist.com/icd-10/codes/hyperparathyroidism-and-other-disorders-of-parathyroid-gland-e21"),
+    _r(177, "", "ICD-10-CM M32 Systemic lupus erythematosus (SLE)", 2024, "ICDList", "http://icdlist.com/icd-10/M32"),
+    _r(178, "", "ICD-10-CM M34 Systemic sclerosis [scleroderma] (M34.0 progressive systemic sclerosis, M34.1 "
+       "CR(E)ST syndrome, M34.9)", None, "DiseaseDB; AccessPhysiotherapy (McGraw Hill)",
+       "https://diseasedb.com/icd10/M34",
+       "https://accessphysiotherapy.mhmedical.com/content.aspx?bookid=2053&sectionid=162696654"),
+    _r(179, "", "ICD-10-CM M33 Dermatopolymyositis (M33.0- juvenile dermatomyositis, M33.1- other dermatomyositis)",
+       None, "DiseaseDB", "https://diseasedb.com/icd10/M33", "https://www.diseasedb.com/icd10/M33.00",
+       "https://www.diseasedb.com/icd10/M33.1"),
+    _r(180, "", "FinnGen phenocode M13_OVERLAP Other overlap syndromes (ICD-10 M35.1; SNOMED CT 398049005 mixed "
+       "connective tissue disease)", None, "FinnGen Risteys", "https://r3.risteys.finngen.fi/phenocode/M13_OVERLAP",
+       "https://diseasemaps.org/mixed-connective-tissue-disease/top-questions/icd10-icd9-code/"),
+    _r(181, "", "ICD-10-CM N25.81 Secondary hyperparathyroidism of renal origin", 2025, "PayerReady",
+       "https://payerready.com/codes/icd10/N25-81"),
+    _r(182, "", "ICD-10-CM Diabetes mellitus (E08-E13): E08, E09, E10, E11, E13", 2023, "ICD10Data; ICDList",
+       "https://www.icd10data.com/ICD10CM/Codes/E00-E89/E08-E13/E10-/E10",
+       "https://icdlist.com/icd-10/codes/other-specified-diabetes-mellitus-e13"),
+    _r(183, "", "ICD-10-CM E66 Overweight and obesity (E66.0-E66.9; E66.3 overweight)", 2026, "ICDList",
+       "https://icdlist.com/icd-10/E66", "https://icdlist.com/icd-10/codes/overweight-and-obesity-e66"),
+    _r(184, "", "Calcinosis cutis, ICD-10 code L94.2 (category L94 other localized connective tissue disorders)", None,
+       "disease.expert", "https://disease.expert/items/calcinosis-cutis"),
+    _r(185, "", "LOINC term pages for 2000-8 (Calcium [Moles/volume] in Serum or Plasma) and 14879-1 (Phosphate "
+       "[Moles/volume] in Serum or Plasma): the addresses to check them at; no copy could be read", None,
+       "Regenstrief Institute, LOINC", "https://loinc.org/2000-8/", "https://loinc.org/14879-1/"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

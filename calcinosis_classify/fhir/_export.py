@@ -126,6 +126,10 @@ def _maps() -> dict[str, dict[str, list[_Code]]]:
                 kind = "Procedure"
             else:
                 kind = "Condition"
+            if kind == "Condition" and not entry.fields:
+                # The condition being classified (calcinosis cutis): it sets no field; its bodySite is
+                # the lesion site.
+                out["Lesion"].setdefault("lesion_site", []).append(_Code(system, entry))
             for name in entry.fields:
                 spec = FIELD_BY_NAME.get(name)
                 if kind == "Observation" and spec is not None and spec.kind == "lab":

@@ -251,10 +251,14 @@ def write_risk_assessments(scored: pd.DataFrame | Iterable[pd.DataFrame], path: 
     int
         The number of resources written.
     """
-    occurrence = _as_of_text(as_of)
+    return _write_pairs(_pairs(scored, basis), path, _as_of_text(as_of), prefix, case_column)
+
+
+def _write_pairs(pairs: Iterable[tuple[pd.DataFrame, Sequence[Sequence[str]] | None]], path: str, occurrence: str,
+                 prefix: str, case_column: str | None) -> int:
     written = 0
     with atomic_path(path) as tmp, _open_text(tmp, path.endswith(".gz")) as stream:
-        for chunk, chunk_basis in _pairs(scored, basis):
+        for chunk, chunk_basis in pairs:
             for resource in to_risk_assessments(chunk, chunk_basis, as_of=occurrence, prefix=prefix,
                                                 case_column=case_column, start_row=written + 1):
                 stream.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
@@ -263,13 +267,12 @@ def write_risk_assessments(scored: pd.DataFrame | Iterable[pd.DataFrame], path: 
     return written
 
 
-
-def write_risk_assessments_from_file(scored_path: str, path: str, *, as_of: Any = None, prefix: str = "",
-                                     sep: str | None = None, chunk_rows: int = 32_768) -> int:
+def write_risk_assessments_from_file(scored_path: str, path: str, basis: Sequence[Sequence[str]] | None = None, *,
+                                     as_of: Any = None, prefix: str = "", sep: str | None = None,
+                                     chunk_rows: int = 32_768) -> int:
     """Write the ``RiskAssessment`` resources of a scored CSV or Parquet file (``score``'s output file).
 
-    The file is read back in chunks, so memory does not grow with its size. Its rows are taken as
-    non-FHIR cases (see :func:`to_risk_assessments`: no ``basis``, subject by identifier).
+    The file is read back in chunks, so memory does not grow with its size.
 
     Parameters
     ----------
@@ -277,6 +280,9 @@ def write_risk_assessments_from_file(scored_path: str, path: str, *, as_of: Any 
         A file written by ``calcinosis-classify score`` (CSV, ``.csv.gz`` or Parquet).
     path : str
         The NDJSON file to write (``.gz``: gzipped), atomically.
+    basis : sequence of sequences of str, optional
+        ``FhirRead.basis`` of the rows, when they were read from FHIR (see :func:`to_risk_assessments`);
+        None for other input: no ``basis``, subject by identifier.
     as_of, prefix
         As for :func:`to_risk_assessments`.
     sep : str, optional
@@ -292,5 +298,16 @@ def write_risk_assessments_from_file(scored_path: str, path: str, *, as_of: Any 
     from calcinosis_classify._reading import open_input
 
     src = open_input(scored_path, scored_path, sep)
-    chunks = (table.to_pandas() for table in src.batches(chunk_rows, lambda _position: None))
-    return write_risk_assessments(chunks, path, as_of=as_of, prefix=prefix)
+    frames = (table.to_pandas() for table in src.batches(chunk_rows, lambda _position: None))
+    return _write_pairs(_sliced(frames, basis), path, _as_of_text(as_of), prefix, None)
+
+
+def _sliced(frames: Iterable[pd.DataFrame], basis: Sequence[Sequence[str]] | None
+            ) -> Iterator[tuple[pd.DataFrame, Sequence[Sequence[str]] | None]]:
+    """Each chunk with its slice of ``basis``; the rows and the basis must end together."""
+    done = 0
+    for frame in frames:
+        yield frame, None if basis is None else basis[done:done + len(frame)]
+        done += len(frame)
+    if basis is not None and len(basis) != done:
+        raise InputError(f"basis must have one item per scored row: got {len(basis)} for {done} rows")

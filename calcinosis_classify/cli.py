@@ -103,16 +103,30 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.fhir_out is not None and args.output == "-":
         raise _UsageError("--fhir-out reads the scored rows back from the output file: give -o FILE "
                           "(not standard output)")
-    summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
-                         strict_units=args.strict_units, prefix=args.prefix, sep=args.sep, report=args.report,
-                         jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
-                         model=args.model, out_sep=args.out_sep, excel=args.excel)
+    if args.window_days is not None and args.window_days < 1:
+        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
+    from calcinosis_classify.fhir._score import is_fhir_input, score_fhir
+
+    if args.format == "fhir" or (args.format == "auto" and is_fhir_input(args.input)):
+        summary = score_fhir(args.input, args.output, as_of=args.as_of, window_days=args.window_days or 90,
+                             report=args.report, fhir_out=args.fhir_out, units=args.units,
+                             thresholds=_thresholds(args), strict_units=args.strict_units, prefix=args.prefix,
+                             jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
+                             model=args.model, out_sep=args.out_sep, excel=args.excel)
+    else:
+        summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
+                             strict_units=args.strict_units, prefix=args.prefix, sep=args.sep,
+                             report=args.report, jobs=args.jobs, chunk_rows=args.chunk_rows,
+                             progress=False if args.quiet else None, model=args.model, out_sep=args.out_sep,
+                             excel=args.excel)
+        if args.fhir_out is not None:
+            _write_fhir_out(args)
     if not args.quiet:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
         print(summary.text(args.output), file=sys.stderr)
-    if args.fhir_out is not None:
-        _write_fhir_out(args)
+    if args.fhir_out is not None and not args.quiet:
+        print(f"wrote one RiskAssessment per output row -> {args.fhir_out}", file=sys.stderr)
     return EXIT_DATA if summary.problems else EXIT_OK
 
 
@@ -120,10 +134,7 @@ def _write_fhir_out(args: argparse.Namespace) -> None:
     """``score --fhir-out``: one RiskAssessment per scored row, read back from the output file."""
     from calcinosis_classify.fhir import write_risk_assessments_from_file
 
-    count = write_risk_assessments_from_file(args.output, args.fhir_out, prefix=args.prefix,
-                                             sep=args.out_sep or args.sep)
-    if not args.quiet:
-        print(f"wrote {count} RiskAssessment resources -> {args.fhir_out}", file=sys.stderr)
+    write_risk_assessments_from_file(args.output, args.fhir_out, prefix=args.prefix, sep=args.out_sep or args.sep)
 
 
 def _parse_value(text: str) -> Any:
@@ -465,7 +476,15 @@ _QUIET = _opt("-q", "--quiet", action="store_true", help="no progress bar and no
 _TRUTH = _opt("--truth", default="true_subtype", help="column with the true subtypes (default: true_subtype)")
 
 _SCORE = [
-    _opt("input", help="CSV (also .gz, .bz2) or Parquet file, or - for CSV on standard input"),
+    _opt("input", help="CSV (also .gz, .bz2) or Parquet file, - for CSV on standard input, or FHIR: a Bundle "
+                       ".json, an .ndjson(.gz) file or a folder of them (a bulk export)"),
+    _opt("--format", choices=("auto", "table", "fhir"), default="auto",
+         help="input format: table (CSV/Parquet) or fhir; auto: fhir for a folder, .ndjson(.gz) or .json "
+              "(default: auto)"),
+    _opt("--as-of", metavar="YYYY-MM-DD", help="FHIR input: the day of assessment; resources dated later are not "
+                                               "used (default: the newest date in the input)"),
+    _opt("--window-days", type=int, help="FHIR input: lab results older than this many days before --as-of are "
+                                         "not used (default: 90)"),
     _opt("-o", "--output", default="-", help="output .csv, .csv.gz or .parquet file, or - for standard output "
                                              "(default: -)"),
     _SEP,

@@ -132,3 +132,16 @@ def test_any_synthetic_cohort_gives_valid_resources(seed: int, sparse: float) ->
     resources = list(to_risk_assessments(scored, [[f"Patient/{c}"] for c in cohort["case_id"]]))
     assert len(_validated(resources)) == len(cohort)
     assert all(0 <= p["probabilityDecimal"] <= 1 for r in resources for p in r["prediction"])
+
+
+def test_cli_fhir_input_gives_patient_subjects_and_the_resources_used(tmp_path: Path) -> None:
+    export, out, risk = tmp_path / "export", tmp_path / "scored.csv", tmp_path / "risk.ndjson.gz"
+    assert main(["synth", "-n", "40", "--format", "fhir", "-o", str(export), "-q"]) == 0
+    assert main(["score", str(export), "-o", str(out), "--fhir-out", str(risk), "--as-of", "2025-06-30",
+                 "-q"]) in (0, 1)
+    resources = [json.loads(line) for line in gzip.decompress(risk.read_bytes()).decode().splitlines()]
+    _validated(resources)
+    assert [r["subject"]["reference"] for r in resources] == [f"Patient/{i}" for i in range(1, 41)]
+    assert all(r["occurrenceDateTime"] == "2025-06-30T00:00:00+00:00" for r in resources)
+    assert all(f"Patient/{i}" in {b["reference"] for b in r["basis"]} for i, r in enumerate(resources, 1))
+    assert any(b["reference"].startswith("Observation/") for r in resources for b in r["basis"])

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from calcinosis_classify.fhir_codes import normalise_code
 from calcinosis_classify.knowledge.codes import CODE_SYSTEMS, CodeMap
 
 NO_DATE = np.int64(-(2**62))
@@ -82,15 +84,10 @@ def field(array: Any, *path: str) -> Any:
 # --------------------------------------------------------------------------- codes
 
 
-def _norm(code: str) -> str:
-    return code.strip().replace(".", "").upper()
-
-
 class CodeIndex:
-    """The code maps of :mod:`calcinosis_classify.knowledge.codes`, looked up by (system, code).
-
-    Exact entries match the code (ICD dots and case ignored); ``prefix`` entries also match every code
-    that starts with them; the longest prefix wins.
+    """The code maps of :mod:`calcinosis_classify.knowledge.codes`, looked up by (system, code) with the
+    rules of :func:`calcinosis_classify.fhir_codes.lookup` (codes compared after ``normalise_code``; an
+    exact entry wins, then the longest prefix entry), cached per distinct code.
     """
 
     def __init__(self, systems: Mapping[str, tuple[CodeMap, ...]] = CODE_SYSTEMS):
@@ -101,7 +98,7 @@ class CodeIndex:
             for entry in table:
                 k = len(self.entries)
                 self.entries.append(entry)
-                key = _norm(entry.code)
+                key = normalise_code(system, entry.code)
                 self.exact.setdefault((system, key), k)
                 if entry.match == "prefix":
                     self.prefix.setdefault(system, {}).setdefault(key, k)
@@ -110,7 +107,7 @@ class CodeIndex:
     def _find(self, system: str | None, code: str | None) -> int:
         if not system or not code:
             return -1
-        key = _norm(code)
+        key = normalise_code(system, code)
         hit = self.exact.get((system, key))
         if hit is not None:
             return hit
@@ -173,7 +170,7 @@ def concept_words(concepts: Any) -> np.ndarray:
     code, display, words = first_codings(concepts)
     out = words.copy()
     for other in (display, code):
-        gap = np.equal(out, None)
+        gap = pd.isna(out)
         out[gap] = other[gap]
     return out
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from calcinosis_classify.errors import InputError
@@ -61,7 +62,28 @@ SCHEMA = pa.schema([
 ])
 """The elements read, as one Arrow schema shared by every resource type (absent elements are null)."""
 
-_PARSE = pa_json.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
+_COMMON = ("resourceType", "id", "status", "subject")
+_TYPE_FIELDS = {
+    "Patient": ("gender", "birthDate"),
+    "Observation": ("code", "effectiveDateTime", "effectiveInstant", "effectivePeriod", "issued", "valueQuantity",
+                    "dataAbsentReason", "interpretation"),
+    "Condition": ("code", "verificationStatus", "clinicalStatus", "bodySite", "onsetDateTime", "onsetPeriod",
+                  "recordedDate"),
+    "MedicationRequest": ("medicationCodeableConcept", "medicationReference", "authoredOn", "dosageInstruction"),
+    "MedicationStatement": ("medicationCodeableConcept", "medicationReference", "effectiveDateTime",
+                            "effectivePeriod", "dateAsserted", "dosage"),
+    "Procedure": ("code", "performedDateTime", "performedPeriod"),
+}
+
+
+def _options(schema: pa.Schema) -> pa_json.ParseOptions:
+    return pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+
+
+_PARSE = _options(SCHEMA)
+# A file of one resource type is parsed with only that type's elements (faster than the whole schema).
+_TYPE_PARSE = {kind: _options(pa.schema([SCHEMA.field(f) for f in (*_COMMON, *fields)]))
+               for kind, fields in _TYPE_FIELDS.items()}
 _BLOCK_BYTES = 16 << 20
 _ARROW_BLOCK = 1 << 20
 
@@ -91,7 +113,7 @@ def describe_source(source: Any) -> str:
     return "a Bundle (dict)" if isinstance(source, dict) else str(source)
 
 
-def blocks(source: Any, warn: Warn, block_bytes: int = _BLOCK_BYTES) -> Iterator[Block]:
+def blocks(source: Any, warn: Warn, block_bytes: int | None = None) -> Iterator[Block]:
     """Every resource of ``source`` in blocks, Patient resources first.
 
     Raises
@@ -99,6 +121,7 @@ def blocks(source: Any, warn: Warn, block_bytes: int = _BLOCK_BYTES) -> Iterator
     InputError
         The source does not exist, is not JSON/NDJSON, or holds no file the reader can use.
     """
+    block_bytes = block_bytes or _BLOCK_BYTES
     if isinstance(source, dict):
         yield from _bundle_blocks(source, "the Bundle", warn)
         return
@@ -127,7 +150,7 @@ def _is_ndjson_name(path: Path) -> bool:
 
 def _open(path: Path) -> io.BufferedIOBase:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return gzip.open(path, "rb")
     return open(path, "rb")
 
 
@@ -201,15 +224,30 @@ def _chunks(path: Path, block_bytes: int) -> Iterator[tuple[bytes, int]]:
 
 
 def _ndjson_blocks(path: Path, warn: Warn, block_bytes: int) -> Iterator[Block]:
+    kind = _first_type(path)
     for piece, first in _chunks(path, block_bytes):
         where = f"{path.name} line {first}"
         try:
-            table = pa_json.read_json(io.BytesIO(piece), read_options=pa_json.ReadOptions(
-                block_size=_ARROW_BLOCK), parse_options=_PARSE)
+            table = _arrow_table(piece, kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             table = _lines_table(piece, path.name, first, warn)
         if table.num_rows:
             yield Block(table, where)
+
+
+def _arrow_table(piece: bytes, kind: str | None) -> pa.Table:
+    """A piece of NDJSON in :data:`SCHEMA`: parsed with only ``kind``'s elements when every resource in
+    it is of that type, else with the whole schema."""
+    options = _TYPE_PARSE.get(kind or "")
+    read = pa_json.ReadOptions(block_size=_ARROW_BLOCK)
+    if options is not None:
+        table = pa_json.read_json(io.BytesIO(piece), read_options=read, parse_options=options)
+        types = table["resourceType"]
+        if types.null_count == 0 and pc.all(pc.equal(types, kind)).as_py() is not False:
+            return pa.Table.from_arrays(
+                [table[f.name] if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+                 for f in SCHEMA], schema=SCHEMA)
+    return pa_json.read_json(io.BytesIO(piece), read_options=read, parse_options=_PARSE)
 
 
 def _lines_table(piece: bytes, name: str, first: int, warn: Warn) -> pa.Table:

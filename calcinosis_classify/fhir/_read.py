@@ -206,7 +206,7 @@ def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
         rows = np.arange(n)
         values[name] = np.where(has, store.value[rows, k], np.nan)
         unit = store.unit[rows, k].astype("int64")
-        units[name] = np.where(has, unit_names[np.where(unit >= 0, unit, len(spec.units))], None)
+        units[name] = unit_names[np.where(has & (unit >= 0), unit, len(spec.units))]
         refs[name] = np.where(has, store.ids[rows, k], b"")
         unitless = np.flatnonzero(has & (unit < 0))
         if unitless.size:
@@ -283,7 +283,7 @@ def _intake_frame(r: Reducer, n: int, as_of: int, labs: dict[str, np.ndarray], u
     for name in LABS:
         if name in labs:
             columns[name] = labs[name]
-            columns[f"{name}_unit"] = pd.array(units[name], dtype=object)
+            columns[f"{name}_unit"] = units[name]
     onset = r.onset[:n].astype("float64")
     onset[r.onset[:n] == C.NO_DATE] = np.nan
     warfarin = flags[:, FLAGS.index("warfarin")] == 1
@@ -310,7 +310,7 @@ def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray,
     for name in output_fields():
         spec = FIELD_BY_NAME[name]
         if name == "case_id":
-            columns[name] = pd.array(r.patients.ids, dtype=object)
+            columns[name] = np.array(r.patients.ids, dtype=object)
         elif name == "sex":
             columns[name] = sex[np.where(r.patients.sex[:n] >= 0, r.patients.sex[:n], 2)]
         elif name == "lesion_site":
@@ -350,12 +350,12 @@ def _status_from_records(r: Reducer, cases: pd.DataFrame, values: dict[str, np.n
         status = cases[f"{name}_status"].to_numpy(dtype=object, copy=True)
         status[rows] = words
         cases[f"{name}_status"] = status
-        said = rows[np.not_equal(words, None)]
+        said = rows[~pd.isna(words)]
         ref = refs.setdefault(name, np.full(n, b"", dtype=ids.dtype))
         if ref.dtype.itemsize < ids.dtype.itemsize:
             ref = refs[name] = ref.astype(ids.dtype)
         ref[said] = ids[said]
-        absent = rows[np.equal(words, None)]
+        absent = rows[pd.isna(words)]
         if absent.size:
             reasons = [ABSENT_REASONS[int(c) - ABSENT] for c in code[absent]]
             r.warnings.add(absent, [f"Observation/{x.decode('utf-8', 'replace')}" for x in ids[absent]], name,

@@ -19,6 +19,7 @@ Clinical rules applied here (the README's "FHIR input" section documents them):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -346,7 +347,8 @@ class Reducer:
         self.unknown("Condition", keys, first_key, np.flatnonzero(keep & ~some), ids)
         p_all, e_all = parent[mapped], entry[mapped]
         for p, e in zip(p_all, e_all, strict=True):
-            if "lesion_site" in self.codes.entries[e].fields:
+            fields = self.codes.entries[e].fields
+            if not fields or "lesion_site" in fields:  # the calcinosis condition itself (it sets no flag)
                 self._site(int(rows[p]), table, int(p), int(onset[p]), ids[p])
         flag_lists = [[_FLAG_INDEX[f] for f in entry_.fields if f in _FLAG_INDEX] for entry_ in self.codes.entries]
         counts = np.array([len(x) for x in flag_lists] + [0], dtype="int64")[e_all]
@@ -486,7 +488,7 @@ def _dedupe(reducer: Reducer, kind: str, rows: np.ndarray, ids: np.ndarray, keep
     _, first = np.unique(ids.astype(str), return_index=True)
     repeat = np.ones(ids.size, dtype=bool)
     repeat[first] = False
-    repeat &= np.not_equal(ids, None)
+    repeat &= ~pd.isna(ids)
     if repeat.any():
         reducer._duplicates(kind, rows[repeat], ids[repeat])
         keep &= ~repeat

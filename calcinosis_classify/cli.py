@@ -385,6 +385,8 @@ def _synth_fhir(cohort: pd.DataFrame, args: argparse.Namespace) -> int:
         print(f"wrote {len(cohort)} synthetic patients as FHIR ({counts}) in {result.seconds:.1f} s -> "
               f"{args.output} (index date {result.as_of}; cohort.csv: the same patients in the CSV contract)",
               file=sys.stderr)
+        if result.left_out:
+            print(f"  left out (no code map expresses them): {', '.join(result.left_out)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ from calcinosis_classify.fhir import (
 )
 from calcinosis_classify.knowledge import codes
 from calcinosis_classify.knowledge.codes import CodeMap
+from calcinosis_classify.schema import FIELD_BY_NAME
 from calcinosis_classify.synthetic import generate_cohort
 
 # Small map tables of the shape knowledge/codes.py holds, so these tests say exactly which codes exist
@@ -137,6 +138,7 @@ def test_the_frame_holds_exactly_what_the_export_can_carry(export) -> None:
     columns = {c for c in result.frame.columns if not c.endswith("_unit")} - {"case_id", *TRUTH}
     assert columns == carried
     assert {"injury", "necrosis", "vitamin_d_25oh", "ionized_calcium", "painful"} <= set(cohort.columns) - carried
+    assert set(result.left_out) == {c for c in cohort.columns if c in FIELD_BY_NAME} - carried - {"case_id"}
     assert pd.read_csv(result.directory / "cohort.csv")["case_id"].tolist() == cohort["case_id"].tolist()
     assert export_frame(cohort, seed=2).equals(result.frame)
 

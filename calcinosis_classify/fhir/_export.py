@@ -570,6 +570,8 @@ class SyntheticExport:
         The index date the export was written for.
     seconds : float
         Time taken.
+    left_out : tuple of str
+        The cohort's input fields the export does not carry (no code map expresses them), in cohort order.
     """
 
     directory: Path
@@ -577,6 +579,7 @@ class SyntheticExport:
     counts: dict[str, int]
     as_of: str
     seconds: float
+    left_out: tuple[str, ...] = ()
 
 
 _TRUTH = ("true_subtype", "presentation", "is_atypical", "generator_version", "seed")
@@ -700,4 +703,6 @@ def write_synthetic_export(cohort: pd.DataFrame, directory: str | os.PathLike[st
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return SyntheticExport(target, frame, counts, _as_of_ns(as_of)[1], time.perf_counter() - began)
+    carried = set(export_fields())
+    left_out = tuple(c for c in cohort.columns if c in FIELD_BY_NAME and c != "case_id" and c not in carried)
+    return SyntheticExport(target, frame, counts, _as_of_ns(as_of)[1], time.perf_counter() - began, left_out)

@@ -22,13 +22,13 @@ may be wrong is worse than a local one.
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import IO, Any
 
+import orjson
 import pandas as pd
 
 from calcinosis_classify._atomic import atomic_path
@@ -58,6 +58,9 @@ _OUTCOME_TEXT = {s: f"{s} calcinosis cutis" for s in _SUBTYPES} | {"calciphylaxi
 _RISK_DISPLAY = {"low": "Low likelihood", "moderate": "Moderate likelihood", "high": "High likelihood"}
 _RATIONALE = ("score_{s} = 1 - exp(-points/4) of the subtype's rule points (0 without a supporting rule): a "
               "monotone rescaling of rule points, not a calibrated probability; compare within a patient only")
+# The output columns a resource reads.
+_READ = ("subtype", "differential", *(f"score_{s}" for s in _SUBTYPES), "confidence", "calciphylaxis_risk",
+         "urgency", "evidence", "missing", "warnings")
 # A namespace for the resource ids: the same subject and index date give the same id.
 _ID_NAMESPACE = uuid.UUID("6f1c2a4e-7d3b-5c1e-9a8f-2b4d6e8f0a1c")
 
@@ -85,21 +88,30 @@ def _as_of_text(as_of: Any) -> str:
     return stamp.isoformat(timespec="seconds")
 
 
+# The parts of a prediction that are the same in every resource (shared, never modified).
+_OUTCOMES = {s: {"coding": [{"system": SUBTYPE_SYSTEM, "code": s, "display": _OUTCOME_TEXT[s]}],
+                 "text": _OUTCOME_TEXT[s]} for s in _SUBTYPES}
+_RATIONALES = {s: _RATIONALE.format(s=s) for s in _SUBTYPES}
+_RISKS = {r: {"coding": [{"system": RISK_PROBABILITY_SYSTEM, "code": r, "display": d}],
+              "text": f"calciphylaxis risk {r}"} for r, d in _RISK_DISPLAY.items()}
+_METHOD = {"coding": [{"system": METHOD_SYSTEM, "version": __version__, "code": "rules",
+                       "display": "calcinosis_classify rules"}],
+           "text": f"calcinosis_classify {__version__}, rules-first calcinosis cutis subtype ranking"}
+_CODE = {"text": "calcinosis cutis subtype assessment"}
+
+
 def _predictions(row: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
     out = []
     for s in _SUBTYPES:
-        item: dict[str, Any] = {"outcome": {
-            "coding": [{"system": SUBTYPE_SYSTEM, "code": s, "display": _OUTCOME_TEXT[s]}],
-            "text": _OUTCOME_TEXT[s]}}
+        item: dict[str, Any] = {"outcome": _OUTCOMES[s]}
         score = _number(row.get(f"{prefix}score_{s}"))
         if score is not None:
             item["probabilityDecimal"] = score
-        risk = _text(row.get(f"{prefix}calciphylaxis_risk"))
-        if s == "calciphylaxis" and risk in _RISK_DISPLAY:
-            item["qualitativeRisk"] = {
-                "coding": [{"system": RISK_PROBABILITY_SYSTEM, "code": risk, "display": _RISK_DISPLAY[risk]}],
-                "text": f"calciphylaxis risk {risk}"}
-        item["rationale"] = _RATIONALE.format(s=s)
+        if s == "calciphylaxis":
+            risk = _RISKS.get(_text(row.get(f"{prefix}calciphylaxis_risk")))
+            if risk is not None:
+                item["qualitativeRisk"] = risk
+        item["rationale"] = _RATIONALES[s]
         out.append(item)
     return out
 
@@ -141,10 +153,8 @@ def _resource(row: dict[str, Any], *, case_id: str, row_number: int, basis: Sequ
         "resourceType": "RiskAssessment",
         "id": str(uuid.uuid5(_ID_NAMESPACE, f"{key}|{occurrence}")),
         "status": "final",
-        "method": {"coding": [{"system": METHOD_SYSTEM, "version": __version__, "code": "rules",
-                               "display": "calcinosis_classify rules"}],
-                   "text": f"calcinosis_classify {__version__}, rules-first calcinosis cutis subtype ranking"},
-        "code": {"text": "calcinosis cutis subtype assessment"},
+        "method": _METHOD,
+        "code": _CODE,
         "subject": subject,
         "occurrenceDateTime": occurrence,
     }
@@ -205,9 +215,11 @@ def to_risk_assessments(scored: pd.DataFrame, basis: Sequence[Sequence[str]] | N
                          "pass FhirRead.basis of the read that gave the scored cases")
     column = _case_column(scored, case_column)
     occurrence = _as_of_text(as_of)
-    wanted = [c for c in scored.columns if c.startswith(prefix) or c == column]
+    wanted = [prefix + name for name in _READ if prefix + name in scored.columns]
     ids = scored[column].map(_text).tolist() if column is not None else [""] * len(scored)
-    records: list[dict[str, Any]] = scored[wanted].to_dict("records")  # type: ignore[assignment]
+    # Column by column into plain Python lists, then one dict per row (to_dict("records") boxes every cell).
+    columns = {name: scored[name].to_numpy(dtype=object).tolist() for name in wanted}
+    records = ({name: values[i] for name, values in columns.items()} for i in range(len(scored)))
     for i, row in enumerate(records):
         yield _resource(row, case_id=ids[i], row_number=start_row + i,
                         basis=None if basis is None else basis[i], occurrence=occurrence, prefix=prefix)
@@ -224,10 +236,15 @@ def _pairs(scored: pd.DataFrame | Iterable[pd.DataFrame], basis: Any
         yield chunk, (next(bases) if bases is not None else None)
 
 
-def _open_text(path: str, gz: bool) -> IO[str]:
+def _open_text(path: str, gz: bool) -> IO[bytes]:
     if gz:
-        return gzip.open(path, "wt", encoding="utf-8", compresslevel=1)
-    return open(path, "w", encoding="utf-8")
+        return gzip.GzipFile(path, "wb", compresslevel=1)  # type: ignore[return-value]
+    return open(path, "wb")
+
+
+def _dumps(resource: dict[str, Any]) -> bytes:
+    """One NDJSON line (UTF-8, compact, with its newline)."""
+    return orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def write_risk_assessments(scored: pd.DataFrame | Iterable[pd.DataFrame], path: str,
@@ -261,8 +278,7 @@ def _write_pairs(pairs: Iterable[tuple[pd.DataFrame, Sequence[Sequence[str]] | N
         for chunk, chunk_basis in pairs:
             for resource in to_risk_assessments(chunk, chunk_basis, as_of=occurrence, prefix=prefix,
                                                 case_column=case_column, start_row=written + 1):
-                stream.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
-                stream.write("\n")
+                stream.write(_dumps(resource))
                 written += 1
     return written
 

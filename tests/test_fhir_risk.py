@@ -145,3 +145,11 @@ def test_cli_fhir_input_gives_patient_subjects_and_the_resources_used(tmp_path: 
     assert all(r["occurrenceDateTime"] == "2025-06-30T00:00:00+00:00" for r in resources)
     assert all(f"Patient/{i}" in {b["reference"] for b in r["basis"]} for i, r in enumerate(resources, 1))
     assert any(b["reference"].startswith("Observation/") for r in resources for b in r["basis"])
+
+
+def test_every_public_name_of_the_fhir_package_resolves() -> None:
+    import calcinosis_classify.fhir as fhir
+
+    assert all(getattr(fhir, name) is not None for name in fhir.__all__)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        fhir.nothing  # noqa: B018

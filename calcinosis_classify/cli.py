@@ -235,6 +235,7 @@ def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
     for spec in FIELDS if kind == "field" else ():  # listed on request only: fields are not rules
         rows.append({"kind": "field", "id": spec.name, "level": spec.kind + ("" if spec.contract else " (extension)"),
                      "text": spec.description, "refs": list(spec.refs)})
+    rows += _code_rows() if kind == "code" else []  # listed on request only: code maps are not rules
     for r in kb.RULES:
         rows.append({"kind": "rule", "id": r.id, "subtype": r.subtype, "points": r.points, "strength": r.strength,
                      "evidence": r.evidence, "condition": r.condition, "text": r.rationale, "refs": list(r.refs)})
@@ -256,6 +257,17 @@ def _knowledge_rows(kind: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def _code_rows() -> list[dict[str, Any]]:
+    """The FHIR code maps as rows: ``"LOINC 17861-6"``, the fields the code fills, its display, its refs."""
+    from calcinosis_classify.fhir_codes import SYSTEM_NAMES
+    from calcinosis_classify.knowledge.codes import CODE_SYSTEMS
+
+    return [{"kind": "code", "id": f"{SYSTEM_NAMES[system]} {m.code}" + ("*" if m.match == "prefix" else ""),
+             "fields": ", ".join(m.fields) or "(none)", "level": ", ".join(m.fields) or "(none)",
+             "text": m.display + ("" if m.verified else " [not verified]"), "refs": list(m.refs)}
+            for system, table in CODE_SYSTEMS.items() for m in table]
+
+
 _RULE_SECTIONS = {
     "composite": "Composite findings (named combinations of findings that the items below use)",
     "rule": "Evidence rules (clinical-spec §6.3; strong ±3, moderate ±2, weak ±1, modifiers §6.3)",
@@ -263,6 +275,7 @@ _RULE_SECTIONS = {
     "risk_factor": "Calciphylaxis risk factors (§4.2, §4.4)", "urgency": "Urgency triggers (§7.2)",
     "next_step": "Next steps (§7.1)",
     "field": "Input fields (the contract and the optional extensions)",
+    "code": "FHIR code maps (code -> input fields; * marks a prefix)",
 }
 
 
@@ -273,7 +286,7 @@ def _print_markdown(rows: list[dict[str, Any]]) -> None:
             continue
         print(f"### {title}\n")
         label = {"rule": "points", "override": "action", "coexistence": "contributing",
-                 "risk_factor": "level", "urgency": "level"}.get(kind)
+                 "risk_factor": "level", "urgency": "level", "code": "fields"}.get(kind)
         head = "| id | subtype |" if kind in ("rule", "override", "coexistence") else "| id |"
         print(head + (f" {label} |" if label else "") + " condition | meaning | refs |")
         print("|---" * (head.count("|") - 1 + (1 if label else 0) + 3) + "|")
@@ -521,7 +534,7 @@ _RULES = [
          help="terminal table, markdown (usable as documentation) or JSON (default: table)"),
     _opt("--json", dest="as_json", action="store_true", help="the same as --format json (default: off)"),
     _opt("--kind", choices=tuple(_RULE_SECTIONS),
-         help="only this kind of item; 'field' lists the input fields (default: every knowledge-base item)"),
+         help="only this kind of item; 'field' lists the input fields, 'code' the FHIR code maps (default: every knowledge-base item)"),
     _opt("--references", action="store_true",
          help="print the numbered references the items cite ([26] ...) instead, with their links (default: off)"),
     _opt("--thresholds", action="store_true", help="list the thresholds instead: name, default, unit, "

@@ -70,7 +70,8 @@ def verhoeff_ok(number: str) -> bool:
 
 _FORMATS = {
     LOINC: (r"\d{1,7}-\d", None),
-    ICD10CM: (r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?", r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,3})?"),
+    # A prefix may be a whole chapter letter (``C``: every code beginning with C is a malignant neoplasm).
+    ICD10CM: (r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?", r"[A-Z](?:\d[0-9A-Z](?:\.[0-9A-Z]{1,3})?)?"),
     SNOMED: (r"[1-9]\d{5,17}", None),
     RXNORM: (r"[1-9]\d{0,8}", None),
     ATC: (r"[A-Z]\d\d[A-Z][A-Z]\d\d", r"[A-Z](?:\d\d(?:[A-Z][A-Z]?)?)?"),
@@ -95,6 +96,7 @@ def test_every_entry_is_cited_well_formed_and_names_contract_fields(system: str,
     if not entry.verified:
         assert entry.note, "an unverified code says why in its note"
     assert not entry.route or system in (RXNORM, ATC), "only medication codes carry a route"
+    assert entry.route in ("", "intravenous", "systemic"), "routes are '', 'intravenous' or 'systemic'"
 
 
 @pytest.mark.parametrize(("system", "entry"), [(s, m) for s, m in ENTRIES if s == LOINC],
@@ -163,6 +165,20 @@ def test_lookup_prefix_semantics() -> None:
     assert lookup(LOINC, "17861") is None and lookup(LOINC, "17861-66") is None
 
 
+def test_lookup_chapter_letter_and_refinements() -> None:
+    """Every ICD-10-CM C code is a malignant neoplasm; in situ (D0x) is not; a narrower prefix wins."""
+    assert lookup(ICD10CM, "C34.90").code == "C" and lookup(ICD10CM, "C34.90").fields == ("malignancy",)
+    assert lookup(ICD10CM, "C90.00").code == "C90.0"
+    assert lookup(ICD10CM, "D05.10") is None
+    assert lookup(ICD10CM, "Z68.41").fields == ("obesity",) and lookup(ICD10CM, "Z68.25") is None
+
+
+def test_medication_routes() -> None:
+    assert lookup(ATC, "a12aa03").route == "intravenous" and lookup(ATC, "A12AA03").fields == ("iv_calcium",)
+    assert lookup(ATC, "B01AA03").fields == ("warfarin",) and lookup(ATC, "B01AB01") is None
+    assert lookup(RXNORM, "8640").route == "systemic" and lookup(RXNORM, "11289").route == ""
+
+
 def test_lookup_unknown_system_or_code_or_blank() -> None:
     assert lookup("http://example.org/local", "17861-6") is None
     assert lookup(LOINC, "") is None and lookup(ICD10CM, "  ") is None
@@ -201,6 +217,19 @@ def test_docs_page_and_readme_summary_are_generated() -> None:
     block = readme.split("<!-- code-maps:start -->\n")[1].split("\n<!-- code-maps:end -->")[0]
     assert block == code_maps_summary_markdown()
     assert "(docs/code_maps.md)" in readme
+
+
+def test_rules_lists_the_code_maps(capsys: pytest.CaptureFixture[str]) -> None:
+    from calcinosis_classify.cli import main
+
+    assert main(["rules", "--kind", "code"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(ENTRIES)
+    assert any("LOINC 17861-6" in line and "calcium" in line for line in lines)
+    assert any("ICD-10-CM M34*" in line and "autoimmune_disease" in line for line in lines)
+    assert any("LOINC 2000-8" in line and "[not verified]" in line for line in lines)
+    assert main(["rules"]) == 0
+    assert "LOINC 17861-6" not in capsys.readouterr().out  # code maps are listed on request only
 
 
 def test_summary_lists_every_unverified_code() -> None:

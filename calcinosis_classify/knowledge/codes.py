@@ -15,7 +15,43 @@ Every entry cites at least one numbered reference (:mod:`.references`): the
 code system's own page for that code, an implementation guide or a value set
 that lists it. ``verified`` is ``True`` only when the code and its meaning
 were checked against the cited source; an entry that could not be checked
-says so (``verified=False``) and is listed in the README.
+says so (``verified=False``), cites the page it should be checked at, and is
+listed in the README.
+
+Decisions a reader relies on
+----------------------------
+* A recorded diagnosis of calcinosis cutis (ICD-10-CM L94.2) or of
+  calciphylaxis (E83.59) sets no field: the library must not take its own
+  answer as evidence. L94.2 is still listed so a reader can use its
+  ``bodySite`` as ``lesion_site``.
+* CKD stage codes set ``ckd`` only (the contract has no stage; kidney function
+  comes from eGFR), and ESRD does not imply ``dialysis``.
+* Codes that describe something somewhere on the body (scars, burns,
+  panniculitis, skin ulcers, gangrene) are weaker than the contract's "at the
+  site"; their notes say so and a reader should prefer a matching ``bodySite``.
+* ``route``: ``""`` counts for any route; ``"intravenous"`` only when the
+  medication is given intravenously (IV calcium salts); ``"systemic"`` only
+  for oral or parenteral use (corticosteroids: not topical, inhaled, nasal,
+  ophthalmic, otic or intra-articular). The reader compares it with the
+  request's ``dosageInstruction.route`` (or the product's dose form).
+* Calcium carbonate is both a supplement and a phosphate binder and no code
+  tells which: it sets ``calcium_supplements``; calcium acetate, a binder
+  only, sets ``calcium_binders``.
+
+Deliberately absent
+-------------------
+* LOINC 29265-6 (calcium corrected for albumin): the library corrects calcium
+  itself, and a corrected value read as total calcium would be corrected twice.
+  No LOINC code for 1,25-dihydroxyvitamin D could be checked, so none is mapped.
+* ICD-10-CM E66.3 (overweight) is not obesity. Milk-alkali syndrome has no
+  ICD-10-CM code of its own (it is indexed to hypercalcaemia, E83.52, which is a
+  laboratory finding the reader takes from the calcium results). Pseudoxanthoma
+  elasticum, Werner and Rothmund-Thomson syndromes have no specific ICD-10-CM
+  code (they share catch-all congenital categories), and the Ehlers-Danlos code
+  could not be checked: ``genetic_disorder`` has no ICD-10-CM entry. Injury
+  codes by body region (S00-T14) are too broad to stand for an injury at the
+  lesion; pain codes do not say the lesion is painful.
+* Heel sticks, electrode paste and alginate dressings are not coded orders.
 """
 
 from __future__ import annotations
@@ -158,8 +194,11 @@ LOINC: tuple[CodeMap, ...] = (
 )
 """LOINC ``Observation.code`` -> lab field, with the UCUM units a result under the code may carry."""
 
-_SITE_NOTE = ("A code records the condition somewhere on the body; the contract asks for it at the lesion "
-              "site, so a reader should prefer a matching bodySite and treat the code alone as weaker evidence.")
+_SITE_NOTE = ("The code records the condition somewhere on the body; the contract asks for it at the lesion "
+              "site, so a reader should prefer a bodySite matching the lesion and treat the code alone as weaker "
+              "evidence.")
+_NO_FIELD_NOTE = ("The library must not take a recorded diagnosis of what it classifies as evidence for its own "
+                  "answer, so the code sets no input field.")
 
 ICD10CM: tuple[CodeMap, ...] = (
     # Autoimmune connective-tissue disease.
@@ -180,8 +219,11 @@ ICD10CM: tuple[CodeMap, ...] = (
              "so dialysis needs its own code."),
     _dx("Z99.2", "Dependence on renal dialysis", ("dialysis",), (175,),
         note="Includes haemodialysis and peritoneal dialysis status."),
+    _dx("Z49.32", "Encounter for adequacy testing for peritoneal dialysis", ("dialysis",), (203,)),
     _dx("Z94.0", "Kidney transplant status", ("kidney_transplant",), (174,)),
-    # Parathyroid.
+    _dx("T86.1", "Complications of kidney transplant", ("kidney_transplant",), (200,), prefix=True,
+        note="Rejection, failure or infection of a transplanted kidney: the patient is a transplant recipient."),
+    # Parathyroid (E21.4 and E21.5 are other parathyroid disorders, not hyperparathyroidism).
     _dx("E21.0", "Primary hyperparathyroidism", ("hyperparathyroidism",), (176,), prefix=True),
     _dx("E21.1", "Secondary hyperparathyroidism, not elsewhere classified", ("hyperparathyroidism",), (176,),
         prefix=True),
@@ -195,42 +237,182 @@ ICD10CM: tuple[CodeMap, ...] = (
     _dx("E10", "Type 1 diabetes mellitus", ("diabetes",), (182,), prefix=True),
     _dx("E11", "Type 2 diabetes mellitus", ("diabetes",), (182,), prefix=True),
     _dx("E13", "Other specified diabetes mellitus", ("diabetes",), (182,), prefix=True),
-    # Obesity (E66.3 overweight is deliberately absent: overweight is not obesity).
+    # Obesity (E66.3 overweight is deliberately absent: overweight is not obesity) and adult BMI >= 30.
     _dx("E66.0", "Obesity due to excess calories", ("obesity",), (183,), prefix=True),
     _dx("E66.1", "Drug-induced obesity", ("obesity",), (183,)),
     _dx("E66.2", "Morbid (severe) obesity with alveolar hypoventilation", ("obesity",), (183,)),
     _dx("E66.8", "Other obesity", ("obesity",), (183,), prefix=True),
     _dx("E66.9", "Obesity, unspecified", ("obesity",), (183,)),
-    # Calcinosis cutis itself: no flag.
+    _dx("Z68.3", "Body mass index [BMI] 30-39, adult", ("obesity",), (186,), prefix=True),
+    _dx("Z68.4", "Body mass index [BMI] 40 or greater, adult", ("obesity",), (186,), prefix=True),
+    # Malignancy: the whole C letter is malignant neoplasms (in situ and benign neoplasms are D codes).
+    _dx("C", "Malignant neoplasms (C00-C96, C4A, C7A, C7B)", ("malignancy",), (187,), prefix=True,
+        note="Every ICD-10-CM code beginning with C is a malignant neoplasm; in situ (D00-D09), benign "
+             "(D10-D36) and uncertain-behaviour (D37-D49) neoplasms are not."),
+    _dx("C90.0", "Multiple myeloma", ("malignancy",), (188,), prefix=True),
+    _dx("D86", "Sarcoidosis", ("sarcoidosis",), (189,), prefix=True),
+    _dx("Q90", "Down syndrome", ("down_syndrome",), (190,), prefix=True),
+    # Injury at the site: scars, burns, panniculitis.
+    _dx("L90.5", "Scar conditions and fibrosis of skin", ("injury",), (191,), note=_SITE_NOTE),
+    _dx("L91.0", "Hypertrophic scar", ("injury",), (191,), note="Includes keloid. " + _SITE_NOTE),
+    _dx("M79.3", "Panniculitis, unspecified", ("injury",), (192,), note=_SITE_NOTE),
+    _dx("T20", "Burn and corrosion of head, face, and neck", ("injury",), (193,), prefix=True, note=_SITE_NOTE),
+    _dx("T21", "Burn and corrosion of trunk", ("injury",), (193,), prefix=True, note=_SITE_NOTE),
+    _dx("T22", "Burn and corrosion of shoulder and upper limb, except wrist and hand", ("injury",), (193,),
+        prefix=True, note=_SITE_NOTE),
+    _dx("T23", "Burn and corrosion of wrist and hand", ("injury",), (193,), prefix=True, note=_SITE_NOTE),
+    _dx("T24", "Burn and corrosion of lower limb, except ankle and foot", ("injury",), (193,), prefix=True,
+        note=_SITE_NOTE),
+    _dx("T25", "Burn and corrosion of ankle and foot", ("injury",), (193,), prefix=True, note=_SITE_NOTE),
+    _dx("T31", "Burns classified according to extent of body surface involved", ("injury",), (193,), prefix=True,
+        note=_SITE_NOTE),
+    _dx("T32", "Corrosions classified according to extent of body surface involved", ("injury",), (193,),
+        prefix=True, note=_SITE_NOTE),
+    # Lesion features.
+    _dx("L97", "Non-pressure chronic ulcer of lower limb, not elsewhere classified", ("ulceration",), (199,),
+        prefix=True, note=_SITE_NOTE),
+    _dx("L98.4", "Non-pressure chronic ulcer of skin, not elsewhere classified", ("ulceration",), (199,),
+        prefix=True, note=_SITE_NOTE),
+    _dx("I96", "Gangrene, not elsewhere classified", ("necrosis",), (199,), note=_SITE_NOTE),
+    _dx("I73.0", "Raynaud's syndrome", ("raynaud_digital_ulcers",), (195,), prefix=True,
+        note="I73.00 without gangrene, I73.01 with gangrene."),
     _dx("L94.2", "Calcinosis cutis", (), (184,),
-        note="The condition being classified: it sets no input field. A reader uses its bodySite for lesion_site "
-             "(and its onset for the exposure windows)."),
+        note="The condition being classified. " + _NO_FIELD_NOTE + " A reader uses its bodySite for "
+             "lesion_site (and its onset for the exposure windows)."),
+    _dx("E83.59", "Other disorders of calcium metabolism", (), (202,), verified=False,
+        note="Where the ICD-10-CM index puts calciphylaxis; the cited pages show the E83.5 category but not this "
+             "index entry. A calciphylaxis diagnosis is one of the library's answers: " + _NO_FIELD_NOTE),
+    # Other history fields (extensions).
+    _dx("E67.3", "Hypervitaminosis D", ("vitamin_d_excess",), (194,), verified=False,
+        note="Checked in a WHO ICD-10 listing (the category ICD-10-CM inherits), not in an ICD-10-CM copy."),
+    _dx("P15.6", "Subcutaneous fat necrosis due to birth injury", ("scfn",), (201,), verified=False,
+        note="Checked in a WHO ICD-10 (CID-10) listing, not in an ICD-10-CM copy; the index also sends "
+             "subcutaneous fat necrosis of the newborn without birth injury elsewhere."),
+    _dx("D68.5", "Primary thrombophilia", ("thrombophilia",), (196,), prefix=True,
+        note="Activated protein C resistance, prothrombin gene mutation, protein C/S and antithrombin deficiency."),
+    _dx("D68.6", "Other thrombophilia", ("thrombophilia",), (196,), prefix=True,
+        note="Includes antiphospholipid syndrome (D68.61) and lupus anticoagulant syndrome (D68.62)."),
+    _dx("R63.4", "Abnormal weight loss", ("weight_loss",), (197,)),
+    _dx("K70", "Alcoholic liver disease", ("liver_disease",), (198,), prefix=True),
+    _dx("K74.6", "Other and unspecified cirrhosis of liver", ("liver_disease",), (198,), prefix=True),
 )
 """ICD-10-CM ``Condition.code`` -> the yes/no fields a recorded (not refuted) diagnosis sets."""
 
 SNOMED_CT: tuple[CodeMap, ...] = (
+    _dx("89155008", "Systemic sclerosis", ("autoimmune_disease",), (204,)),
+    _dx("55464009", "Systemic lupus erythematosus", ("autoimmune_disease",), (205,)),
     _dx("398049005", "Mixed connective tissue disease", ("autoimmune_disease",), (180,)),
+    _dx("709044004", "Chronic kidney disease", ("ckd",), (207,)),
+    _dx("46177005", "End-stage renal disease", ("ckd",), (207,),
+        note="As for ICD-10-CM N18.6: ESRD alone does not mean dialysis."),
+    _dx("108241001", "Dialysis procedure", ("dialysis",), (208,),
+        note="A Procedure code. The cited value sets take every descendant of this concept (61 concepts: "
+             "haemodialysis and peritoneal dialysis procedures); a reader with a terminology server should too."),
+    _dx("302497006", "Hemodialysis", ("dialysis",), (208,), verified=False,
+        note="A descendant of 108241001 in common use; not seen in the part of the expansion that could be read."),
+    _dx("71192002", "Peritoneal dialysis", ("dialysis",), (208,), verified=False,
+        note="A descendant of 108241001 in common use; not seen in the part of the expansion that could be read."),
+    _dx("66999008", "Hyperparathyroidism", ("hyperparathyroidism",), (206,)),
+    _dx("363346000", "Malignant tumour", ("malignancy",), (209,),
+        note="Malignant neoplastic disease; a reader with a terminology server should also take its descendants."),
+    _dx("41040004", "Complete trisomy 21 syndrome", ("down_syndrome",), (210,), verified=False,
+        note="Listed among the SNOMED CT concepts mapped to ICD-10-CM Q90.9, without its display."),
 )
-"""SNOMED CT ``Condition.code`` (and ``Procedure.code``) -> fields."""
+"""SNOMED CT ``Condition.code`` (and ``Procedure.code``) -> fields. SNOMED CT is not prefix-hierarchical:
+every entry is exact, and subsumption (descendants) is a terminology server's job."""
+
+_SYSTEMIC = "systemic"
+_SYSTEMIC_NOTE = ("Counts for systemic use only (oral or parenteral): topical, inhaled, nasal, ophthalmic, otic and "
+                  "intra-articular products do not.")
 
 RXNORM: tuple[CodeMap, ...] = (
     _rx("11289", "Warfarin", ("warfarin",), (170,)),
     _rx("114194", "Warfarin Sodium", ("warfarin",), (170,), note="The salt's precise ingredient (PIN)."),
     _rx("82118", "Warfarin Potassium", ("warfarin",), (170,), note="The salt's precise ingredient (PIN)."),
-    _rx("8640", "Prednisone", ("corticosteroids",), (171,)),
-    _rx("6902", "Methylprednisolone", ("corticosteroids",), (172,),
-        note="Systemic use only: a topical or intra-articular product does not count (see the route rule)."),
-    _rx("2878", "Cortisone", ("corticosteroids",), (173,)),
+    _rx("8640", "Prednisone", ("corticosteroids",), (171,), route=_SYSTEMIC, note=_SYSTEMIC_NOTE),
+    _rx("6902", "Methylprednisolone", ("corticosteroids",), (172,), route=_SYSTEMIC, note=_SYSTEMIC_NOTE),
+    _rx("2878", "Cortisone", ("corticosteroids",), (173,), route=_SYSTEMIC, note=_SYSTEMIC_NOTE),
+    _rx("8638", "Prednisolone", ("corticosteroids",), (215,), route=_SYSTEMIC, verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read). " + _SYSTEMIC_NOTE),
+    _rx("3264", "Dexamethasone", ("corticosteroids",), (215,), route=_SYSTEMIC, verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read). " + _SYSTEMIC_NOTE),
+    _rx("5492", "Hydrocortisone", ("corticosteroids",), (215,), route=_SYSTEMIC, verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read). " + _SYSTEMIC_NOTE),
+    _rx("1894", "Calcitriol", ("active_vitamin_d",), (215,), verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read)."),
+    _rx("2418", "Cholecalciferol", ("calcium_supplements",), (215,), verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read). Vitamin D supplement."),
+    _rx("1897", "Calcium Carbonate", ("calcium_supplements",), (215,), verified=False,
+        note="Ingredient code not checked (no copy of its RxNav page could be read). Calcium carbonate is both a "
+             "supplement and a phosphate binder and the code cannot tell which: it sets calcium_supplements; a "
+             "reader may set calcium_binders instead for a patient on dialysis."),
 )
 """RxNorm ingredient (IN/PIN) codes -> exposure fields. A reader matches a product's ingredient codes."""
 
-ATC: tuple[CodeMap, ...] = ()
-"""WHO ATC codes -> exposure fields."""
+_IV = "intravenous"
 
-CPT: tuple[CodeMap, ...] = ()
+ATC: tuple[CodeMap, ...] = (
+    _rx("B01AA", "Vitamin K antagonists", ("warfarin",), (211,), prefix=True,
+        note="Warfarin B01AA03, phenprocoumon B01AA04, acenocoumarol B01AA07 and the other coumarins and "
+             "indandiones."),
+    _rx("A12AA03", "Calcium gluconate", ("iv_calcium",), (212,), route=_IV,
+        note="Counts only when given intravenously; oral calcium gluconate sets nothing."),
+    _rx("A12AA07", "Calcium chloride", ("iv_calcium",), (212,), route=_IV,
+        note="Counts only when given intravenously. Calcium chloride electrode paste is not a medication order "
+             "and is not mapped (electrode_paste stays unknown)."),
+    _rx("A12AA04", "Calcium carbonate", ("calcium_supplements",), (212,),
+        note="Also used as a phosphate binder; the code cannot tell which, so it sets calcium_supplements."),
+    _rx("A11CC05", "Colecalciferol", ("calcium_supplements",), (213,), note="Vitamin D supplement."),
+    _rx("A11CC01", "Ergocalciferol", ("calcium_supplements",), (213,), note="Vitamin D supplement."),
+    _rx("A11CC03", "Alfacalcidol", ("active_vitamin_d",), (214,), verified=False,
+        note="Not checked against the WHO index (no copy could be read)."),
+    _rx("A11CC04", "Calcitriol", ("active_vitamin_d",), (214,), verified=False,
+        note="Not checked against the WHO index (no copy could be read)."),
+    _rx("H05BX02", "Paricalcitol", ("active_vitamin_d",), (214,), verified=False,
+        note="Not checked against the WHO index (no copy could be read)."),
+    _rx("H05BX03", "Doxercalciferol", ("active_vitamin_d",), (214,), verified=False,
+        note="Not checked against the WHO index (no copy could be read)."),
+    _rx("V03AE07", "Calcium acetate", ("calcium_binders",), (214,), verified=False,
+        note="Not checked against the WHO index (no copy could be read). A phosphate binder only."),
+    _rx("H02AB", "Glucocorticoids", ("corticosteroids",), (214,), prefix=True, verified=False,
+        note="Not checked against the WHO index (no copy could be read). H02 holds corticosteroids for "
+             "systemic use."),
+    _rx("L01", "Antineoplastic agents", ("chemotherapy",), (214,), prefix=True, verified=False,
+        note="Not checked against the WHO index (no copy could be read)."),
+    _rx("B05BA", "Solutions for parenteral nutrition", ("parenteral_nutrition",), (214,), prefix=True,
+        verified=False, note="Not checked against the WHO index (no copy could be read)."),
+)
+"""WHO ATC codes -> exposure fields. ``route`` ``"intravenous"``: the medication counts only when given
+intravenously."""
+
+_SESSION_NOTE = ("One dialysis session, which may be acute (e.g. for acute kidney injury); the dialysis field "
+                 "means maintenance dialysis, so a reader should want repeated sessions or a status code.")
+
+CPT: tuple[CodeMap, ...] = (
+    _dx("90935", "Hemodialysis procedure with single evaluation by a physician or other qualified health care "
+        "professional", ("dialysis",), (216,), note=_SESSION_NOTE),
+    _dx("90937", "Hemodialysis procedure requiring repeated evaluation(s) with or without substantial revision "
+        "of dialysis prescription", ("dialysis",), (216,), note=_SESSION_NOTE),
+    _dx("90945", "Dialysis procedure other than hemodialysis (eg, peritoneal dialysis, hemofiltration, or other "
+        "continuous renal replacement therapies), with single evaluation by a physician or other qualified health "
+        "care professional", ("dialysis",), (216,), note=_SESSION_NOTE),
+    _dx("90947", "Dialysis procedure other than hemodialysis (eg, peritoneal dialysis, hemofiltration, or other "
+        "continuous renal replacement therapies) requiring repeated evaluations by a physician or other qualified "
+        "health care professional", ("dialysis",), (216,), note=_SESSION_NOTE),
+)
 """CPT procedure codes -> fields."""
 
-ICD10PCS: tuple[CodeMap, ...] = ()
+ICD10PCS: tuple[CodeMap, ...] = (
+    _dx("5A1D70Z", "Performance of Urinary Filtration, Intermittent, Less than 6 Hours Per Day", ("dialysis",),
+        (217,), note=_SESSION_NOTE),
+    _dx("5A1D80Z", "Performance of Urinary Filtration, Prolonged Intermittent, 6-18 hours Per Day", ("dialysis",),
+        (217,), note="Composed from table 5A1 (duration value 8, prolonged intermittent). " + _SESSION_NOTE),
+    _dx("5A1D90Z", "Performance of Urinary Filtration, Continuous, Greater than 18 hours Per Day", ("dialysis",),
+        (217,), note="Composed from table 5A1 (duration value 9, continuous). " + _SESSION_NOTE),
+    _dx("3E1M39Z", "Irrigation of Peritoneal Cavity using Dialysate, Percutaneous Approach", ("dialysis",), (218,),
+        verified=False, note="Peritoneal dialysis; the code itself was not seen in the cited page. "
+        + _SESSION_NOTE),
+)
 """ICD-10-PCS procedure codes -> fields."""
 
 CODE_SYSTEMS: Mapping[str, tuple[CodeMap, ...]] = MappingProxyType(

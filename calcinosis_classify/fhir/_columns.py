@@ -186,3 +186,33 @@ def list_first_codes(concept_lists: Any) -> np.ndarray:
         rows, first = np.unique(parent, return_index=True)
         out[rows] = first_codings(pc.list_flatten(concept_lists).take(pa.array(first)))[0]
     return out
+
+
+def list_first_words(concept_lists: Any) -> np.ndarray:
+    """:func:`concept_words` of the first concept of each list of concepts (``bodySite``)."""
+    if isinstance(concept_lists, pa.ChunkedArray):
+        concept_lists = concept_lists.combine_chunks()
+    n = len(concept_lists)
+    out = np.full(n, None, dtype=object)
+    parent = np.asarray(pc.list_parent_indices(concept_lists).to_numpy(zero_copy_only=False), dtype="int64")
+    if parent.size:
+        rows, first = np.unique(parent, return_index=True)
+        out[rows] = concept_words(pc.list_flatten(concept_lists).take(pa.array(first)))
+    return out
+
+
+def fixed_ids(values: Any) -> np.ndarray:
+    """Resource ids as a fixed-width bytes array (UTF-8; absent = empty), built in Arrow when every id is
+    ASCII (bulk exports), else one id at a time."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    values = pc.fill_null(values, "")
+    if len(values) == 0:
+        return np.zeros(0, dtype="S1")
+    width = max(1, pc.max(pc.binary_length(values)).as_py() or 1)
+    if pc.all(pc.string_is_ascii(values)).as_py() is not False:
+        fixed = pc.utf8_rpad(values, width, "\x00").cast(pa.binary()).cast(pa.binary(width))
+        data = np.frombuffer(fixed.buffers()[1], dtype=f"S{width}", count=fixed.offset + len(fixed))
+        return data[fixed.offset:].copy()
+    encoded = [v.encode("utf-8") for v in values.to_pylist()]
+    return np.array(encoded, dtype=f"S{width}")

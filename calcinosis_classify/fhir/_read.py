@@ -140,8 +140,7 @@ def _settle(r: Reducer, explicit: np.int64 | None, window_days: int) -> FhirRead
     _status_from_records(r, cases, intake.values, cutoff, refs)
     for lab_refs in refs.values():
         has = np.flatnonzero(lab_refs != b"")
-        basis.append((has, np.array([f"Observation/{x.decode('utf-8', 'replace')}" for x in lab_refs[has]],
-                                    dtype=object)))
+        basis.append((has, _refs("Observation/", lab_refs[has])))
     _intake_warnings(r, intake.warnings, refs)
     _missing_patients(r, n, basis)
     return FhirRead(cases, r.warnings.frame().reindex(columns=list(WARNING_COLUMNS)), _basis(n, basis))
@@ -177,6 +176,16 @@ def _day(seconds: int) -> str:
     return (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))).date().isoformat()
 
 
+def _days(seconds: np.ndarray) -> list[str]:
+    """Dates (seconds since 1970) as ``YYYY-MM-DD`` strings."""
+    return (np.asarray(seconds, dtype="int64") // _DAY).astype("datetime64[D]").astype(str).tolist()
+
+
+def _refs(prefix: str, ids: np.ndarray) -> np.ndarray:
+    """Fixed-width ids as ``prefix + id`` strings (object array)."""
+    return np.array([prefix + x.decode("utf-8", "replace") for x in ids.tolist()], dtype=object)
+
+
 def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Per lab: the value used (raw, in its stated unit), the unit's name (None: no unit) and the id of
@@ -190,10 +199,10 @@ def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
         old = (date != C.NO_DATE) & (date < cutoff)
         if old.any():
             rows = np.flatnonzero(old)
-            r.warnings.add(rows, [f"Observation/{x.decode('utf-8', 'replace')}" for x in store.ids[rows, 0]], name,
-                           "fhir_lab_too_old", [_day(d) for d in date[rows]],
-                           [f"{name}: the newest result ({_day(d)}) is more than {window_days} days before "
-                            f"{_day(as_of)}; {name} is unknown" for d in date[rows]])
+            days, today = _days(date[rows]), _day(as_of)
+            r.warnings.add(rows, _refs("Observation/", store.ids[rows, 0]), name, "fhir_lab_too_old", days,
+                           [f"{name}: the newest result ({d}) is more than {window_days} days before {today}; "
+                            f"{name} is unknown" for d in days])
         slot[name] = np.where((date != C.NO_DATE) & (date >= cutoff), 0, -1)
     if "calcium" in r.labs and "phosphate" in r.labs:
         _pair(r, n, cutoff, slot)
@@ -210,7 +219,7 @@ def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
         refs[name] = np.where(has, store.ids[rows, k], b"")
         unitless = np.flatnonzero(has & (unit < 0))
         if unitless.size:
-            r.warnings.add(unitless, [f"Observation/{x.decode('utf-8', 'replace')}" for x in refs[name][unitless]],
+            r.warnings.add(unitless, _refs("Observation/", refs[name][unitless]),
                            name, "fhir_no_unit", [f"{v:g}" for v in values[name][unitless]],
                            [f"{name}: {v:g} has no unit; its unit is inferred as for CSV input (default "
                             f"{spec.unit})" for v in values[name][unitless]])
@@ -237,22 +246,23 @@ def _pair(r: Reducer, n: int, cutoff: int, slot: dict[str, np.ndarray]) -> None:
         slot["calcium"][rows] = i
         slot["phosphate"][rows] = j
         if rows.size:
-            r.warnings.add(rows, "Observation", "calcium", "fhir_paired_draws",
-                           [f"{_day(a)} / {_day(b)}" for a, b in zip(cd[rows, i], pd_[rows, j], strict=True)],
-                           [f"calcium ({_day(a)}) and phosphate ({_day(b)}) used together as the newest draws at "
-                            f"most {PAIR_DAYS} days apart; newer single results not used"
-                            for a, b in zip(cd[rows, i], pd_[rows, j], strict=True)])
+            pairs = list(zip(_days(cd[rows, i]), _days(pd_[rows, j]), strict=True))
+            r.warnings.add(rows, _refs("Observation/", ca.ids[rows, i]), "calcium", "fhir_paired_draws",
+                           [f"{a} / {b}" for a, b in pairs],
+                           [f"calcium ({a}) and phosphate ({b}) used together as the newest draws at most "
+                            f"{PAIR_DAYS} days apart; newer single results not used" for a, b in pairs])
     lone = both[~paired]
     if lone.size:
         newer_ca = cd[lone, 0] >= pd_[lone, 0]
         slot["phosphate"][lone[newer_ca]] = -1
         slot["calcium"][lone[~newer_ca]] = -1
         dropped = np.where(newer_ca, "phosphate", "calcium")
-        r.warnings.add(lone, "Observation", dropped, "fhir_unpaired_draws",
-                       [f"{_day(a)} / {_day(b)}" for a, b in zip(cd[lone, 0], pd_[lone, 0], strict=True)],
-                       [f"calcium ({_day(a)}) and phosphate ({_day(b)}) were drawn more than {PAIR_DAYS} days apart "
-                        f"with no closer pair in the window: the older, {d}, is not used (so no Ca×P)"
-                        for a, b, d in zip(cd[lone, 0], pd_[lone, 0], dropped, strict=True)])
+        which = np.where(newer_ca, ph.ids[lone, 0], ca.ids[lone, 0])
+        pairs = list(zip(_days(cd[lone, 0]), _days(pd_[lone, 0]), dropped.tolist(), strict=True))
+        r.warnings.add(lone, _refs("Observation/", which), dropped, "fhir_unpaired_draws",
+                       [f"{a} / {b}" for a, b, _ in pairs],
+                       [f"calcium ({a}) and phosphate ({b}) were drawn more than {PAIR_DAYS} days apart with no "
+                        f"closer pair in the window: the older, {d}, is not used (so no Ca×P)" for a, b, d in pairs])
 
 
 def _flags(r: Reducer, n: int, cutoff: int, basis: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -265,12 +275,12 @@ def _flags(r: Reducer, n: int, cutoff: int, basis: list[tuple[np.ndarray, np.nda
         j = FLAGS.index(name)
         flags[counts, j] = 1
         rows = np.flatnonzero(counts)
-        basis.append((rows, np.array([x.decode("utf-8", "replace") for x in store.ids[rows, 0]], dtype=object)))
+        basis.append((rows, _refs("", store.ids[rows, 0])))
     for rows, which, value, refs in r.flag_refs:
         site = which < 0
         final = np.where(site, 1, flags[rows, np.where(site, 0, which)])
         used = final == value
-        basis.append((rows[used], np.array([x.decode("utf-8", "replace") for x in refs[used]], dtype=object)))
+        basis.append((rows[used], _refs("", refs[used])))
     return flags
 
 
@@ -358,7 +368,7 @@ def _status_from_records(r: Reducer, cases: pd.DataFrame, values: dict[str, np.n
         absent = rows[pd.isna(words)]
         if absent.size:
             reasons = [ABSENT_REASONS[int(c) - ABSENT] for c in code[absent]]
-            r.warnings.add(absent, [f"Observation/{x.decode('utf-8', 'replace')}" for x in ids[absent]], name,
+            r.warnings.add(absent, _refs("Observation/", ids[absent]), name,
                            "fhir_data_absent", reasons,
                            [f"{name}: the newest result says the data are absent ({why}); {name} is unknown"
                             for why in reasons])

@@ -86,6 +86,7 @@ class Reducer:
         self.newest = int(C.NO_DATE)
         self.later = 0
         self.seen_patient = False
+        self._fixed = np.zeros(0, dtype="S1")
         self.patients.listeners.append(self._grow)
 
     # ------------------------------------------------------------------ state arrays
@@ -237,6 +238,7 @@ class Reducer:
                               [LABS[j] for j in lab[where]], "fhir_no_date", None,
                               [f"Observation/{i}: no effective date; the result is not used" for i in ids[where]])
         keep &= self._dates(dates)
+        self._fixed = C.fixed_ids(table["id"])
         value = C.field(table["valueQuantity"], "value").to_numpy(zero_copy_only=False).astype("float64")
         unit_text = pc.coalesce(C.field(table["valueQuantity"], "code"), C.field(table["valueQuantity"], "unit"))
         ucodes, units = C.encoded(unit_text)
@@ -282,7 +284,7 @@ class Reducer:
                 good &= ~bad
         w = where[good]
         store = self._store(self.labs, name, HISTORY.get(name, 1))
-        dup = store.merge(rows[w], dates[w], value[w], unit[good], as_ids(ids[w]))
+        dup = store.merge(rows[w], dates[w], value[w], unit[good], self._fixed[w])
         self._duplicates("Observation", rows[w[dup]], ids[w[dup]])
 
     def _lab_status(self, name: str, table: pa.Table, where: np.ndarray, rows: np.ndarray, ids: np.ndarray,
@@ -307,7 +309,7 @@ class Reducer:
                                      for i in ids[where[b]]])
         w = where[used]
         store = self._store(self.status, name)
-        dup = store.merge(rows[w], dates[w], code[used].astype("float64"), np.full(w.size, -1), as_ids(ids[w]))
+        dup = store.merge(rows[w], dates[w], code[used].astype("float64"), np.full(w.size, -1), self._fixed[w])
         self._duplicates("Observation", rows[w[dup]], ids[w[dup]])
 
     def _duplicates(self, kind: str, rows: np.ndarray, ids: np.ndarray) -> None:
@@ -346,10 +348,11 @@ class Reducer:
             first_key[prow] = key[pfirst]
         self.unknown("Condition", keys, first_key, np.flatnonzero(keep & ~some), ids)
         p_all, e_all = parent[mapped], entry[mapped]
-        for p, e in zip(p_all, e_all, strict=True):
-            fields = self.codes.entries[e].fields
-            if not fields or "lesion_site" in fields:  # the calcinosis condition itself (it sets no flag)
-                self._site(int(rows[p]), table, int(p), int(onset[p]), ids[p])
+        lesion = np.array([not e.fields or "lesion_site" in e.fields for e in self.codes.entries] + [False])
+        calcinosis = np.unique(p_all[lesion[e_all]])  # the calcinosis condition itself (it sets no flag)
+        if calcinosis.size:
+            self._sites(rows[calcinosis], C.list_first_words(table["bodySite"])[calcinosis], onset[calcinosis],
+                        ids[calcinosis])
         flag_lists = [[_FLAG_INDEX[f] for f in entry_.fields if f in _FLAG_INDEX] for entry_ in self.codes.entries]
         counts = np.array([len(x) for x in flag_lists] + [0], dtype="int64")[e_all]
         flat_flags = np.array([j for x in flag_lists for j in x], dtype="int64")
@@ -361,20 +364,34 @@ class Reducer:
         values = np.where(refuted[p_rep] | (resolved[p_rep] & current), 0, 1).astype("int8")
         self.set_flags(rows[p_rep], f_flags, values, np.array([f"Condition/{i}" for i in ids[p_rep]], dtype=object))
 
-    def _site(self, row: int, table: pa.Table, p: int, onset: int, cid: str) -> None:
-        words = C.concept_words(table["bodySite"].take(pa.array([p])).combine_chunks().flatten())
-        text = next((w for w in words if w), None) if len(words) else None
-        if text is None or onset < self.site_date[row] and self.site[row] >= 0:
-            if text is None:
-                self.warnings.add(row, f"Condition/{cid}", "lesion_site", "fhir_no_body_site", None,
-                                  f"Condition/{cid}: the calcinosis condition has no bodySite; lesion_site unknown")
+    def _sites(self, rows: np.ndarray, words: np.ndarray, onset: np.ndarray, ids: np.ndarray) -> None:
+        """``lesion_site`` and the lesion onset from calcinosis conditions: the newest (by onset) wins."""
+        blank = pd.isna(words)
+        if blank.any():
+            b = np.flatnonzero(blank)
+            self.warnings.add(rows[b], [f"Condition/{i}" for i in ids[b]], "lesion_site", "fhir_no_body_site", None,
+                              [f"Condition/{i}: the calcinosis condition has no bodySite; lesion_site unknown"
+                               for i in ids[b]])
+        order = np.lexsort((onset, rows))
+        last = order[np.r_[rows[order][1:] != rows[order][:-1], True]]
+        r = rows[last]
+        newer = (self.onset[r] == C.NO_DATE) | (onset[last] >= self.onset[r])
+        self.onset[r[newer]] = onset[last][newer]
+        said = ~blank
+        order = np.lexsort((onset[said], rows[said]))
+        r_s, on_s, w_s, id_s = rows[said][order], onset[said][order], words[said][order], ids[said][order]
+        last = np.r_[r_s[1:] != r_s[:-1], True] if r_s.size else np.zeros(0, dtype=bool)
+        r_s, on_s, w_s, id_s = r_s[last], on_s[last], w_s[last], id_s[last]
+        newer = (self.site[r_s] < 0) | (on_s >= self.site_date[r_s])
+        if not newer.any():
             return
-        k = self.sites.setdefault(str(text).strip().lower(), len(self.sites))
-        self.site[row] = k
-        self.site_date[row] = onset
-        self.onset[row] = onset
-        self.flag_refs.append((np.array([row]), np.array([-1]), np.array([1], dtype="int8"),
-                               as_ids([f"Condition/{cid}"])))
+        r_s, on_s, w_s, id_s = r_s[newer], on_s[newer], w_s[newer], id_s[newer]
+        texts, inverse = np.unique(np.array([str(w).strip().lower() for w in w_s], dtype=object), return_inverse=True)
+        index = np.array([self.sites.setdefault(t, len(self.sites)) for t in texts], dtype="int32")
+        self.site[r_s] = index[inverse]
+        self.site_date[r_s] = on_s
+        self.flag_refs.append((r_s, np.full(r_s.size, -1), np.ones(r_s.size, dtype="int8"),
+                               as_ids([f"Condition/{i}" for i in id_s])))
 
     # ------------------------------------------------------------------ medications and procedures
 

@@ -489,8 +489,7 @@ class _Builder:
             self._condition(rows, codings, subject, verification, "")
         elif kind == "MedicationRequest":
             start = _dates(self._start(name, rows))
-            routes = [table[k].entry.route or ("oral" if self.rng.random() < 0.5 else "") for k in pick.tolist()]
-            route_json = pa.array([_route_json(r) for r in routes], pa.string())
+            route_json = pa.array(_ROUTE_JSON, pa.string()).take(pa.array(self._routes(table, pick)))
             self.out.lines["MedicationRequest"].append(_join(
                 '{"resourceType":"MedicationRequest","id":"', self._ids("m", rows),
                 '","status":"active","intent":"order","medicationCodeableConcept":{"coding":[', codings, "]},",
@@ -501,6 +500,14 @@ class _Builder:
             self.out.lines["Procedure"].append(_join(
                 '{"resourceType":"Procedure","id":"', self._ids("p", rows), '","status":"in-progress",'
                 '"code":{"coding":[', codings, "]},", subject, ',"performedPeriod":{"start":"', start, '"}}'))
+
+    def _routes(self, table: list[_Code], pick: np.ndarray) -> np.ndarray:
+        """Per medication, an index into :data:`_ROUTE_JSON`: the route its code requires (a systemic one,
+        oral or intravenous, for "systemic"), else oral or none."""
+        required = np.array([_ROUTE_INDEX.get(c.entry.route, -1) for c in table] + [-1])[pick]
+        free = self.rng.integers(0, 2, len(pick))  # 0: no route, 1: oral
+        systemic = self.rng.integers(1, 3, len(pick))  # 1: oral, 2: intravenous
+        return np.where(required == -2, systemic, np.where(required >= 0, required, free))
 
     def _condition(self, rows: np.ndarray, codings: pa.Array, subject: pa.Array, verification: str,
                    extra: pa.Array | str) -> None:
@@ -544,9 +551,15 @@ class _Builder:
 def _route_json(route: str) -> str:
     if not route:
         return ""
-    code, display = _ROUTES.get(route, ("", route))
-    coding = f'"coding":[{{"system":"{_SNOMED}","code":"{code}","display":"{display}"}}],' if code else ""
-    return f'"route":{{{coding}"text":{json.dumps(route)}}},'
+    code, display = _ROUTES[route]
+    return (f'"route":{{"coding":[{{"system":"{_SNOMED}","code":"{code}","display":"{display}"}}],'
+            f'"text":{json.dumps(route)}}},')
+
+
+# Route choices of a medication (index 0: none), and the index a code's required route gives (-2: any
+# systemic route, oral or intravenous).
+_ROUTE_JSON = ["", _route_json("oral"), _route_json("intravenous")]
+_ROUTE_INDEX = {"": -1, "oral": 1, "intravenous": 2, "systemic": -2}
 
 
 # --------------------------------------------------------------------------- the export

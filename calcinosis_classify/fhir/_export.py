@@ -8,7 +8,8 @@ frame restricted to exactly what the export carries, so the two can be scored an
 What the export holds, per patient:
 
 * ``Patient``: ``gender`` from ``sex``; ``birthDate`` such that the age at the index date (``as_of``) is
-  ``age_years`` (completed years; infants to the day);
+  ``age_years`` (completed years; infants to the day); the restricted frame has the age the birth date
+  gives, days to the index date / 365.25, as a reader computes it;
 * per lab field with a LOINC code in :data:`calcinosis_classify.knowledge.codes.LOINC`: the value used,
   dated within ``window_days`` before ``as_of`` (calcium, phosphate and albumin from one draw), in a unit
   picked among the code's UCUM units (mixed units across patients; the value converted and rounded to
@@ -20,14 +21,17 @@ What the export holds, per patient:
   (codes that set several fields only where all of them are 1); for a 0, sometimes a refuted
   ``Condition`` (the field is then 0) and otherwise nothing (the field is then unknown: an EHR records
   what is present); now and then an entered-in-error ``Condition``, which counts for nothing;
-* medication start dates that agree with ``warfarin_months`` and ``exposure_weeks``, a dialysis
-  ``Procedure`` that started ``dialysis_years`` ago;
-* the lesion as a ``Condition`` "Calcinosis cutis" (ICD-10-CM L94.2) with ``bodySite.text`` =
-  ``lesion_site``.
+* medication start dates ``warfarin_months`` and ``exposure_weeks`` before the lesion's onset (the frame
+  has the durations those dates give); a dialysis session (CPT, ICD-10-PCS) completed within the window,
+  or a SNOMED CT dialysis procedure going on since ``dialysis_years`` ago; medications with the route
+  their code requires (oral or intravenous for a systemic one);
+* the lesion as the maps' calcinosis ``Condition`` (a Condition code that sets no field, e.g. ICD-10-CM
+  L94.2) with ``bodySite.text`` = ``lesion_site`` and an onset within 60 days before ``as_of``.
 
 The codes are drawn from the map tables when the export is written, so every code of a table is used
-and new entries are used without a change here. A field no table can express (and the cohort's extension
-fields) stays out of the export and out of the restricted frame: :func:`export_fields` lists what is in.
+and new entries are used without a change here. A field no table can express stays out of the export and
+out of the restricted frame: :func:`export_fields` lists what is in, ``SyntheticExport.left_out`` what
+was left out.
 
 Resources are built a chunk of patients at a time with vectorised string operations (pyarrow), so memory
 stays flat and 100,000 patients take seconds.
@@ -107,9 +111,9 @@ class _Code:
 
 def _is_procedure(entry: CodeMap) -> bool:
     """A SNOMED CT entry naming a procedure (dialysis itself) rather than a disorder or status."""
-    text = f"{entry.display} {entry.note}".lower()
-    return "(procedure)" in text or (
-        "dialysis" in text and not any(w in text for w in ("dependen", "status", "disorder", "finding")))
+    text = entry.display.lower()
+    return "(procedure)" in text or ("dialysis" in text and not any(
+        w in text for w in ("dependen", "status", "disease", "disorder", "finding", "encounter")))
 
 
 def _maps() -> dict[str, dict[str, list[_Code]]]:
@@ -496,10 +500,32 @@ class _Builder:
                 subject, ',"authoredOn":"', start, '","dosageInstruction":[{', route_json,
                 '"timing":{"repeat":{"boundsPeriod":{"start":"', start, '"}}}}]}'))
         else:
-            start = _dates(self._start(name, rows))
+            self._procedure(name, table, rows, pick, codings, subject)
+
+    def _procedure(self, name: str, table: list[_Code], rows: np.ndarray, pick: np.ndarray, codings: pa.Array,
+                   subject: pa.Array) -> None:
+        """A procedure: a session code (CPT, ICD-10-PCS) as one completed session within the window; a
+        SNOMED CT procedure as ongoing since its start (for dialysis, ``dialysis_years`` ago)."""
+        session = np.array([c.system in _PROCEDURE_SYSTEMS for c in table])[pick]
+        start = self._start(name, rows)
+        if name == "dialysis":
+            years = self.column("dialysis_years").astype(float)[rows]
+            days = np.round(np.nan_to_num(years) * 365.25).astype(np.int64)
+            start = np.where(np.isnan(years), start, self.as_of - days * _DAY_NS)
+        ids = self._ids("p", rows)
+        for part, status, timing in ((~session, "in-progress", "performedPeriod"), (session, "completed", "")):
+            k = np.flatnonzero(part)
+            if not len(k):
+                continue
+            index = pa.array(k)
+            if timing:
+                when = _join(',"performedPeriod":{"start":"', _dates(start[k]), '"}')
+            else:
+                recent = self.as_of - self.rng.integers(1, max(self.window - 5, 2), len(k)) * _DAY_NS
+                when = _join(',"performedDateTime":"', _dates(recent), '"')
             self.out.lines["Procedure"].append(_join(
-                '{"resourceType":"Procedure","id":"', self._ids("p", rows), '","status":"in-progress",'
-                '"code":{"coding":[', codings, "]},", subject, ',"performedPeriod":{"start":"', start, '"}}'))
+                '{"resourceType":"Procedure","id":"', ids.take(index), f'","status":"{status}",'
+                '"code":{"coding":[', codings.take(index), "]},", subject.take(index), when, "}"))
 
     def _routes(self, table: list[_Code], pick: np.ndarray) -> np.ndarray:
         """Per medication, an index into :data:`_ROUTE_JSON`: the route its code requires (a systemic one,

@@ -408,3 +408,40 @@ def test_an_unreadable_fhir_input_exits_2_with_one_line(tmp_path: Path, capsys: 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "x.ndjson.gz" in err[0]
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_route_bound_medication_counts_only_by_its_route() -> None:
+    atc = "http://www.whocc.no/atc"
+
+    def calcium_gluconate(mid: str, pid: str, route: str | None) -> dict[str, Any]:
+        r = med(mid, pid, "A12AA03", "active", "2024-06-01")
+        r["medicationCodeableConcept"] = {"coding": [{"system": atc, "code": "A12AA03"}]}
+        if route:
+            r["dosageInstruction"] = [{"route": {"text": route}}]
+        return r
+
+    read = read_fhir(bundle(patient("p1"), patient("p2"), patient("p3"), calcium_gluconate("m1", "p1", "Intravenous"),
+                            calcium_gluconate("m2", "p2", "Oral"), calcium_gluconate("m3", "p3", None),
+                            obs("o1", "p1", CA, "2024-06-30", 9.0)))
+    assert [None if pd.isna(x) else x for x in read.cases["iv_calcium"]] == [1, None, None]
+    assert codes(read).count("fhir_route") == 2
+    steroid = read_fhir(bundle(patient("p1"), med("m1", "p1", "8640", "active", "2024-06-01")))
+    assert one(steroid, "corticosteroids") == 1
+
+
+def test_a_calciphylaxis_condition_also_gives_the_lesion_site() -> None:
+    read = read_fhir(bundle(patient("p1"), condition("c1", "p1", "E83.59", bodySite=[{"text": "Thigh"}])))
+    assert one(read, "lesion_site") == "thigh"
+
+
+def test_a_dialysis_procedure_counts_while_recent() -> None:
+    def session(pid: str, day: str, status: str = "completed") -> dict[str, Any]:
+        return {"resourceType": "Procedure", "id": f"d-{pid}", "status": status, "subject": {"reference": f"Patient/{pid}"},
+                "code": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "90935"}]},
+                "performedDateTime": day}
+
+    read = read_fhir(bundle(patient("p1"), patient("p2"), patient("p3"), session("p1", "2024-06-20"),
+                            session("p2", "2023-01-01"), session("p3", "2024-06-01", "not-done"),
+                            obs("o1", "p1", CA, "2024-06-30", 9.0)))
+    assert [None if pd.isna(x) else x for x in read.cases["dialysis"]] == [1, None, 0]
+    assert "Procedure/d-p1" in read.basis[0]

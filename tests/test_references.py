@@ -30,7 +30,7 @@ def test_the_table_holds_every_numbered_reference_once() -> None:
     numbers = [r.number for r in REFERENCES]
     # The specification's numbering (it does not use 100), then later sources in ranges of their own.
     assert [n for n in numbers if n < 107] == [n for n in range(1, 107) if n != 100]
-    assert numbers == sorted(set(numbers))
+    assert len(numbers) == len(set(numbers))  # each number once, whatever order merged ranges land in
     assert dict(REFERENCES_BY_NUMBER) == {r.number: r for r in REFERENCES}
     for ref in REFERENCES:
         assert ref.title and ref.url.startswith(("http://", "https://")), ref.number

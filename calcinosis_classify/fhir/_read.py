@@ -13,9 +13,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calcinosis_classify.errors import InputError
 from calcinosis_classify.fhir import _columns as C
+from calcinosis_classify.fhir._basis import Basis
 from calcinosis_classify.fhir._parse import blocks
 from calcinosis_classify.fhir._reduce import (
     ABSENT,
@@ -54,14 +57,17 @@ class FhirRead(NamedTuple):
     warnings : pandas.DataFrame
         Columns ``row`` (the patient's row, <NA> for a problem of no patient), ``column`` (the
         resource, ``Observation/o1``, or the file and line), ``field``, ``code`` (see
-        :mod:`calcinosis_classify.warning_codes`), ``value``, ``message``.
-    basis : list of tuple of str
-        For each row, the resources (``"Observation/o1"``) its values came from.
+        :mod:`calcinosis_classify.warning_codes`), ``value``, ``message``; in the order found (kind by
+        kind), not sorted by row: ``warnings[warnings["row"] == i]`` are patient ``i``'s.
+    basis : Basis
+        For each row, a tuple of the resources (``"Observation/o1"``) its values came from: a list-like
+        sequence (``basis[i]``, iteration, ``list(basis)``) that builds each tuple when asked, so a
+        million patients' references stay compact.
     """
 
     cases: pd.DataFrame
     warnings: pd.DataFrame
-    basis: list[tuple[str, ...]]
+    basis: Basis
 
 
 def _as_of_seconds(as_of: Any) -> np.int64 | None:
@@ -130,20 +136,25 @@ def _settle(r: Reducer, explicit: np.int64 | None, window_days: int) -> FhirRead
     else:
         as_of = (dt.date.today() - dt.date(1970, 1, 1)).days * _DAY
     cutoff = as_of - window_days * _DAY
-    basis: list[tuple[np.ndarray, np.ndarray]] = []
+    basis: list[tuple[np.ndarray, str, np.ndarray]] = []
     _whole_input_warnings(r, as_of)
     labs, units, refs = _choose_labs(r, n, cutoff, as_of, window_days)
+    r.labs.clear()  # the state is let go as soon as it is settled: the peak is the settling, not the sum
     flags = _flags(r, n, cutoff, basis)
-    frame = _intake_frame(r, n, as_of, labs, units, flags)
-    intake = read_cases(frame)
-    cases = _cases(r, n, intake.values, flags, cutoff)
-    _status_from_records(r, cases, intake.values, cutoff, refs)
+    r.events.clear()
+    r.flag_refs.clear()
+    values, judged = _judged(_numbers(r, n, as_of, labs, flags), units)
+    del labs, units
+    cases = _cases(r, n, values, flags, cutoff)
+    del flags
+    _status_from_records(r, cases, values, cutoff, refs)
+    r.status.clear()
     for lab_refs in refs.values():
         has = np.flatnonzero(lab_refs != b"")
-        basis.append((has, _refs("Observation/", lab_refs[has])))
-    _intake_warnings(r, intake.warnings, refs)
+        basis.append((has, "Observation/", lab_refs[has]))
+    _intake_warnings(r, judged, refs)
     _missing_patients(r, n, basis)
-    return FhirRead(cases, r.warnings.frame().reindex(columns=list(WARNING_COLUMNS)), _basis(n, basis))
+    return FhirRead(cases, r.warnings.frame().reindex(columns=list(WARNING_COLUMNS)), Basis(n, basis))
 
 
 def _intake_warnings(r: Reducer, iw: pd.DataFrame, refs: dict[str, np.ndarray]) -> None:
@@ -176,14 +187,21 @@ def _day(seconds: int) -> str:
     return (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))).date().isoformat()
 
 
-def _days(seconds: np.ndarray) -> list[str]:
-    """Dates (seconds since 1970) as ``YYYY-MM-DD`` strings."""
-    return (np.asarray(seconds, dtype="int64") // _DAY).astype("datetime64[D]").astype(str).tolist()
+def _refs(prefix: str, ids: np.ndarray) -> pa.Array:
+    """Fixed-width ids as ``prefix + id`` strings (an Arrow array: warnings about every patient cost their
+    text, not Python objects)."""
+    return pc.binary_join_element_wise(prefix, pa.array(ids, type=pa.binary()).cast(pa.string()), "")
 
 
-def _refs(prefix: str, ids: np.ndarray) -> np.ndarray:
-    """Fixed-width ids as ``prefix + id`` strings (object array)."""
-    return np.array([prefix + x.decode("utf-8", "replace") for x in ids.tolist()], dtype=object)
+def _text(*parts: str | pa.Array) -> pa.Array:
+    """Strings and string arrays joined element-wise (the message of many warnings at once)."""
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _arrow_days(seconds: np.ndarray) -> pa.Array:
+    """Dates (seconds since 1970) as ``YYYY-MM-DD`` (an Arrow string array)."""
+    days = pa.array((np.asarray(seconds, dtype="int64") // _DAY).astype("datetime64[D]"))
+    return pc.strftime(days, format="%Y-%m-%d")
 
 
 def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
@@ -199,10 +217,10 @@ def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
         old = (date != C.NO_DATE) & (date < cutoff)
         if old.any():
             rows = np.flatnonzero(old)
-            days, today = _days(date[rows]), _day(as_of)
+            days = _arrow_days(date[rows])
             r.warnings.add(rows, _refs("Observation/", store.ids[rows, 0]), name, "fhir_lab_too_old", days,
-                           [f"{name}: the newest result ({d}) is more than {window_days} days before {today}; "
-                            f"{name} is unknown" for d in days])
+                           _text(f"{name}: newest result ", days, f" is over {window_days} days before {_day(as_of)}; "
+                                 "unknown"))
         slot[name] = np.where((date != C.NO_DATE) & (date >= cutoff), 0, -1)
     if "calcium" in r.labs and "phosphate" in r.labs:
         _pair(r, n, cutoff, slot)
@@ -219,10 +237,10 @@ def _choose_labs(r: Reducer, n: int, cutoff: int, as_of: int, window_days: int
         refs[name] = np.where(has, store.ids[rows, k], b"")
         unitless = np.flatnonzero(has & (unit < 0))
         if unitless.size:
-            r.warnings.add(unitless, _refs("Observation/", refs[name][unitless]),
-                           name, "fhir_no_unit", [f"{v:g}" for v in values[name][unitless]],
-                           [f"{name}: {v:g} has no unit; its unit is inferred as for CSV input (default "
-                            f"{spec.unit})" for v in values[name][unitless]])
+            said = pc.cast(pa.array(values[name][unitless]), pa.string())
+            r.warnings.add(unitless, _refs("Observation/", refs[name][unitless]), name, "fhir_no_unit", said,
+                           _text(f"{name}: ", said, f" has no unit; its unit is inferred as for CSV input (default "
+                                 f"{spec.unit})"))
     return values, units, refs
 
 
@@ -246,11 +264,11 @@ def _pair(r: Reducer, n: int, cutoff: int, slot: dict[str, np.ndarray]) -> None:
         slot["calcium"][rows] = i
         slot["phosphate"][rows] = j
         if rows.size:
-            pairs = list(zip(_days(cd[rows, i]), _days(pd_[rows, j]), strict=True))
+            a, b = _arrow_days(cd[rows, i]), _arrow_days(pd_[rows, j])
             r.warnings.add(rows, _refs("Observation/", ca.ids[rows, i]), "calcium", "fhir_paired_draws",
-                           [f"{a} / {b}" for a, b in pairs],
-                           [f"calcium ({a}) and phosphate ({b}) used together as the newest draws at most "
-                            f"{PAIR_DAYS} days apart; newer single results not used" for a, b in pairs])
+                           _text(a, " / ", b),
+                           _text("calcium (", a, ") and phosphate (", b, f") used together as the newest draws at "
+                                 f"most {PAIR_DAYS} days apart; newer single results not used"))
     lone = both[~paired]
     if lone.size:
         newer_ca = cd[lone, 0] >= pd_[lone, 0]
@@ -258,14 +276,13 @@ def _pair(r: Reducer, n: int, cutoff: int, slot: dict[str, np.ndarray]) -> None:
         slot["calcium"][lone[~newer_ca]] = -1
         dropped = np.where(newer_ca, "phosphate", "calcium")
         which = np.where(newer_ca, ph.ids[lone, 0], ca.ids[lone, 0])
-        pairs = list(zip(_days(cd[lone, 0]), _days(pd_[lone, 0]), dropped.tolist(), strict=True))
-        r.warnings.add(lone, _refs("Observation/", which), dropped, "fhir_unpaired_draws",
-                       [f"{a} / {b}" for a, b, _ in pairs],
-                       [f"calcium ({a}) and phosphate ({b}) were drawn more than {PAIR_DAYS} days apart with no "
-                        f"closer pair in the window: the older, {d}, is not used (so no Ca×P)" for a, b, d in pairs])
+        a, b, d = _arrow_days(cd[lone, 0]), _arrow_days(pd_[lone, 0]), pa.array(dropped.tolist(), pa.string())
+        r.warnings.add(lone, _refs("Observation/", which), d, "fhir_unpaired_draws", _text(a, " / ", b),
+                       _text("calcium (", a, ") and phosphate (", b, f") were drawn more than {PAIR_DAYS} days "
+                             "apart with no closer pair in the window: the older, ", d, ", is not used (so no Ca×P)"))
 
 
-def _flags(r: Reducer, n: int, cutoff: int, basis: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def _flags(r: Reducer, n: int, cutoff: int, basis: list[tuple[np.ndarray, str, np.ndarray]]) -> np.ndarray:
     """Yes/no/unknown per flag: conditions (and procedures of past events) as recorded, medications and
     procedures of current states when still going on or ended within the window."""
     flags = r.flags[:n].copy()
@@ -275,34 +292,72 @@ def _flags(r: Reducer, n: int, cutoff: int, basis: list[tuple[np.ndarray, np.nda
         j = FLAGS.index(name)
         flags[counts, j] = 1
         rows = np.flatnonzero(counts)
-        basis.append((rows, _refs("", store.ids[rows, 0])))
+        basis.append((rows, "", store.ids[rows, 0]))
     for rows, which, value, refs in r.flag_refs:
         site = which < 0
         final = np.where(site, 1, flags[rows, np.where(site, 0, which)])
         used = final == value
-        basis.append((rows[used], _refs("", refs[used])))
+        basis.append((rows[used], "", refs[used]))
     return flags
 
 
-def _intake_frame(r: Reducer, n: int, as_of: int, labs: dict[str, np.ndarray], units: dict[str, np.ndarray],
-                  flags: np.ndarray) -> pd.DataFrame:
-    """The numbers of every row, with their units, for :func:`read_cases` to convert and judge."""
+def _numbers(r: Reducer, n: int, as_of: int, labs: dict[str, np.ndarray], flags: np.ndarray
+             ) -> dict[str, np.ndarray]:
+    """The numbers of every row: labs as written (their units beside), the rest in the field's unit."""
     birth = r.patients.birth[:n]
-    age = np.where(birth != C.NO_DATE, (as_of - birth) / (365.25 * _DAY), np.nan)
-    columns: dict[str, Any] = {"age_years": age}
-    for name in LABS:
-        if name in labs:
-            columns[name] = labs[name]
-            columns[f"{name}_unit"] = units[name]
-    onset = r.onset[:n].astype("float64")
-    onset[r.onset[:n] == C.NO_DATE] = np.nan
+    columns = {"age_years": np.where(birth != C.NO_DATE, (as_of - birth) / (365.25 * _DAY), np.nan)}
+    columns.update({name: labs[name] for name in LABS if name in labs})
+    onset = np.where(r.onset[:n] != C.NO_DATE, r.onset[:n], np.nan)
     warfarin = flags[:, FLAGS.index("warfarin")] == 1
     start = np.where((r.warfarin_start[:n] != ACTIVE) & warfarin, r.warfarin_start[:n], np.nan)
     columns["warfarin_months"] = np.clip((onset - start) / (_MONTH_DAYS * _DAY), 0, None)
     exposed = (flags[:, [FLAGS.index(f) for f in IATROGENIC]] == 1).any(axis=1)
     when = np.where((r.exposure[:n] != C.NO_DATE) & exposed, r.exposure[:n], np.nan)
     columns["exposure_weeks"] = (onset - when) / (7 * _DAY)
-    return pd.DataFrame(columns)
+    return columns
+
+
+def _judged(columns: dict[str, np.ndarray], units: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray],
+                                                                                   pd.DataFrame]:
+    """Every number in its field's unit, judged as :func:`read_cases` judges CSV input.
+
+    A number stated in a unit of its field and plausible in it is converted here; the rows holding any
+    other number (no unit, implausible in its unit) go through ``read_cases`` itself, so the reading of
+    units and plausibility is exactly that of CSV input. Returns the values and intake's warnings (``row``
+    = the patient's row)."""
+    values: dict[str, np.ndarray] = {}
+    hard = np.zeros(len(columns["age_years"]), dtype=bool)
+    for name, raw in columns.items():
+        spec = FIELD_BY_NAME[name]
+        assert spec.plausible is not None
+        if name in units:
+            codes, names = pd.factorize(units[name], use_na_sentinel=True)
+            factors = np.array([spec.factor(u) or np.nan for u in names] + [np.nan])[codes]
+        else:
+            factors = np.ones(raw.size)
+        converted = raw * factors
+        lo, hi = spec.plausible
+        hard |= ~np.isnan(raw) & ~((converted >= lo) & (converted <= hi))
+        values[name] = converted
+    rows = np.flatnonzero(hard)
+    if not rows.size:
+        return {**_unknowns(len(hard)), **values}, pd.DataFrame(columns=list(WARNING_COLUMNS))
+    sub: dict[str, Any] = {}
+    for name, raw in columns.items():
+        sub[name] = raw[rows]
+        if name in units:
+            sub[f"{name}_unit"] = units[name][rows]
+    intake = read_cases(pd.DataFrame(sub))
+    for name in columns:
+        values[name][rows] = intake.values[name]
+    warnings = intake.warnings.copy()
+    at = warnings["row"].notna()
+    warnings.loc[at, "row"] = rows[warnings.loc[at, "row"].to_numpy(dtype="int64")]
+    return {**_unknowns(len(hard)), **values}, warnings
+
+
+def _unknowns(n: int) -> dict[str, np.ndarray]:
+    return {f.name: np.full(n, np.nan) for f in FIELDS if f.is_number}
 
 
 def output_fields(codes: C.CodeIndex | None = None) -> list[str]:
@@ -374,28 +429,17 @@ def _status_from_records(r: Reducer, cases: pd.DataFrame, values: dict[str, np.n
                             for why in reasons])
 
 
-def _missing_patients(r: Reducer, n: int, basis: list[tuple[np.ndarray, np.ndarray]]) -> None:
+def _missing_patients(r: Reducer, n: int, basis: list[tuple[np.ndarray, str, np.ndarray]]) -> None:
     has = r.patients.has_patient[:n]
     rows = np.flatnonzero(has)
     ids = np.array(r.patients.ids, dtype=object)
-    basis.append((rows, np.array([f"Patient/{i}" for i in ids[rows]], dtype=object)))
+    basis.append((rows, "Patient/", ids[rows]))
     missing = np.flatnonzero(~has)
     if not r.seen_patient and n:
         r.warnings.add(-1, None, None, "fhir_no_patients", None,
                        "the input has no Patient resources: every patient's age and sex are unknown")
     if missing.size:
-        r.warnings.add(missing, [f"Patient/{i}" for i in ids[missing]], None, "fhir_patient_not_found", ids[missing],
-                       [f"Patient/{i} is referred to but not in the input: the patient gets a row, age and sex "
-                        f"unknown" for i in ids[missing]])
-
-
-def _basis(n: int, parts: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[str, ...]]:
-    if not parts:
-        return [() for _ in range(n)]
-    rows = np.concatenate([p[0] for p in parts]).astype("int64")
-    refs = np.concatenate([p[1] for p in parts])
-    order = np.argsort(rows, kind="stable")
-    rows, refs = rows[order], refs[order]
-    bounds = np.searchsorted(rows, np.arange(n + 1))
-    listed = refs.tolist()
-    return [tuple(listed[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        said = pa.array(ids[missing], type=pa.string())
+        r.warnings.add(missing, _text("Patient/", said), None, "fhir_patient_not_found", said,
+                       _text("Patient/", said, " is referred to but not in the input: the patient gets a row, age "
+                                           "and sex unknown"))

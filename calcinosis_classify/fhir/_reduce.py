@@ -18,6 +18,8 @@ Clinical rules applied here (the README's "FHIR input" section documents them):
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -59,7 +61,13 @@ _MED_ENDED = {"completed", "stopped"}
 _PROC_DONE = {"completed", "in-progress"}
 _UNCONFIRMED = {"unconfirmed", "provisional", "differential"}
 _RESOLVED = {"inactive", "remission", "resolved"}
-_ROUTE_CODES = {"intravenous": {"47625008"}}
+# The routes a code map may require, as words or SNOMED CT route codes (47625008 intravenous, 26643006
+# oral, 78421000 intramuscular, 34206005 subcutaneous), and whether a medication without a route counts.
+_ROUTES = {
+    "intravenous": ({"intravenous", "iv", "47625008"}, False),
+    "systemic": ({"oral", "mouth", "po", "enteral", "intravenous", "iv", "intramuscular", "im", "subcutaneous",
+                  "sc", "parenteral", "26643006", "47625008", "78421000", "34206005"}, True),
+}
 _DAY = 86400
 
 
@@ -531,9 +539,13 @@ def _routes(dosage: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def _route_matches(route: str | None, wanted: str) -> bool:
+    """Whether a medication's route (its text, display and code, lower case) is the one a code map asks
+    for: ``intravenous`` needs an intravenous route; ``systemic`` accepts oral or parenteral routes and a
+    medication without a route (systemic use being the rule for the ingredients mapped)."""
+    words, if_absent = _ROUTES.get(wanted.lower(), ({wanted.lower()}, False))
     if not route:
-        return False
-    return wanted.lower() in route or any(c in route.split() for c in _ROUTE_CODES.get(wanted.lower(), ()))
+        return if_absent
+    return not words.isdisjoint(re.split(r"[^0-9a-z]+", route.replace(".", "")))
 
 
 _HANDLERS = {

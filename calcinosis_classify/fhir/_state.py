@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calcinosis_classify.fhir._columns import NO_DATE
 from calcinosis_classify.intake import WARNING_COLUMNS
@@ -97,52 +99,60 @@ class TopK:
 
 class Warnings:
     """Warning rows in the columns of intake's warnings (``row``, ``column``, ``field``, ``code``,
-    ``value``, ``message``); ``column`` names the resource (``Observation/o1``) or the line."""
+    ``value``, ``message``); ``column`` names the resource (``Observation/o1``) or the line.
+
+    Kept as Arrow strings, not Python objects: an export can warn about every patient (an old lab), and
+    a warning then costs its text, not several Python objects.
+    """
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
-        self.single: list[tuple[Any, ...]] = []
+        self.parts: list[pa.Table] = []
 
     def add(self, rows: Any, columns: Any, field: Any, code: str, values: Any, messages: Any) -> None:
-        """Add warnings (each argument a scalar or one value per warning)."""
+        """Add warnings (each argument a scalar, or one value per warning: a sequence or an Arrow array)."""
         if code not in WARNING_CODES:
             raise KeyError(f"warning code {code!r} is not in calcinosis_classify.warning_codes.WARNING_CODES")
         rows = np.atleast_1d(np.asarray(rows, dtype="int64"))
         n = rows.size
         if n == 0:
             return
-        if n == 1:
-            self.single.append((int(rows[0]), _one(columns), _one(field), code, _one(values), _one(messages)))
-            return
 
-        def listed(x: Any) -> list[Any]:
+        def listed(x: Any) -> pa.Array:
+            if isinstance(x, (pa.Array, pa.ChunkedArray)):
+                return x.cast(pa.string())
             if isinstance(x, (list, tuple, np.ndarray, pd.Series)):
-                return [None if v is None else str(v) for v in x]
-            return [None if x is None else str(x)] * n
+                return pa.array([None if v is None or v is pd.NA else str(v) for v in x], type=pa.string())
+            return pa.array([None if x is None else str(x)] * n, type=pa.string())
 
-        self.parts.append(pd.DataFrame({"row": rows, "column": listed(columns), "field": listed(field),
-                                        "code": code, "value": listed(values), "message": listed(messages)}))
+        self.parts.append(pa.table({"row": rows, "column": listed(columns), "field": listed(field),
+                                    "code": pa.array([code] * n, type=pa.string()), "value": listed(values),
+                                    "message": listed(messages)}))
 
     def frame(self) -> pd.DataFrame:
-        """All warnings, sorted by row (warnings about no row first), in the order they were found."""
-        parts = list(self.parts)
-        if self.single:
-            parts.append(pd.DataFrame(self.single, columns=list(WARNING_COLUMNS)))
-        if not parts:
-            out = pd.DataFrame({c: pd.Series([], dtype=object) for c in WARNING_COLUMNS})
+        """All warnings in the order found (while reading, then kind by kind as the state is settled, each
+        kind in row order); the text columns are Arrow-backed strings (<NA> where absent),
+        ``code`` and ``field`` categories. Not re-sorted by row: that would copy every warning (an export
+        can warn about every patient); select a patient's with ``warnings[warnings["row"] == i]``."""
+        if not self.parts:
+            table = pa.table({"row": pa.array([], pa.int64()),
+                              **{c: pa.array([], pa.string()) for c in WARNING_COLUMNS[1:]}})
         else:
-            out = pd.concat(parts, ignore_index=True)
-        rows = out["row"].to_numpy(dtype="int64")
-        out["row"] = pd.arrays.IntegerArray(rows, rows < 0)
+            table = pa.concat_tables(self.parts)
+            self.parts = []
+        rows = table["row"].to_numpy()
+        out = pd.DataFrame({"row": pd.arrays.IntegerArray(rows, rows < 0)})
         for c in WARNING_COLUMNS[1:]:
-            out[c] = out[c].astype(object).where(out[c].notna(), None)
-        return out.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+            # code and field repeat a few values: categories; the rest are Arrow strings (no copy).
+            v = table[c]
+            out[c] = _categories(v) if c in ("code", "field") else pd.array(v, dtype=pd.StringDtype("pyarrow"))
+        return out
 
 
-def _one(x: Any) -> Any:
-    if isinstance(x, (list, tuple, np.ndarray, pd.Series)):
-        x = x[0]
-    return None if x is None else str(x)
+def _categories(values: pa.ChunkedArray) -> pd.Categorical:
+    """A string column of few distinct values as a pandas Categorical (built in Arrow, no Python strings)."""
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(codes, categories=encoded.dictionary.to_pylist())
 
 
 class Patients:

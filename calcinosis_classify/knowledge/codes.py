@@ -21,9 +21,9 @@ listed in the README.
 Decisions a reader relies on
 ----------------------------
 * A recorded diagnosis of calcinosis cutis (ICD-10-CM L94.2) or of
-  calciphylaxis (E83.59) sets no field: the library must not take its own
-  answer as evidence. L94.2 is still listed so a reader can use its
-  ``bodySite`` as ``lesion_site``.
+  calciphylaxis (ICD-10-CM E83.59, SNOMED CT 237900002) sets no field: the
+  library must not take its own answer as evidence. L94.2 is still listed so a
+  reader can use its ``bodySite`` as ``lesion_site``.
 * CKD stage codes set ``ckd`` only (the contract has no stage; kidney function
   comes from eGFR), and ESRD does not imply ``dialysis``.
 * Codes that describe something somewhere on the body (scars, burns,
@@ -151,8 +151,9 @@ LOINC: tuple[CodeMap, ...] = (
          "ionized_calcium", ("mg/dL",), (96,)),
     # Phosphate (reported as phosphorus).
     _lab("2777-1", "Phosphate [Mass/volume] in Serum or Plasma", "phosphate", ("mg/dL",), (164,)),
-    _lab("14879-1", "Phosphate [Moles/volume] in Serum or Plasma", "phosphate", ("mmol/L",), (185,),
-         verified=False, note="The molar twin of 2777-1; no copy of its LOINC page could be checked."),
+    _lab("14879-1", "Phosphate [Moles/volume] in Serum or Plasma", "phosphate", ("mmol/L",), (222, 185),
+         note="The molar twin of 2777-1; seen as the LOINC code of a serum phosphate test reported in mmol/L "
+              "(the LOINC page itself could not be read)."),
     # Intact PTH.
     _lab("2731-8", "Parathyrin.intact [Mass/volume] in Serum or Plasma", "pth", ("pg/mL", "ng/L", "pmol/L"), (163,),
          note="Intact PTH; " + _PTH_UNITS_NOTE + "."),
@@ -279,15 +280,13 @@ ICD10CM: tuple[CodeMap, ...] = (
     _dx("L94.2", "Calcinosis cutis", (), (184,),
         note="The condition being classified. " + _NO_FIELD_NOTE + " A reader uses its bodySite for "
              "lesion_site (and its onset for the exposure windows)."),
-    _dx("E83.59", "Other disorders of calcium metabolism", (), (202,), verified=False,
-        note="Where the ICD-10-CM index puts calciphylaxis; the cited pages show the E83.5 category but not this "
-             "index entry. A calciphylaxis diagnosis is one of the library's answers: " + _NO_FIELD_NOTE),
+    _dx("E83.59", "Other disorders of calcium metabolism", (), (219, 202),
+        note="The ICD-10-CM code for calciphylaxis (the category also holds other calcium disorders). A "
+             "calciphylaxis diagnosis is one of the library's answers: " + _NO_FIELD_NOTE),
     # Other history fields (extensions).
-    _dx("E67.3", "Hypervitaminosis D", ("vitamin_d_excess",), (194,), verified=False,
-        note="Checked in a WHO ICD-10 listing (the category ICD-10-CM inherits), not in an ICD-10-CM copy."),
-    _dx("P15.6", "Subcutaneous fat necrosis due to birth injury", ("scfn",), (201,), verified=False,
-        note="Checked in a WHO ICD-10 (CID-10) listing, not in an ICD-10-CM copy; the index also sends "
-             "subcutaneous fat necrosis of the newborn without birth injury elsewhere."),
+    _dx("E67.3", "Hypervitaminosis D", ("vitamin_d_excess",), (221, 194)),
+    _dx("P15.6", "Subcutaneous fat necrosis due to birth injury", ("scfn",), (220, 201),
+        note="The code the cited atlas gives for subcutaneous fat necrosis of the newborn."),
     _dx("D68.5", "Primary thrombophilia", ("thrombophilia",), (196,), prefix=True,
         note="Activated protein C resistance, prothrombin gene mutation, protein C/S and antithrombin deficiency."),
     _dx("D68.6", "Other thrombophilia", ("thrombophilia",), (196,), prefix=True,
@@ -317,6 +316,10 @@ SNOMED_CT: tuple[CodeMap, ...] = (
         note="Malignant neoplastic disease; a reader with a terminology server should also take its descendants."),
     _dx("41040004", "Complete trisomy 21 syndrome", ("down_syndrome",), (210,), verified=False,
         note="Listed among the SNOMED CT concepts mapped to ICD-10-CM Q90.9, without its display."),
+    _dx("27712000", "Hypervitaminosis D", ("vitamin_d_excess",), (221,)),
+    _dx("239094006", "Subcutaneous fat necrosis of newborn", ("scfn",), (220,)),
+    _dx("237900002", "Calciphylaxis", (), (219,),
+        note="As for ICD-10-CM E83.59: " + _NO_FIELD_NOTE),
 )
 """SNOMED CT ``Condition.code`` (and ``Procedure.code``) -> fields. SNOMED CT is not prefix-hierarchical:
 every entry is exact, and subsumption (descendants) is a terminology server's job."""

@@ -564,6 +564,19 @@ REFERENCES: tuple[Reference, ...] = (
        "https://libmaneducation.com/icd-10-pcs-hemodialysis-for-fy2018/"),
     _r(218, "", "ICD-10-PCS coding of peritoneal dialysis (guide; the code 3E1M39Z itself was not shown)", None, "WMWTL",
        "https://wmwtl.com/mastering-peritoneal-dialysis-icd-10-pcs-coding"),
+    _r(219, "", "Calciphylaxis: synopsis and codes (ICD-10-CM E83.59 Other disorders of calcium metabolism; SNOMED CT "
+       "237900002 Calciphylaxis)", None, "VisualDx",
+       "https://v7.visualdx.com/visualdx/diagnosis/?diagnosisId=51241&moduleId=101",
+       "http://www.visualdx.com/view/diagnosis/calciphylaxis"),
+    _r(220, "", "Subcutaneous fat necrosis of the newborn: synopsis and codes (ICD-10-CM P15.6 Subcutaneous fat "
+       "necrosis due to birth injury; SNOMED CT 239094006 Subcutaneous fat necrosis of newborn)", 2021, "VisualDx",
+       "https://logicalimages.com/visualdx/diagnosis/subcutaneous+fat+necrosis+of+the+newborn?diagnosisId=52738"
+       "&moduleId=103"),
+    _r(221, "", "Hypervitaminosis D: synopsis and codes (ICD-10-CM E67.3 Hypervitaminosis D; SNOMED CT 27712000 "
+       "Hypervitaminosis D)", None, "VisualDx",
+       "https://www.visualdx.com/visualdx/diagnosis/hypervitaminosis+d?diagnosisId=52918&moduleId=101"),
+    _r(222, "", "Laboratory test catalogue: Phosphate, serum (reported in mmol/L; LOINC 14879-1)", 2025,
+       "National University Hospital Singapore, Clinical Chemistry", "https://nuhsingapore.testcatalog.org/show/PO4"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

@@ -94,17 +94,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         start_workers(jobs)  # they load the scorer while this process does
     from calcinosis_classify.batch import score_file
 
-    if args.jobs is not None and args.jobs < 1:
-        raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.chunk_rows is not None and args.chunk_rows < 1:
-        raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
-    if args.model is not None and not Path(args.model).is_file():
-        raise _UsageError(f"model file not found: {args.model}")
-    if args.fhir_out is not None and args.output == "-":
-        raise _UsageError("--fhir-out reads the scored rows back from the output file: give -o FILE "
-                          "(not standard output)")
-    if args.window_days is not None and args.window_days < 1:
-        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
+    _check_score_args(args)
     from calcinosis_classify.fhir._score import is_fhir_input, score_fhir
 
     if args.format == "fhir" or (args.format == "auto" and is_fhir_input(args.input)):
@@ -128,6 +118,21 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.fhir_out is not None and not args.quiet:
         print(f"wrote one RiskAssessment per output row -> {args.fhir_out}", file=sys.stderr)
     return EXIT_DATA if summary.problems else EXIT_OK
+
+
+def _check_score_args(args: argparse.Namespace) -> None:
+    """The ``score`` options that argparse cannot check alone, each refused in one line."""
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
+    if args.model is not None and not Path(args.model).is_file():
+        raise _UsageError(f"model file not found: {args.model}")
+    if args.fhir_out is not None and args.output == "-":
+        raise _UsageError("--fhir-out reads the scored rows back from the output file: give -o FILE "
+                          "(not standard output)")
+    if args.window_days is not None and args.window_days < 1:
+        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
 
 
 def _write_fhir_out(args: argparse.Namespace) -> None:

@@ -328,3 +328,9 @@ def test_the_packages_own_maps_give_the_same_answers_too(tmp_path: Path) -> None
     assert _disagreements(via_fhir, via_csv) == {}
     if gaps:
         pytest.xfail("; ".join(f"{name}: {why}" for name, why in gaps.items()))
+
+
+def test_progress_is_reported_after_each_chunk(maps: None, tmp_path: Path) -> None:
+    seen: list[int] = []
+    write_synthetic_export(_cohort(50), tmp_path / "e", chunk_rows=20, progress=seen.append)
+    assert seen == [20, 40, 50]

@@ -673,6 +673,29 @@ def _open(path: Path, gz: bool) -> IO[bytes]:
     return open(path, "wb")
 
 
+def _write_files(folder: Path, chunks: Iterator[_Chunk], gz: bool, progress: Callable[[int], None] | None
+                 ) -> tuple[dict[str, int], pd.DataFrame]:
+    """Write the chunks' resources to one NDJSON file per type in ``folder``: counts and the whole frame."""
+    suffix = ".ndjson.gz" if gz else ".ndjson"
+    counts = dict.fromkeys(RESOURCE_TYPES, 0)
+    frames = []
+    files = {t: _open(folder / f"{t}{suffix}", gz) for t in RESOURCE_TYPES}
+    try:
+        for chunk in chunks:
+            for kind, arrays in chunk.lines.items():
+                for lines in arrays:
+                    if len(lines):
+                        files[kind].write(_ndjson_bytes(lines))
+                        counts[kind] += len(lines)
+            frames.append(chunk.frame)
+            if progress is not None:
+                progress(sum(len(f) for f in frames))
+    finally:
+        for f in files.values():
+            f.close()
+    return counts, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"case_id": []})
+
+
 def write_synthetic_export(cohort: pd.DataFrame, directory: str | os.PathLike[str], *,
                            as_of: Any = DEFAULT_AS_OF, window_days: int = 90, seed: int = 0, gzip: bool = False,
                            chunk_rows: int = 20_000,
@@ -714,27 +737,8 @@ def write_synthetic_export(cohort: pd.DataFrame, directory: str | os.PathLike[st
     if not parent.is_dir():
         raise InputError(f"output directory does not exist: {parent}")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    suffix = ".ndjson.gz" if gzip else ".ndjson"
-    counts = dict.fromkeys(RESOURCE_TYPES, 0)
-    frames = []
     try:
-        files = {t: _open(tmp / f"{t}{suffix}", gzip) for t in RESOURCE_TYPES}
-        try:
-            done = 0
-            for chunk in _chunks(cohort, as_of, window_days, seed, chunk_rows):
-                for kind, arrays in chunk.lines.items():
-                    for lines in arrays:
-                        if len(lines):
-                            files[kind].write(_ndjson_bytes(lines))
-                            counts[kind] += len(lines)
-                frames.append(chunk.frame)
-                done += len(chunk.frame)
-                if progress is not None:
-                    progress(done)
-        finally:
-            for f in files.values():
-                f.close()
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"case_id": []})
+        counts, frame = _write_files(tmp, _chunks(cohort, as_of, window_days, seed, chunk_rows), gzip, progress)
         write_frame(frame, str(tmp / "cohort.csv"))
         if target.exists():
             target.rmdir()

@@ -334,3 +334,10 @@ def test_progress_is_reported_after_each_chunk(maps: None, tmp_path: Path) -> No
     seen: list[int] = []
     write_synthetic_export(_cohort(50), tmp_path / "e", chunk_rows=20, progress=seen.append)
     assert seen == [20, 40, 50]
+
+
+def test_case_ids_that_cannot_be_patient_ids_are_refused(maps: None, tmp_path: Path) -> None:
+    cohort = _cohort(5).assign(case_id=["a", "b", "c d", "e", "f"])
+    with pytest.raises(InputError, match=r"case_id 'c d' \(row 3\) cannot be a FHIR Patient id"):
+        write_synthetic_export(cohort, tmp_path / "e")
+    assert not (tmp_path / "e").exists()

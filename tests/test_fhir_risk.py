@@ -153,3 +153,17 @@ def test_every_public_name_of_the_fhir_package_resolves() -> None:
     assert all(getattr(fhir, name) is not None for name in fhir.__all__)
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         fhir.nothing  # noqa: B018
+
+
+@settings(max_examples=30, deadline=None)
+@given(ids=st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=6),
+       warning=st.text(max_size=30))
+def test_any_case_id_and_warning_text_gives_valid_json_resources(ids: list[str], warning: str) -> None:
+    frame = pd.DataFrame({"case_id": ids, "subtype": "indeterminate", "warnings": warning,
+                          **{f"score_{s}": 0.0 for s in SUBTYPES}})
+    resources = list(to_risk_assessments(frame))
+    _validated(resources)
+    for k, (given_id, r) in enumerate(zip(ids, resources, strict=True), 1):
+        assert r["subject"]["identifier"]["value"] == (given_id or f"row {k}")
+        if warning:
+            assert any(n["text"] == f"Data warnings: {warning}" for n in r["note"])

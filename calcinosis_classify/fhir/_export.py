@@ -636,6 +636,12 @@ def _chunks(cohort: pd.DataFrame, as_of: Any, window_days: int, seed: int, chunk
                          f"{list(cohort.columns)[:8]}...")
     if window_days < 7:
         raise InputError(f"window_days must be at least 7, got {window_days}")
+    ids = cohort["case_id"].astype(str)
+    bad = ~ids.str.fullmatch(r"[A-Za-z0-9\-.]{1,64}")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"case_id {ids.iloc[row]!r} (row {row + 1}) cannot be a FHIR Patient id: ids are 1-64 "
+                         f"letters, digits, '-' or '.' ({int(bad.sum())} such rows); rename the cases first")
     as_of_ns, _ = _as_of_ns(as_of)
     maps = _maps()
     for k, start in enumerate(range(0, len(cohort), chunk_rows)):

@@ -604,7 +604,7 @@ _EVALUATE = [
 ]
 
 _VERBS: dict[str, tuple[str, Any, list[_Option], bool]] = {
-    "score": ("score a CSV/Parquet file", _cmd_score, _SCORE, True),
+    "score": ("score a CSV/Parquet file or a FHIR export", _cmd_score, _SCORE, True),
     "explain": ("explain one case", _cmd_explain, _EXPLAIN, True),
     "rules": ("print the knowledge base (or the thresholds)", _cmd_rules, _RULES, False),
     "synth": ("generate a synthetic cohort with ground truth", _cmd_synth, _SYNTH, False),

@@ -445,3 +445,15 @@ def test_a_dialysis_procedure_counts_while_recent() -> None:
                             obs("o1", "p1", CA, "2024-06-30", 9.0)))
     assert [None if pd.isna(x) else x for x in read.cases["dialysis"]] == [1, None, 0]
     assert "Procedure/d-p1" in read.basis[0]
+
+
+def test_the_default_as_of_ignores_planned_end_dates_and_explicit_as_of_hides_later_starts() -> None:
+    statement = {"resourceType": "MedicationStatement", "id": "s1", "status": "active",
+                 "subject": {"reference": "Patient/p1"}, "effectivePeriod": {"start": "2024-01-01", "end": "2026-01-01"},
+                 "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "11289"}]}}
+    b = bundle(patient("p1"), obs("o1", "p1", CA, "2024-06-01", 9.0), statement,
+               med("m2", "p1", "8640", "active", "2024-07-01"))
+    read = read_fhir(b)
+    assert one(read, "calcium") == 9.0 and one(read, "warfarin") == 1
+    earlier = read_fhir(b, as_of="2024-06-15")
+    assert one(earlier, "corticosteroids") is None and one(earlier, "warfarin") == 1

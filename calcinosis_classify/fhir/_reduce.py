@@ -138,7 +138,9 @@ class Reducer:
                                                      f"skipped" for i in ids])
 
     def _dates(self, dates: np.ndarray) -> np.ndarray:
-        """Which dates are usable: present and (with an explicit as_of) not after it; tracks the newest."""
+        """Which dates are usable: present and (with an explicit as_of) not after it; tracks the newest
+        (the default as_of: results, conditions, and starts of medications and procedures; not birth dates
+        nor planned end dates)."""
         ok = dates != C.NO_DATE
         if self.as_of_end is not None:
             late = ok & (dates > self.as_of_end)
@@ -224,7 +226,6 @@ class Reducer:
             p.has_patient[row] = True
             p.sex[row] = sex[k]
             p.birth[row] = birth[k]
-        self._dates(birth)
 
     # ------------------------------------------------------------------ Observation
 
@@ -345,7 +346,7 @@ class Reducer:
         resolved = np.isin(clinical, list(_RESOLVED))
         onset = C.coalesce_dates(table["onsetDateTime"], C.field(table["onsetPeriod"], "start"),
                                  table["recordedDate"])
-        self._dates(onset)
+        keep &= self._dates(onset) | (onset == C.NO_DATE)  # recorded after as_of: not known then
         parent, entry, key, keys = self.codes.codings(table["code"])
         mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
         some = np.zeros(n, dtype=bool)
@@ -430,8 +431,7 @@ class Reducer:
             absent = status == "not-taken"
             dosage = table["dosageInstruction" if kind == "MedicationRequest" else "dosage"]
             route = _routes(dosage)
-        self._dates(start)
-        self._dates(end)
+        keep &= self._dates(start) | (start == C.NO_DATE)  # started after as_of: not yet; an end may be later
         parent, entry, key, keys = self.codes.codings(concepts)
         mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
         n = table.num_rows

@@ -7,8 +7,9 @@ resources each: 3M resources). Measured in one run on this machine:
   every NDJSON file of the export (schema inferred, every element), best of two each
   (target: at most 2x);
 * with ``--memory``: the peak resident memory of a subprocess that reads an export of 100,000 and
-  1,000,000 patients with 10 and 30 resources per patient, minus that of a 1,000-patient export (the
-  fixed base), per patient (target: at most 2 KB, the same for 10 and 30 resources).
+  1,000,000 patients with 10 and 30 resources per patient, minus that of a 10,000-patient export with as
+  many resources per patient (the fixed base: interpreter, libraries, full-size read blocks), per
+  patient (target: at most 2 KB, the same for 10 and 30 resources). Needs about 17 GB of disk.
 
 The export is written by :func:`write_export`: per patient a Patient, dated calcium / phosphate / PTH /
 albumin / creatinine / eGFR results over a year (some outside the window, some in SI units),
@@ -17,7 +18,6 @@ conditions (one refuted), medications and dialysis procedures, with codes from t
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
@@ -138,17 +138,20 @@ def _peak_kb(folder: Path) -> float:
     return float(out.stdout.split()[1])
 
 
+BASE = 10_000
+
+
 def memory(sizes: tuple[int, ...] = (100_000, 1_000_000), per: tuple[int, ...] = (10, 30)) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for r in per:
             base_dir = Path(tmp) / f"base{r}"
-            write_export(base_dir, 1_000, r)
+            write_export(base_dir, BASE, r)
             base = _peak_kb(base_dir)
             for n in sizes:
                 folder = Path(tmp) / f"e{n}-{r}"
                 count = write_export(folder, n, r)
                 peak = _peak_kb(folder)
-                per_patient = (peak - base) * 1024 / (n - 1_000)
+                per_patient = (peak - base) * 1024 / (n - BASE)
                 print(f"{n:>9,} patients x {r} resources ({count:,}): peak {peak / 1024:,.0f} MB, base "
                       f"{base / 1024:,.0f} MB -> {per_patient:,.0f} bytes per patient (target <= 2048)")
                 for p in folder.iterdir():
@@ -160,4 +163,3 @@ if __name__ == "__main__":
     speed(int(args[0]) if args else 100_000)
     if "--memory" in sys.argv:
         memory()
-    del resource

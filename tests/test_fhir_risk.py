@@ -167,3 +167,14 @@ def test_any_case_id_and_warning_text_gives_valid_json_resources(ids: list[str],
         assert r["subject"]["identifier"]["value"] == (given_id or f"row {k}")
         if warning:
             assert any(n["text"] == f"Data warnings: {warning}" for n in r["note"])
+
+
+def test_cli_fhir_out_reads_back_parquet_and_prefixed_output(tmp_path: Path) -> None:
+    out, risk = tmp_path / "scored.parquet", tmp_path / "risk.ndjson"
+    assert main(["score", str(EXAMPLES), "-o", str(out), "--prefix", "rules_", "--fhir-out", str(risk), "-q"]) == 0
+    scored_back = pd.read_parquet(out)
+    resources = [json.loads(line) for line in risk.read_text().splitlines()]
+    assert [r["prediction"][-1]["probabilityDecimal"] for r in resources] == \
+        scored_back["rules_score_calciphylaxis"].tolist()
+    assert [r["prediction"][-1]["qualitativeRisk"]["coding"][0]["code"] for r in resources] == \
+        scored_back["rules_calciphylaxis_risk"].tolist()

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import broken_fhir_resources
 
 from calcinosis_classify import score
 from calcinosis_classify.errors import InputError
@@ -339,24 +340,8 @@ def test_every_fhir_warning_code_is_registered() -> None:
 
 # ------------------------------------------------------------------ property: broken resources
 
-_junk = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2),
-                  st.dictionaries(st.sampled_from(["code", "value", "reference", "coding"]), st.integers(), max_size=2))
-
-
-@st.composite
-def broken_resource(draw: Any) -> dict[str, Any]:
-    pid = draw(st.sampled_from(["p1", "p2", "p3"]))
-    kind = draw(st.sampled_from(["obs", "cond", "med"]))
-    r = (obs("o", pid, CA, "2024-06-01", 9.0) if kind == "obs"
-         else condition("c", pid, "N18.4") if kind == "cond" else med("m", pid, "11289", "active", "2024-01-01"))
-    r["id"] = draw(st.sampled_from(["a", "b", "c"]))
-    for key in draw(st.lists(st.sampled_from(sorted(r)), max_size=3)):
-        r[key] = draw(_junk)
-    return r
-
-
-@given(st.lists(broken_resource(), max_size=8), st.lists(st.sampled_from([b"{", b"null", b"\xff\xfe", b"{}"]),
-                                                         max_size=2))
+@given(st.lists(broken_fhir_resources(), max_size=8),
+       st.lists(st.sampled_from([b"{", b"null", b"\xff\xfe", b"{}", b"[]"]), max_size=2))
 def test_broken_resources_never_stop_the_read_nor_lose_a_patient(resources: list[dict[str, Any]],
                                                                   junk: list[bytes]) -> None:
     import tempfile
@@ -366,12 +351,16 @@ def test_broken_resources_never_stop_the_read_nor_lose_a_patient(resources: list
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.ndjson"
         path.write_bytes(b"\n".join(lines) + b"\n")
-        read = read_fhir(path)
-    assert list(read.cases["case_id"][:2]) == ["p1", "p2"]
-    assert len(read.basis) == len(read.cases)
-    assert set(read.warnings["code"]) <= set(WARNING_CODES)
-    rows = read.warnings["row"].dropna().to_numpy(dtype=np.int64)
-    assert ((rows >= 0) & (rows < len(read.cases))).all()
+        reads = [read_fhir(path), read_fhir(bundle(patient("p1"), patient("p2"), *resources))]
+    for read in reads:
+        assert list(read.cases["case_id"][:2]) == ["p1", "p2"]
+        assert set(read.cases["case_id"]) <= {"p1", "p2", "p3"}
+        assert len(read.basis) == len(read.cases)
+        assert set(read.warnings["code"]) <= set(WARNING_CODES)
+        rows = read.warnings["row"].dropna().to_numpy(dtype=np.int64)
+        assert ((rows >= 0) & (rows < len(read.cases))).all()
+        score(read.cases)
+    pd.testing.assert_frame_equal(reads[0].cases, reads[1].cases)
 
 
 # ------------------------------------------------------------------ command line

@@ -16,6 +16,7 @@ import gzip
 import io
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import pyarrow.json as pa_json
 
 from calcinosis_classify.errors import InputError
 
-__all__ = ["RESOURCE_TYPES", "SCHEMA", "Block", "blocks", "describe_source"]
+__all__ = ["RESOURCE_TYPES", "SCHEMA", "Block", "blocks", "prefetched"]
 
 # The resource types the reader uses, in the order their files are read (patients first).
 RESOURCE_TYPES = ("Patient", "Observation", "Condition", "MedicationRequest", "MedicationStatement",
@@ -108,11 +109,6 @@ class Block:
 Warn = Callable[[str, str, Any, str], None]
 
 
-def describe_source(source: Any) -> str:
-    """How the source is named in messages."""
-    return "a Bundle (dict)" if isinstance(source, dict) else str(source)
-
-
 def blocks(source: Any, warn: Warn, block_bytes: int | None = None) -> Iterator[Block]:
     """Every resource of ``source`` in blocks, Patient resources first.
 
@@ -141,6 +137,22 @@ def blocks(source: Any, warn: Warn, block_bytes: int | None = None) -> Iterator[
         yield from _ndjson_blocks(path, warn, block_bytes)
         return
     yield from _bundle_blocks(_load_json(path), path.name, warn)
+
+
+_END = object()
+
+
+def prefetched(items: Iterator[Block]) -> Iterator[Block]:
+    """The same blocks, each read in a background thread while the caller folds in the one before (Arrow
+    parses without the interpreter lock, so reading and folding overlap); one block is held ahead."""
+    with ThreadPoolExecutor(1, thread_name_prefix="fhir-read") as pool:
+        pending = pool.submit(next, items, _END)
+        while True:
+            item = pending.result()
+            if not isinstance(item, Block):
+                return
+            pending = pool.submit(next, items, _END)
+            yield item
 
 
 def _is_ndjson_name(path: Path) -> bool:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from calcinosis_classify.errors import InputError
 from calcinosis_classify.fhir import _columns as C
 from calcinosis_classify.fhir._basis import Basis
-from calcinosis_classify.fhir._parse import blocks
+from calcinosis_classify.fhir._parse import blocks, prefetched
 from calcinosis_classify.fhir._reduce import (
     ABSENT,
     ABSENT_REASONS,
@@ -122,7 +122,7 @@ def read_fhir(source: Any, as_of: Any = None, window_days: int = 90) -> FhirRead
     def warn(code: str, where: str, value: Any, message: str) -> None:
         reducer.warnings.add(-1, where, None, code, value, message)
 
-    for block in blocks(source, warn):
+    for block in prefetched(blocks(source, warn)):
         reducer.feed(block)
     return _settle(reducer, explicit, int(window_days))
 
@@ -145,7 +145,7 @@ def _settle(r: Reducer, explicit: np.int64 | None, window_days: int) -> FhirRead
     r.flag_refs.clear()
     values, judged = _judged(_numbers(r, n, as_of, labs, flags), units)
     del labs, units
-    cases = _cases(r, n, values, flags, cutoff)
+    cases = _cases(r, n, values, flags)
     del flags
     _status_from_records(r, cases, values, cutoff, refs)
     r.status.clear()
@@ -368,7 +368,7 @@ def output_fields(codes: C.CodeIndex | None = None) -> list[str]:
     return [f.name for f in FIELDS if f.contract or f.name in mapped]
 
 
-def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray, cutoff: int) -> pd.DataFrame:
+def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     sex = np.array(["M", "F", None], dtype=object)
     sites = np.array([*r.sites, None], dtype=object)

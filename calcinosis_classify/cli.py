@@ -94,21 +94,14 @@ def _cmd_score(args: argparse.Namespace) -> int:
         start_workers(jobs)  # they load the scorer while this process does
     from calcinosis_classify.batch import score_file
 
-    if args.jobs is not None and args.jobs < 1:
-        raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.chunk_rows is not None and args.chunk_rows < 1:
-        raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
-    if args.model is not None and not Path(args.model).is_file():
-        raise _UsageError(f"model file not found: {args.model}")
-    if args.window_days is not None and args.window_days < 1:
-        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
+    _check_score_args(args)
     from calcinosis_classify.fhir._score import is_fhir_input, score_fhir
 
     if args.format == "fhir" or (args.format == "auto" and is_fhir_input(args.input)):
         summary = score_fhir(args.input, args.output, as_of=args.as_of, window_days=args.window_days or 90,
-                             report=args.report, units=args.units, thresholds=_thresholds(args),
-                             strict_units=args.strict_units, prefix=args.prefix, jobs=args.jobs,
-                             chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
+                             report=args.report, fhir_out=args.fhir_out, units=args.units,
+                             thresholds=_thresholds(args), strict_units=args.strict_units, prefix=args.prefix,
+                             jobs=args.jobs, chunk_rows=args.chunk_rows, progress=False if args.quiet else None,
                              model=args.model, out_sep=args.out_sep, excel=args.excel)
     else:
         summary = score_file(args.input, args.output, units=args.units, thresholds=_thresholds(args),
@@ -116,11 +109,37 @@ def _cmd_score(args: argparse.Namespace) -> int:
                              report=args.report, jobs=args.jobs, chunk_rows=args.chunk_rows,
                              progress=False if args.quiet else None, model=args.model, out_sep=args.out_sep,
                              excel=args.excel)
+        if args.fhir_out is not None:
+            _write_fhir_out(args)
     if not args.quiet:
         for note in summary.notes:
             print(f"calcinosis-classify: {note}", file=sys.stderr)
         print(summary.text(args.output), file=sys.stderr)
+    if args.fhir_out is not None and not args.quiet:
+        print(f"wrote one RiskAssessment per output row -> {args.fhir_out}", file=sys.stderr)
     return EXIT_DATA if summary.problems else EXIT_OK
+
+
+def _check_score_args(args: argparse.Namespace) -> None:
+    """The ``score`` options that argparse cannot check alone, each refused in one line."""
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        raise _UsageError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
+    if args.model is not None and not Path(args.model).is_file():
+        raise _UsageError(f"model file not found: {args.model}")
+    if args.fhir_out is not None and args.output == "-":
+        raise _UsageError("--fhir-out reads the scored rows back from the output file: give -o FILE "
+                          "(not standard output)")
+    if args.window_days is not None and args.window_days < 1:
+        raise _UsageError(f"--window-days must be at least 1, got {args.window_days}")
+
+
+def _write_fhir_out(args: argparse.Namespace) -> None:
+    """``score --fhir-out``: one RiskAssessment per scored row, read back from the output file."""
+    from calcinosis_classify.fhir import write_risk_assessments_from_file
+
+    write_risk_assessments_from_file(args.output, args.fhir_out, prefix=args.prefix, sep=args.out_sep or args.sep)
 
 
 def _parse_value(text: str) -> Any:
@@ -378,9 +397,37 @@ def _cmd_synth(args: argparse.Namespace) -> int:
                                  sparse_rate=args.sparse_rate)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
+    if args.format == "fhir":
+        return _synth_fhir(cohort, args)
+    if args.gzip or args.as_of is not None:
+        raise _UsageError("--gzip and --as-of apply to --format fhir only (name the CSV output .csv.gz to compress)")
     _write_atomic(cohort, args.output)
     if not args.quiet:
         print(f"wrote {len(cohort)} synthetic cases -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _synth_fhir(cohort: pd.DataFrame, args: argparse.Namespace) -> int:
+    """``synth --format fhir``: the cohort as a FHIR Bulk Data export folder."""
+    from calcinosis_classify.fhir import DEFAULT_AS_OF, write_synthetic_export
+
+    if args.output == "-":
+        raise _UsageError("--format fhir writes a folder of NDJSON files: give -o FOLDER")
+    as_of = args.as_of or DEFAULT_AS_OF
+    try:
+        import pandas as pd
+
+        pd.Timestamp(as_of)
+    except ValueError:
+        raise _UsageError(f"--as-of must be a date or date-time like 2025-06-30, got {as_of!r}") from None
+    result = write_synthetic_export(cohort, args.output, as_of=as_of, seed=args.seed, gzip=args.gzip)
+    if not args.quiet:
+        counts = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+        print(f"wrote {len(cohort)} synthetic patients as FHIR ({counts}) in {result.seconds:.1f} s -> "
+              f"{args.output} (index date {result.as_of}; cohort.csv: the same patients in the CSV contract)",
+              file=sys.stderr)
+        if result.left_out:
+            print(f"  left out (no code map expresses them): {', '.join(result.left_out)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -496,6 +543,8 @@ _SCORE = [
     _opt("--chunk-rows", type=int, help="rows per chunk (default: 32768)"),
     _opt("--model", metavar="PATH", help="model file from `calcinosis-classify train`: adds the model's columns "
                                          "beside the rules' (default: none)"),
+    _opt("--fhir-out", metavar="FILE.ndjson", help="also write one FHIR R4 RiskAssessment per row to this NDJSON "
+                                                   "file (.gz: gzipped); needs -o FILE (default: none)"),
     _QUIET,
 ]
 _EXPLAIN = [
@@ -525,7 +574,14 @@ _RULES = [
 _SYNTH = [
     _opt("-n", type=int, default=1000, help="number of cases (default: 1000)"),
     _opt("--seed", type=int, default=0, help="random seed: the same seed gives the same cohort (default: 0)"),
-    _opt("-o", "--output", default="-", help="output CSV/Parquet file, or - for standard output (default: -)"),
+    _opt("-o", "--output", default="-", help="output CSV/Parquet file, or - for standard output; with --format "
+                                             "fhir, the export folder to create (default: -)"),
+    _opt("--format", choices=("csv", "fhir"), default="csv",
+         help="csv: one table (CSV or Parquet by the output's name); fhir: a FHIR R4 Bulk Data export folder "
+              "(Patient/Observation/Condition/MedicationRequest/Procedure .ndjson, and cohort.csv) (default: csv)"),
+    _opt("--gzip", action="store_true", help="--format fhir: write .ndjson.gz files (default: off)"),
+    _opt("--as-of", metavar="DATE", help="--format fhir: the index date the export is written for "
+                                         "(default: 2025-06-30)"),
     _opt("--missing-rate", type=float, default=0.1, help="share of values left blank (default: 0.1)"),
     _opt("--qualitative-rate", type=float, default=0.05,
          help="share of labs given as low/normal/high instead of a number (default: 0.05)"),

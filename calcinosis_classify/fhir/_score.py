@@ -39,7 +39,7 @@ def report_rows(read: FhirRead) -> pd.DataFrame:
 
 
 def score_fhir(input: str, output: str = "-", *, as_of: Any = None, window_days: int = 90,
-               report: str | None = None, **options: Any) -> BatchSummary:
+               report: str | None = None, fhir_out: str | None = None, **options: Any) -> BatchSummary:
     """Score a FHIR Bundle or bulk export: one output row per patient.
 
     Parameters
@@ -53,6 +53,10 @@ def score_fhir(input: str, output: str = "-", *, as_of: Any = None, window_days:
     report : str, optional
         Write every data problem to this CSV (``-``: standard error): the FHIR warnings first (``column``
         names the resource, ``input_row`` the patient's row), then those of scoring.
+    fhir_out : str, optional
+        Also write one FHIR ``RiskAssessment`` per patient to this NDJSON file (subject ``Patient/<id>``,
+        ``basis`` = the resources used; ``occurrenceDateTime`` = ``as_of``, or the time of scoring when
+        ``as_of`` is not given), read back from ``output``, which must then be a file.
     **options
         Passed to :func:`calcinosis_classify.batch.score_file` (units, thresholds, model, ...).
 
@@ -72,6 +76,11 @@ def score_fhir(input: str, output: str = "-", *, as_of: Any = None, window_days:
         read.cases.to_parquet(cases, index=False)
         scoring_report = str(Path(tmp) / "report.csv") if report is not None else None
         summary = score_file(str(cases), output, report=scoring_report, **options)
+        if fhir_out is not None:
+            from calcinosis_classify.fhir._risk import write_risk_assessments_from_file
+
+            write_risk_assessments_from_file(output, fhir_out, read.basis, as_of=as_of,
+                                             prefix=options.get("prefix", ""), sep=options.get("out_sep"))
         fhir_rows = report_rows(read)
         if report is not None:
             assert scoring_report is not None

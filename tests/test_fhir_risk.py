@@ -18,6 +18,7 @@ from calcinosis_classify.errors import InputError
 from calcinosis_classify.fhir import (
     RISK_PROBABILITY_SYSTEM,
     SUBTYPE_SYSTEM,
+    read_fhir,
     to_risk_assessments,
     write_risk_assessments,
 )
@@ -145,6 +146,15 @@ def test_cli_fhir_input_gives_patient_subjects_and_the_resources_used(tmp_path: 
     assert all(r["occurrenceDateTime"] == "2025-06-30T00:00:00+00:00" for r in resources)
     assert all(f"Patient/{i}" in {b["reference"] for b in r["basis"]} for i, r in enumerate(resources, 1))
     assert any(b["reference"].startswith("Observation/") for r in resources for b in r["basis"])
+
+
+def test_cli_fhir_input_without_as_of_dates_each_assessment_by_the_exports_newest_date(tmp_path: Path) -> None:
+    export, out, risk = tmp_path / "export", tmp_path / "scored.csv", tmp_path / "risk.ndjson"
+    assert main(["synth", "-n", "20", "--format", "fhir", "-o", str(export), "-q"]) == 0
+    index_date = read_fhir(export).cases.attrs["as_of"]
+    assert main(["score", str(export), "-o", str(out), "--fhir-out", str(risk), "-q"]) in (0, 1)
+    resources = [json.loads(line) for line in risk.read_text().splitlines()]
+    assert {r["occurrenceDateTime"] for r in resources} == {f"{index_date}T00:00:00+00:00"}
 
 
 def test_every_public_name_of_the_fhir_package_resolves() -> None:

@@ -54,6 +54,8 @@ class FhirRead(NamedTuple):
         One row per patient (first-seen order: Patient resources first, then patients only referred
         to), columns named as the input contract's fields (``case_id`` = the Patient id), numbers in the
         conventional units: ``calcinosis_classify.score(cases)`` scores it as it is.
+        ``cases.attrs["as_of"]`` is the index date the data were read for (``YYYY-MM-DD``): ``as_of`` when
+        given, else the newest date in the export.
     warnings : pandas.DataFrame
         Columns ``row`` (the patient's row, <NA> for a problem of no patient), ``column`` (the
         resource, ``Observation/o1``, or the file and line), ``field``, ``code`` (see
@@ -154,6 +156,7 @@ def _settle(r: Reducer, explicit: np.int64 | None, window_days: int) -> FhirRead
         basis.append((has, "Observation/", lab_refs[has]))
     _intake_warnings(r, judged, refs)
     _missing_patients(r, n, basis)
+    cases.attrs["as_of"] = _day(as_of)
     return FhirRead(cases, r.warnings.frame().reindex(columns=list(WARNING_COLUMNS)), Basis(n, basis))
 
 

@@ -55,8 +55,8 @@ def score_fhir(input: str, output: str = "-", *, as_of: Any = None, window_days:
         names the resource, ``input_row`` the patient's row), then those of scoring.
     fhir_out : str, optional
         Also write one FHIR ``RiskAssessment`` per patient to this NDJSON file (subject ``Patient/<id>``,
-        ``basis`` = the resources used; ``occurrenceDateTime`` = ``as_of``, or the time of scoring when
-        ``as_of`` is not given), read back from ``output``, which must then be a file.
+        ``basis`` = the resources used; ``occurrenceDateTime`` = the index date the data were read for:
+        ``as_of``, or the newest date in the export), read back from ``output``, which must then be a file.
     **options
         Passed to :func:`calcinosis_classify.batch.score_file` (units, thresholds, model, ...).
 
@@ -79,7 +79,7 @@ def score_fhir(input: str, output: str = "-", *, as_of: Any = None, window_days:
         if fhir_out is not None:
             from calcinosis_classify.fhir._risk import write_risk_assessments_from_file
 
-            write_risk_assessments_from_file(output, fhir_out, read.basis, as_of=as_of,
+            write_risk_assessments_from_file(output, fhir_out, read.basis, as_of=read.cases.attrs["as_of"],
                                              prefix=options.get("prefix", ""), sep=options.get("out_sep"))
         fhir_rows = report_rows(read)
         if report is not None:

@@ -211,7 +211,7 @@ def test_docs_page_and_readme_summary_are_generated() -> None:
     page = ROOT / "docs" / "code_maps.md"
     assert page.read_text() == code_maps_markdown(), (
         "docs/code_maps.md is out of date: regenerate it with "
-        "`python -c 'from calcinosis_classify.fhir_codes import code_maps_markdown as m; print(m())' "
+        "`python -c 'from calcinosis_classify.fhir_codes import code_maps_markdown as m; print(m(), end=\"\")' "
         "> docs/code_maps.md`")
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- code-maps:start -->\n")[1].split("\n<!-- code-maps:end -->")[0]

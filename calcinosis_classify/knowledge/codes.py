@@ -47,8 +47,8 @@ Deliberately absent
   ICD-10-CM code of its own (it is indexed to hypercalcaemia, E83.52, which is a
   laboratory finding the reader takes from the calcium results). Pseudoxanthoma
   elasticum, Werner and Rothmund-Thomson syndromes have no specific ICD-10-CM
-  code (they share catch-all congenital categories), and the Ehlers-Danlos code
-  could not be checked: ``genetic_disorder`` has no ICD-10-CM entry. Injury
+  code (they share catch-all congenital categories): ``genetic_disorder`` comes
+  only from the Ehlers-Danlos code (Q79.6, not verified). Injury
   codes by body region (S00-T14) are too broad to stand for an injury at the
   lesion; pain codes do not say the lesion is painful.
 * Heel sticks, electrode paste and alginate dressings are not coded orders.
@@ -253,6 +253,11 @@ ICD10CM: tuple[CodeMap, ...] = (
     _dx("C90.0", "Multiple myeloma", ("malignancy",), (188,), prefix=True),
     _dx("D86", "Sarcoidosis", ("sarcoidosis",), (189,), prefix=True),
     _dx("Q90", "Down syndrome", ("down_syndrome",), (190,), prefix=True),
+    # Inherited connective-tissue disorders.
+    _dx("Q79.6", "Ehlers-Danlos syndromes", ("genetic_disorder",), (223,), prefix=True, verified=False,
+        note="The only inherited connective-tissue disorder of the contract with a specific ICD-10-CM code; no "
+             "copy of its code page could be read. Pseudoxanthoma elasticum, Werner and Rothmund-Thomson "
+             "syndromes share catch-all congenital categories and are not mapped."),
     # Injury at the site: scars, burns, panniculitis.
     _dx("L90.5", "Scar conditions and fibrosis of skin", ("injury",), (191,), note=_SITE_NOTE),
     _dx("L91.0", "Hypertrophic scar", ("injury",), (191,), note="Includes keloid. " + _SITE_NOTE),

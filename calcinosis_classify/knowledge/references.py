@@ -628,6 +628,8 @@ REFERENCES: tuple[Reference, ...] = (
        "https://www.visualdx.com/visualdx/diagnosis/hypervitaminosis+d?diagnosisId=52918&moduleId=101"),
     _r(222, "", "Laboratory test catalogue: Phosphate, serum (reported in mmol/L; LOINC 14879-1)", 2025,
        "National University Hospital Singapore, Clinical Chemistry", "https://nuhsingapore.testcatalog.org/show/PO4"),
+    _r(223, "", "ICD-10-CM Q79.6 Ehlers-Danlos syndromes (Q79.60-Q79.69) (the page the code should be checked at; "
+       "not read)", None, "ICD10Data", "https://www.icd10data.com/ICD10CM/Codes/Q00-Q99/Q65-Q79/Q79-/Q79.6"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

@@ -175,29 +175,30 @@ def concept_words(concepts: Any) -> np.ndarray:
     return out
 
 
+def first_of_each_list(lists: Any) -> tuple[np.ndarray, pa.Array]:
+    """The rows of a list column that hold at least one element, and the first element of each."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype="int64")
+    rows, first = np.unique(parent, return_index=True)
+    return rows, pc.list_flatten(lists).take(pa.array(first, pa.int64()))
+
+
 def list_first_codes(concept_lists: Any) -> np.ndarray:
     """The first coding's ``code`` of the first concept of each list of concepts (``interpretation``)."""
-    if isinstance(concept_lists, pa.ChunkedArray):
-        concept_lists = concept_lists.combine_chunks()
-    n = len(concept_lists)
-    out = np.full(n, None, dtype=object)
-    parent = np.asarray(pc.list_parent_indices(concept_lists).to_numpy(zero_copy_only=False), dtype="int64")
-    if parent.size:
-        rows, first = np.unique(parent, return_index=True)
-        out[rows] = first_codings(pc.list_flatten(concept_lists).take(pa.array(first)))[0]
+    out = np.full(len(concept_lists), None, dtype=object)
+    rows, firsts = first_of_each_list(concept_lists)
+    if rows.size:
+        out[rows] = first_codings(firsts)[0]
     return out
 
 
 def list_first_words(concept_lists: Any) -> np.ndarray:
     """:func:`concept_words` of the first concept of each list of concepts (``bodySite``)."""
-    if isinstance(concept_lists, pa.ChunkedArray):
-        concept_lists = concept_lists.combine_chunks()
-    n = len(concept_lists)
-    out = np.full(n, None, dtype=object)
-    parent = np.asarray(pc.list_parent_indices(concept_lists).to_numpy(zero_copy_only=False), dtype="int64")
-    if parent.size:
-        rows, first = np.unique(parent, return_index=True)
-        out[rows] = concept_words(pc.list_flatten(concept_lists).take(pa.array(first)))
+    out = np.full(len(concept_lists), None, dtype=object)
+    rows, firsts = first_of_each_list(concept_lists)
+    if rows.size:
+        out[rows] = concept_words(firsts)
     return out
 
 

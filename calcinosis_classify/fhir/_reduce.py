@@ -183,12 +183,19 @@ class Reducer:
         hit = entry >= 0
         rows, first = np.unique(parent[hit], return_index=True)
         out[rows] = entry[hit][first]
-        first_key = np.full(n, -1, dtype="int64")
-        if parent.size:
-            prow, pfirst = np.unique(parent, return_index=True)
-            first_key[prow] = key[pfirst]
-        self.unknown(kind, keys, first_key, np.flatnonzero((out < 0) & keep), ids)
+        self.unknown(kind, keys, _first_per_resource(parent, key, n), np.flatnonzero((out < 0) & keep), ids)
         return out
+
+    def mapped_codings(self, concepts: pa.Array, n: int, kind: str, ids: np.ndarray,
+                       keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(resource, map entry) of every mapped coding of the kept resources; a kept resource none of whose
+        codings maps is counted as unknown."""
+        parent, entry, key, keys = self.codes.codings(concepts)
+        mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
+        some = np.zeros(n, dtype=bool)
+        some[parent[mapped]] = True
+        self.unknown(kind, keys, _first_per_resource(parent, key, n), np.flatnonzero(keep & ~some), ids)
+        return parent[mapped], entry[mapped]
 
     def set_flags(self, rows: np.ndarray, flags: np.ndarray, values: np.ndarray, refs: np.ndarray) -> None:
         """Record yes/no evidence (present wins over absent), keeping the resource that set each value."""
@@ -347,16 +354,7 @@ class Reducer:
         onset = C.coalesce_dates(table["onsetDateTime"], C.field(table["onsetPeriod"], "start"),
                                  table["recordedDate"])
         keep &= self._dates(onset) | (onset == C.NO_DATE)  # recorded after as_of: not known then
-        parent, entry, key, keys = self.codes.codings(table["code"])
-        mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
-        some = np.zeros(n, dtype=bool)
-        some[parent[mapped]] = True
-        first_key = np.full(n, -1, dtype="int64")
-        if parent.size:
-            prow, pfirst = np.unique(parent, return_index=True)
-            first_key[prow] = key[pfirst]
-        self.unknown("Condition", keys, first_key, np.flatnonzero(keep & ~some), ids)
-        p_all, e_all = parent[mapped], entry[mapped]
+        p_all, e_all = self.mapped_codings(table["code"], n, "Condition", ids, keep)
         lesion = np.array([not e.fields or "lesion_site" in e.fields for e in self.codes.entries] + [False])
         calcinosis = np.unique(p_all[lesion[e_all]])  # the calcinosis condition itself (it sets no flag)
         if calcinosis.size:
@@ -432,18 +430,8 @@ class Reducer:
             dosage = table["dosageInstruction" if kind == "MedicationRequest" else "dosage"]
             route = _routes(dosage)
         keep &= self._dates(start) | (start == C.NO_DATE)  # started after as_of: not yet; an end may be later
-        parent, entry, key, keys = self.codes.codings(concepts)
-        mapped = (entry >= 0) & keep[parent] if parent.size else np.zeros(0, dtype=bool)
-        n = table.num_rows
-        some = np.zeros(n, dtype=bool)
-        some[parent[mapped]] = True
-        first_key = np.full(n, -1, dtype="int64")
-        if parent.size:
-            prow, pfirst = np.unique(parent, return_index=True)
-            first_key[prow] = key[pfirst]
-        self.unknown(kind, keys, first_key, np.flatnonzero(keep & ~some), ids)
         events: dict[str, list[int]] = {}
-        for p, e in zip(parent[mapped], entry[mapped], strict=True):
+        for p, e in zip(*self.mapped_codings(concepts, table.num_rows, kind, ids, keep), strict=True):
             spec = self.codes.entries[e]
             if spec.route and not _route_matches(route[p], spec.route):
                 self.warnings.add(rows[p], f"{kind}/{ids[p]}", None, "fhir_route", route[p],
@@ -520,21 +508,24 @@ def _dedupe(reducer: Reducer, kind: str, rows: np.ndarray, ids: np.ndarray, keep
     return ids
 
 
-def _routes(dosage: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """The first dosage's route of each medication (text, display or code, lower case; None: none)."""
-    if isinstance(dosage, pa.ChunkedArray):
-        dosage = dosage.combine_chunks()
-    n = len(dosage)
-    out = np.full(n, None, dtype=object)
-    parent = np.asarray(pc.list_parent_indices(dosage).to_numpy(zero_copy_only=False), dtype="int64")
+def _first_per_resource(parent: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
+    """The key of each resource's first coding (-1: it has none)."""
+    first_key = np.full(n, -1, dtype="int64")
     if parent.size:
         rows, first = np.unique(parent, return_index=True)
-        flat = pc.list_flatten(dosage)
-        code, display, words = C.first_codings(pc.struct_field(flat, "route"))
-        for k, (r, f) in enumerate(zip(rows, first, strict=True)):
-            del k
-            parts = [str(x) for x in (words[f], display[f], code[f]) if x]
-            out[r] = " ".join(parts).lower() if parts else None
+        first_key[rows] = key[first]
+    return first_key
+
+
+def _routes(dosage: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """The first dosage's route of each medication (text, display or code, lower case; None: none)."""
+    out = np.full(len(dosage), None, dtype=object)
+    rows, firsts = C.first_of_each_list(dosage)
+    if rows.size:
+        code, display, words = C.first_codings(pc.struct_field(firsts, "route"))
+        for r, parts in zip(rows, zip(words, display, code, strict=True), strict=True):
+            shown = [str(x) for x in parts if x]
+            out[r] = " ".join(shown).lower() if shown else None
     return out
 
 

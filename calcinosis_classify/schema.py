@@ -256,6 +256,11 @@ FIELDS: tuple[Field, ...] = (
           ("recent_hospitalization",), contract=False, refs=(5,)),
     _flag("pas_therapy", "Para-aminosalicylic acid therapy.", (), contract=False, refs=(79,)),
     _flag("liver_disease", "Liver disease (e.g. alcoholic).", ("cirrhosis",), contract=False, refs=(10, 18)),
+    _flag("ckd_g4", "CKD G4 recorded as a diagnosis (eGFR 15-29); stands in for an eGFR not given.",
+          ("ckd_stage_4",), contract=False, refs=(41,)),
+    _flag("ckd_g5", "CKD G5 or end-stage kidney disease recorded as a diagnosis (eGFR < 15); stands in for an "
+          "eGFR not given.", ("ckd_stage_5", "end_stage_kidney_disease", "end_stage_renal_disease"),
+          contract=False, refs=(41,)),
     _flag("thrombophilia", "Thrombophilia (protein C/S deficiency, lupus anticoagulant...).",
           ("protein_c_deficiency",), contract=False, refs=(24, 104)),
     _flag("weight_loss", "Recent weight loss.", (), contract=False, refs=(8, 22)),

@@ -159,7 +159,7 @@ def test_lookup_prefix_semantics() -> None:
     assert lookup(ICD10CM, "E66.3") is None  # overweight: a sibling of the obesity prefixes, not below one
     assert lookup(ICD10CM, "E66.01").code == "E66.0"
     # The exact entry beats the prefix it lies under, and the longest prefix wins.
-    assert lookup(ICD10CM, "N18.6").match == "exact" and lookup(ICD10CM, "N18.4").code == "N18"
+    assert lookup(ICD10CM, "N18.6").match == "exact" and lookup(ICD10CM, "N18.32").code == "N18"
     assert lookup(ICD10CM, "E21.0").code == "E21.0" and lookup(ICD10CM, "E21.4") is None
     # Prefixes only apply in hierarchical systems; LOINC codes never match by prefix.
     assert lookup(LOINC, "17861") is None and lookup(LOINC, "17861-66") is None

@@ -368,3 +368,18 @@ def test_exclusion_from_three_normal_numbers_is_low_confidence() -> None:
     assert a.confidence == "low"
     assert classify({"calcium": 9.5, "phosphate": 3.5, "egfr": 95, "lesion_site": "scrotum", "sex": "M",
                      "age_years": 30}).confidence != "low"
+
+
+@pytest.mark.parametrize("category, measured", [("ckd_g5", {"egfr": 10}), ("ckd_g4", {"egfr": 25})])
+def test_a_recorded_ckd_category_stands_in_for_an_egfr_only_while_none_is_known(category: str, measured: dict) -> None:
+    """CKD G4 / G5 recorded as a diagnosis (e.g. from ICD-10-CM N18.4-N18.6) counts as the eGFR it is defined
+    by, the same as that eGFR measured; a measured eGFR outside the category wins over the record."""
+    case = {"age_years": 72, "sex": "F", "ckd": 1, "dialysis": 0, "lesion_site": "thigh", "painful": 1,
+            "ulceration": 1}
+    recorded, labs = classify({**case, category: 1}), classify({**case, **measured})
+    assert recorded.differential == labs.differential and recorded.urgency == labs.urgency
+    assert recorded.differential[:2] == ("calciphylaxis", "metastatic")
+    normal_egfr = classify({**case, category: 1, "egfr": 70})
+    assert normal_egfr.differential == classify({**case, "egfr": 70}).differential
+    assert "metastatic" not in normal_egfr.differential
+    assert "metastatic" not in classify(case).differential

@@ -257,6 +257,18 @@ def test_a_resolved_condition_keeps_its_history_but_not_a_current_state() -> Non
     assert one(read, "dialysis") == 0
 
 
+def test_ckd_stage_4_and_5_codes_record_the_category_a_resolved_one_does_not() -> None:
+    read = read_fhir(bundle(patient("p1"), condition("c1", "p1", "N18.6"), patient("p2"),
+                            condition("c2", "p2", "N18.4"), patient("p3"), condition("c3", "p3", "N18.32"),
+                            patient("p4"), condition("c4", "p4", "N18.5", clinical="resolved")))
+    cases = read.cases.set_index("case_id")
+    assert cases["ckd"].tolist() == [1, 1, 1, 1]
+    assert cases.loc["p1", "ckd_g5"] == 1 and cases.loc["p2", "ckd_g4"] == 1
+    assert pd.isna(cases.loc["p3", "ckd_g4"]) and pd.isna(cases.loc["p3", "ckd_g5"])
+    assert cases.loc["p4", "ckd_g5"] == 0  # a past stage is not the present kidney function
+    assert score(read.cases)["differential"].iloc[0].split(";")[:2] == ["calciphylaxis", "metastatic"]
+
+
 def test_lesion_site_and_onset_come_from_the_calcinosis_condition() -> None:
     read = read_fhir(bundle(patient("p1"), condition("c1", "p1", "L94.2", bodySite=[{"text": "Fingertips"}],
                                                      onsetDateTime="2024-05-01"),

@@ -37,7 +37,7 @@ _FLAG_INDEX = {name: k for k, name in enumerate(FLAGS)}
 HISTORY = {"calcium": 3, "phosphate": 3}
 """Draws kept per patient (newest first) for the labs that must be paired (Ca×P: at most 7 days apart)."""
 
-CURRENT_STATE = frozenset({"dialysis", "hyperparathyroidism", "vitamin_d_excess", "milk_alkali",
+CURRENT_STATE = frozenset({"dialysis", "ckd_g4", "ckd_g5", "hyperparathyroidism", "vitamin_d_excess", "milk_alkali",
                            "metabolic_alkalosis", "fever_sepsis", "parenteral_nutrition", "obesity",
                            "weight_loss", "recent_hospitalisation", "nicu_stay"})
 """Fields that describe the patient's present state: a resolved condition records them as absent, and a

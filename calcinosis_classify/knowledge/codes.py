@@ -24,8 +24,10 @@ Decisions a reader relies on
   calciphylaxis (ICD-10-CM E83.59, SNOMED CT 237900002) sets no field: the
   library must not take its own answer as evidence. L94.2 is still listed so a
   reader can use its ``bodySite`` as ``lesion_site``.
-* CKD stage codes set ``ckd`` only (the contract has no stage; kidney function
-  comes from eGFR), and ESRD does not imply ``dialysis``.
+* CKD stage codes set ``ckd``; G4 (N18.4) also sets ``ckd_g4`` and G5 / ESRD
+  (N18.5, N18.6, SNOMED CT 46177005) ``ckd_g5``, which stand in for the eGFR
+  the stage is defined by only when no eGFR result is known. ESRD does not
+  imply ``dialysis``.
 * Codes that describe something somewhere on the body (scars, burns,
   panniculitis, skin ulcers, gangrene) are weaker than the contract's "at the
   site"; their notes say so and a reader should prefer a matching ``bodySite``.
@@ -213,10 +215,16 @@ ICD10CM: tuple[CodeMap, ...] = (
         note="Mixed connective tissue disease is classified here."),
     # Kidney.
     _dx("N18", "Chronic kidney disease (CKD)", ("ckd",), (174,), prefix=True,
-        note="Every stage (N18.1-N18.5, N18.9) sets ckd only: the contract has no stage field, and kidney "
-             "function comes from eGFR and creatinine results."),
-    _dx("N18.6", "End stage renal disease", ("ckd",), (174,),
-        note="ESRD is CKD; it does not by itself mean dialysis (a transplant or conservative care are possible), "
+        note="Stages 1-3 (N18.1-N18.3x) and N18.9 set ckd only: kidney function comes from eGFR and creatinine "
+             "results; stages 4 and 5 have entries of their own."),
+    _dx("N18.4", "Chronic kidney disease, stage 4 (severe)", ("ckd", "ckd_g4"), (174,),
+        note="Stage 4 is eGFR 15-29; it stands in for an eGFR only when no eGFR result is known."),
+    _dx("N18.5", "Chronic kidney disease, stage 5", ("ckd", "ckd_g5"), (174,),
+        note="Stage 5 is eGFR < 15 (kidney failure); it stands in for an eGFR only when no eGFR result is known; "
+             "it does not by itself mean dialysis."),
+    _dx("N18.6", "End stage renal disease", ("ckd", "ckd_g5"), (174,),
+        note="ESRD is CKD G5 (stands in for an eGFR < 15 only when no eGFR result is known); it does not by "
+             "itself mean dialysis (a transplant or conservative care are possible), "
              "so dialysis needs its own code."),
     _dx("Z99.2", "Dependence on renal dialysis", ("dialysis",), (175,),
         note="Includes haemodialysis and peritoneal dialysis status."),
@@ -307,7 +315,7 @@ SNOMED_CT: tuple[CodeMap, ...] = (
     _dx("55464009", "Systemic lupus erythematosus", ("autoimmune_disease",), (205,)),
     _dx("398049005", "Mixed connective tissue disease", ("autoimmune_disease",), (180,)),
     _dx("709044004", "Chronic kidney disease", ("ckd",), (207,)),
-    _dx("46177005", "End-stage renal disease", ("ckd",), (207,),
+    _dx("46177005", "End-stage renal disease", ("ckd", "ckd_g5"), (207,),
         note="As for ICD-10-CM N18.6: ESRD alone does not mean dialysis."),
     _dx("108241001", "Dialysis procedure", ("dialysis",), (208,),
         note="A Procedure code. The cited value sets take every descendant of this concept (61 concepts: "

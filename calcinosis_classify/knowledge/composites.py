@@ -20,8 +20,11 @@ __all__ = ["COMPOSITES"]
 
 COMPOSITES: tuple[Composite, ...] = (
     # ------------------------------------------------------------------ kidney (§6.1 step 7, [41])
-    Composite("esrd", "has_dialysis | egfr_below_15", "on dialysis or eGFR < 15", (9, 41)),
-    Composite("ckd_g4_5", "has_dialysis | egfr_below_30", "CKD G4-G5 or dialysis", (41, 43)),
+    # A recorded KDIGO G category stands for the eGFR it is defined by, only while no eGFR is known ([41]).
+    Composite("esrd", "has_dialysis | egfr_below_15 | (unknown(egfr_used) & has_ckd_g5)",
+              "on dialysis, eGFR < 15, or CKD G5 recorded without an eGFR", (9, 41)),
+    Composite("ckd_g4_5", "has_dialysis | egfr_below_30 | (unknown(egfr_used) & (has_ckd_g4 | has_ckd_g5))",
+              "CKD G4-G5 or dialysis", (41, 43)),
     Composite("ckd_any", "has_ckd | has_dialysis | has_kidney_transplant | egfr_below_60",
               "any chronic kidney disease", (41, 43)),
     # A measured eGFR settles it unless the patient is known to be on dialysis; without one, CKD and
@@ -85,8 +88,8 @@ COMPOSITES: tuple[Composite, ...] = (
     Composite("uremic_setting", "esrd | has_kidney_transplant",
               "dialysis, eGFR < 15 or a kidney transplant: calciphylaxis and metastatic are both candidates",
               (10, 15, 43, 45)),
-    Composite("ckd_g3b_4", "egfr_below_45 & ~egfr_below_15 & ~has_dialysis",
-              "CKD G3b-G4 without dialysis (eGFR 15-44)", (12, 41, 43)),
+    Composite("ckd_g3b_4", "((egfr_below_45 & ~egfr_below_15) | (unknown(egfr_used) & has_ckd_g4)) & ~has_dialysis",
+              "CKD G3b-G4 without dialysis (eGFR 15-44, or CKD G4 recorded without an eGFR)", (12, 41, 43)),
     Composite("cp_setting",
               "uremic_setting | ckd_g3b_4 | has_warfarin | has_hyperparathyroidism | has_malignancy",
               "a calciphylaxis setting: dialysis, eGFR < 15, transplant, CKD G3b-G4, warfarin/VKA, primary HPT or "

@@ -237,3 +237,14 @@ def test_summary_lists_every_unverified_code() -> None:
     for name, entry in unverified_codes():
         assert f"{name} `{entry.code}`" in summary
     assert all(not m.verified for _, m in unverified_codes())
+
+
+def test_reading_rules_name_real_flags_routes_and_statuses() -> None:
+    """The reader's tables beside the code maps: a misspelt field or route fails here, not in a silent miss."""
+    flags = {f.name for f in FIELDS if f.kind == "flag"}
+    assert codes.CURRENT_STATE <= flags and set(codes.EXPOSURES) <= flags
+    required = {m.route for table in CODE_SYSTEMS.values() for m in table if m.route}
+    assert required <= set(codes.ROUTES)
+    route_codes = {code for code, _ in codes.ROUTE_CODES.values()}
+    assert all(w.isalpha() or w in route_codes for words, _ in codes.ROUTES.values() for w in words)
+    assert set(codes.INTERPRETATION.values()) == {-1, 0, 1} and 1 <= codes.PAIR_DAYS <= 31

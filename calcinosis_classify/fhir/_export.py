@@ -56,7 +56,6 @@ import pyarrow.compute as pc
 
 from calcinosis_classify._writing import write_frame
 from calcinosis_classify.errors import InputError
-from calcinosis_classify.fhir._reduce import IATROGENIC
 from calcinosis_classify.knowledge import codes
 from calcinosis_classify.knowledge.codes import CodeMap
 from calcinosis_classify.schema import FIELD_BY_NAME
@@ -81,13 +80,13 @@ _SNOMED = "http://snomed.info/sct"
 _CONDITION_SYSTEMS = (_ICD10CM, _SNOMED)
 _MEDICATION_SYSTEMS = ("http://www.nlm.nih.gov/research/umls/rxnorm", "http://www.whocc.no/atc")
 _PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "http://www.cms.gov/Medicare/Coding/ICD10")
-# Route codes: SNOMED CT route-of-administration values (FHIR value set route-codes).
-_ROUTES = {"intravenous": ("47625008", "Intravenous route"), "oral": ("26643006", "Oral route")}
-_STATUS_CODES = {"low": ("L", "Low"), "normal": ("N", "Normal"), "high": ("H", "High")}
+# The interpretation code written for a status: the first code of the status in the reader's table.
+_STATUS_CODES = {word: (next(c for c, v in codes.INTERPRETATION.items() if v == value), word.title())
+                 for value, word in ((-1, "low"), (0, "normal"), (1, "high"))}
 # Durations the cohort gives and the reader derives: from a medication's or procedure's start to the
 # lesion's onset; the exposures whose start feeds exposure_weeks are the reader's.
 _MONTH_DAYS = 365.25 / 12
-_EXPOSURES = IATROGENIC
+_EXPOSURES = codes.EXPOSURES
 _DAY_NS = 86_400 * 10**9
 _NO_DATE = np.iinfo(np.int64).min
 _SHARED_DRAW = ("calcium", "phosphate", "albumin", "ionized_calcium")  # one blood draw (Ca x P, correction)
@@ -577,7 +576,7 @@ class _Builder:
 def _route_json(route: str) -> str:
     if not route:
         return ""
-    code, display = _ROUTES[route]
+    code, display = codes.ROUTE_CODES[route]
     return (f'"route":{{"coding":[{{"system":"{_SNOMED}","code":"{code}","display":"{display}"}}],'
             f'"text":{json.dumps(route)}}},')
 

@@ -24,21 +24,16 @@ from calcinosis_classify.fhir._reduce import (
     ABSENT,
     ABSENT_REASONS,
     FLAGS,
-    IATROGENIC,
     LABS,
     STATUS_LABS,
     Reducer,
 )
 from calcinosis_classify.fhir._state import ACTIVE, TopK
 from calcinosis_classify.intake import WARNING_COLUMNS, read_cases
-from calcinosis_classify.knowledge.codes import CODE_SYSTEMS
+from calcinosis_classify.knowledge.codes import CODE_SYSTEMS, EXPOSURES, PAIR_DAYS
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 
-__all__ = ["PAIR_DAYS", "FhirRead", "read_fhir"]
-
-PAIR_DAYS = 7
-"""Calcium and phosphate used together (for Ca×P) are from draws at most this many days apart
-(clinical-spec §6.1, step 5)."""
+__all__ = ["FhirRead", "read_fhir"]
 
 _DAY = 86400
 _MONTH_DAYS = 365.25 / 12
@@ -314,7 +309,7 @@ def _numbers(r: Reducer, n: int, as_of: int, labs: dict[str, np.ndarray], flags:
     warfarin = flags[:, FLAGS.index("warfarin")] == 1
     start = np.where((r.warfarin_start[:n] != ACTIVE) & warfarin, r.warfarin_start[:n], np.nan)
     columns["warfarin_months"] = np.clip((onset - start) / (_MONTH_DAYS * _DAY), 0, None)
-    exposed = (flags[:, [FLAGS.index(f) for f in IATROGENIC]] == 1).any(axis=1)
+    exposed = (flags[:, [FLAGS.index(f) for f in EXPOSURES]] == 1).any(axis=1)
     when = np.where((r.exposure[:n] != C.NO_DATE) & exposed, r.exposure[:n], np.nan)
     columns["exposure_weeks"] = (onset - when) / (7 * _DAY)
     return columns

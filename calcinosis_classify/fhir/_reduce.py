@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 from calcinosis_classify.fhir import _columns as C
 from calcinosis_classify.fhir._parse import Block
 from calcinosis_classify.fhir._state import ACTIVE, Patients, TopK, Warnings, _grown, as_ids
+from calcinosis_classify.knowledge.codes import CURRENT_STATE, EXPOSURES, INTERPRETATION, ROUTES
+from calcinosis_classify.knowledge.codes import DATA_ABSENT_REASONS as ABSENT_REASONS
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 
 LABS = tuple(f.name for f in FIELDS if f.kind == "lab")
@@ -37,20 +39,6 @@ _FLAG_INDEX = {name: k for k, name in enumerate(FLAGS)}
 HISTORY = {"calcium": 3, "phosphate": 3}
 """Draws kept per patient (newest first) for the labs that must be paired (Ca×P: at most 7 days apart)."""
 
-CURRENT_STATE = frozenset({"dialysis", "ckd_g4", "ckd_g5", "hyperparathyroidism", "vitamin_d_excess", "milk_alkali",
-                           "metabolic_alkalosis", "fever_sepsis", "parenteral_nutrition", "obesity",
-                           "weight_loss", "recent_hospitalisation", "nicu_stay"})
-"""Fields that describe the patient's present state: a resolved condition records them as absent, and a
-completed procedure or medication sets them only when it ended within the window before ``as_of``."""
-
-IATROGENIC = ("iv_calcium", "heel_sticks", "electrode_paste", "alginate_dressing", "nicu_stay",
-              "pas_therapy", "parenteral_nutrition")
-"""Exposures whose date feeds ``exposure_weeks``."""
-
-INTERPRETATION = {"H": 1, "HH": 1, "HU": 1, ">": 1, "L": -1, "LL": -1, "LU": -1, "<": -1, "N": 0}
-ABSENT_REASONS = ("unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked",
-                  "not-applicable", "unsupported", "as-text", "error", "not-a-number", "negative-infinity",
-                  "positive-infinity", "not-performed", "not-permitted")
 ABSENT = 10
 """Qualitative store values: -1/0/1 = low/normal/high; ``ABSENT + k`` = data absent, reason ``k``."""
 
@@ -61,13 +49,6 @@ _MED_ENDED = {"completed", "stopped"}
 _PROC_DONE = {"completed", "in-progress"}
 _UNCONFIRMED = {"unconfirmed", "provisional", "differential"}
 _RESOLVED = {"inactive", "remission", "resolved"}
-# The routes a code map may require, as words or SNOMED CT route codes (47625008 intravenous, 26643006
-# oral, 78421000 intramuscular, 34206005 subcutaneous), and whether a medication without a route counts.
-_ROUTES = {
-    "intravenous": ({"intravenous", "iv", "47625008"}, False),
-    "systemic": ({"oral", "mouth", "po", "enteral", "intravenous", "iv", "intramuscular", "im", "subcutaneous",
-                  "sc", "parenteral", "26643006", "47625008", "78421000", "34206005"}, True),
-}
 _DAY = 86400
 
 
@@ -469,7 +450,7 @@ class Reducer:
         ok = start != C.NO_DATE
         if name == "warfarin":
             np.minimum.at(self.warfarin_start, rows[ok], start[ok])
-        elif name in IATROGENIC:
+        elif name in EXPOSURES:
             np.maximum.at(self.exposure, rows[ok], start[ok])
 
 
@@ -533,7 +514,7 @@ def _route_matches(route: str | None, wanted: str) -> bool:
     """Whether a medication's route (its text, display and code, lower case) is the one a code map asks
     for: ``intravenous`` needs an intravenous route; ``systemic`` accepts oral or parenteral routes and a
     medication without a route (systemic use being the rule for the ingredients mapped)."""
-    words, if_absent = _ROUTES.get(wanted.lower(), ({wanted.lower()}, False))
+    words, if_absent = ROUTES.get(wanted.lower(), (frozenset({wanted.lower()}), False))
     if not route:
         return if_absent
     return not words.isdisjoint(re.split(r"[^0-9a-z]+", route.replace(".", "")))

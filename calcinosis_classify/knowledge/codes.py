@@ -73,6 +73,13 @@ __all__ = [
     "RXNORM",
     "SNOMED_CT",
     "CodeMap",
+    "CURRENT_STATE",
+    "DATA_ABSENT_REASONS",
+    "EXPOSURES",
+    "INTERPRETATION",
+    "PAIR_DAYS",
+    "ROUTE_CODES",
+    "ROUTES",
 ]
 
 
@@ -443,3 +450,41 @@ CODE_SYSTEMS: Mapping[str, tuple[CodeMap, ...]] = MappingProxyType(
     }
 )
 """The tables by FHIR code-system URI (``Coding.system``)."""
+
+
+# ------------------------------------------------------------------ how a reader uses the codes
+PAIR_DAYS = 7
+"""Calcium and phosphate used together (for Ca×P) are from draws at most this many days apart
+(clinical-spec §6.1, step 5)."""
+
+CURRENT_STATE = frozenset({"dialysis", "ckd_g4", "ckd_g5", "hyperparathyroidism", "vitamin_d_excess", "milk_alkali",
+                           "metabolic_alkalosis", "fever_sepsis", "parenteral_nutrition", "obesity",
+                           "weight_loss", "recent_hospitalisation", "nicu_stay"})
+"""Fields that describe the patient's present state: a resolved condition records them as absent, and a
+completed procedure or medication sets them only when it ended within the window before ``as_of``."""
+
+EXPOSURES = ("iv_calcium", "heel_sticks", "electrode_paste", "alginate_dressing", "nicu_stay",
+             "pas_therapy", "parenteral_nutrition")
+"""Iatrogenic exposures whose date feeds ``exposure_weeks``."""
+
+INTERPRETATION = {"H": 1, "HH": 1, "HU": 1, ">": 1, "L": -1, "LL": -1, "LU": -1, "<": -1, "N": 0}
+"""HL7 v3 ObservationInterpretation codes -> qualitative status (-1 low, 0 normal, 1 high); the first code of
+each status is the one a writer uses."""
+
+DATA_ABSENT_REASONS = ("unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked",
+                       "not-applicable", "unsupported", "as-text", "error", "not-a-number", "negative-infinity",
+                       "positive-infinity", "not-performed", "not-permitted")
+"""HL7 data-absent-reason codes a reader names in its warnings."""
+
+ROUTE_CODES = {"intravenous": ("47625008", "Intravenous route"), "oral": ("26643006", "Oral route"),
+               "intramuscular": ("78421000", "Intramuscular route"),
+               "subcutaneous": ("34206005", "Subcutaneous route")}
+"""SNOMED CT route-of-administration codes (FHIR value set route-codes) by route."""
+
+ROUTES = {
+    "intravenous": (frozenset({"intravenous", "iv", ROUTE_CODES["intravenous"][0]}), False),
+    "systemic": (frozenset({"oral", "mouth", "po", "enteral", "intravenous", "iv", "intramuscular", "im",
+                            "subcutaneous", "sc", "parenteral", *(code for code, _ in ROUTE_CODES.values())}), True),
+}
+"""The routes a code map may require (``CodeMap.route``): the words or route codes that satisfy it, and
+whether a medication without a route counts."""

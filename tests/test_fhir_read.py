@@ -360,10 +360,14 @@ def test_broken_resources_never_stop_the_read_nor_lose_a_patient(resources: list
 
     lines = [json.dumps(patient("p1")).encode(), json.dumps(patient("p2")).encode()]
     lines += [json.dumps(r).encode() for r in resources] + junk
+    # NDJSON cannot hold NaN or infinity (json.dumps writes a line no JSON parser reads): such a resource is an
+    # unreadable line there, so the Bundle it is compared with leaves it out too.
+    representable = [r for r in resources if _strict_json(r)]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.ndjson"
         path.write_bytes(b"\n".join(lines) + b"\n")
-        reads = [read_fhir(path), read_fhir(bundle(patient("p1"), patient("p2"), *resources))]
+        reads = [read_fhir(path), read_fhir(bundle(patient("p1"), patient("p2"), *representable)),
+                 read_fhir(bundle(patient("p1"), patient("p2"), *resources))]
     for read in reads:
         assert list(read.cases["case_id"][:2]) == ["p1", "p2"]
         assert set(read.cases["case_id"]) <= {"p1", "p2", "p3"}
@@ -373,6 +377,14 @@ def test_broken_resources_never_stop_the_read_nor_lose_a_patient(resources: list
         assert ((rows >= 0) & (rows < len(read.cases))).all()
         score(read.cases)
     pd.testing.assert_frame_equal(reads[0].cases, reads[1].cases)
+
+
+def _strict_json(resource: dict[str, Any]) -> bool:
+    try:
+        json.dumps(resource, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ command line

@@ -173,10 +173,22 @@ def test_any_case_id_and_warning_text_gives_valid_json_resources(ids: list[str],
                           **{f"score_{s}": 0.0 for s in SUBTYPES}})
     resources = list(to_risk_assessments(frame))
     _validated(resources)
+    def fhir_string(text: str) -> str:  # whitespace other than space, tab, CR, LF is not allowed
+        return "".join(" " if c.isspace() and c not in " \t\r\n" else c for c in text)
+
     for k, (given_id, r) in enumerate(zip(ids, resources, strict=True), 1):
-        assert r["subject"]["identifier"]["value"] == (given_id or f"row {k}")
+        assert r["subject"]["identifier"]["value"] == (fhir_string(given_id) or f"row {k}")
         if warning:
-            assert any(n["text"] == f"Data warnings: {warning}" for n in r["note"])
+            assert any(n["text"] == f"Data warnings: {fhir_string(warning)}" for n in r["note"])
+
+
+def test_whitespace_fhir_does_not_allow_becomes_a_space() -> None:
+    frame = pd.DataFrame({"case_id": ["a\x85b", "c\u00a0d"], "subtype": "indeterminate",
+                          "warnings": "w\u2028x", **{f"score_{s}": 0.0 for s in SUBTYPES}})
+    resources = list(to_risk_assessments(frame))
+    _validated(resources)
+    assert [r["subject"]["identifier"]["value"] for r in resources] == ["a b", "c d"]
+    assert all({"text": "Data warnings: w x"} in r["note"] for r in resources)
 
 
 def test_cli_fhir_out_reads_back_parquet_and_prefixed_output(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
@@ -65,11 +66,16 @@ _READ = ("subtype", "differential", *(f"score_{s}" for s in _SUBTYPES), "confide
 _ID_NAMESPACE = uuid.UUID("6f1c2a4e-7d3b-5c1e-9a8f-2b4d6e8f0a1c")
 
 
+# FHIR strings allow no whitespace but space, tab, CR and LF (the R4 ``string`` pattern ``[ \r\n\t\S]+``):
+# any other (a no-break space, U+0085, a line separator) becomes a space.
+_NOT_FHIR_WHITESPACE = re.compile(r"[^\S \r\n\t]")
+
+
 def _text(value: Any) -> str:
-    """A cell as text: missing (None, NaN, pandas NA) is empty."""
+    """A cell as FHIR-valid text: missing (None, NaN, pandas NA) is empty; other whitespace is a space."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
-    return str(value)
+    return _NOT_FHIR_WHITESPACE.sub(" ", str(value))
 
 
 def _number(value: Any) -> float | None:

@@ -30,6 +30,7 @@ from calcinosis_classify.leaflet import (
     patient_summary,
 )
 from calcinosis_classify.schema import FIELD_BY_NAME
+from calcinosis_classify.ranking import tie_broken
 
 __all__ = ["DISCLAIMER", "OUTPUT_COLUMNS", "Assessment", "Point", "classify", "score"]
 
@@ -91,10 +92,11 @@ def _ranked_strings(codes: np.ndarray, names: pa.Array, limit: int) -> pa.Array:
 
 def _differential(res: engine.EngineResult) -> pa.Array:
     """Subtypes in the differential: the top subtype, then contributing ones (§6.5), then the rest by
-    adjusted points; ties in subtype order."""
+    adjusted points, ties broken as the top is (:func:`~calcinosis_classify.ranking.tie_broken`)."""
     s = len(SUBTYPES)
-    adjusted, contributing, include = res.adjusted.T, res.contributing.T, res.in_differential.T
-    key = [adjusted[j] + np.where(contributing[j], 1000.0, 0.0) + np.where(res.top == j, 10000.0, 0.0)
+    contributing, include = res.contributing.T, res.in_differential.T
+    ordered = tie_broken(np.ascontiguousarray(res.adjusted.T), res.supported.T, res.env)
+    key = [ordered[j] + np.where(contributing[j], 1000.0, 0.0) + np.where(res.top == j, 10000.0, 0.0)
            for j in range(s)]
     inc = [np.ascontiguousarray(include[j]) for j in range(s)]
     # Rank of each subtype among the included ones: a larger key, or an equal key and a lower index,

@@ -118,6 +118,15 @@ def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, top
 
 
+def tie_broken(adj: np.ndarray, supported: np.ndarray, env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Subtype-major (S, n) ordering keys: ``adj`` plus the tie-breakers of §6.4 step 2, each far below the
+    half points ``adj`` moves in (a supported subtype before a candidate-only one, then can't-miss status,
+    then the declared order). The top and the differential are both ordered by it."""
+    key = adj + _TIE32[:, None].astype(adj.dtype) + supported * _SUPPORTED_TIE
+    key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
+    return key
+
+
 def graded_rows(env: Mapping[str, np.ndarray]) -> np.ndarray:
     """Rows whose confidence can be above low: the inputs the confidence policy needs are known."""
     return env[kb.CONFIDENCE.graded] == TRUE
@@ -181,8 +190,7 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     # Overrides change the order, not who is listed: differential membership reads the points before them.
     before_overrides = adj.copy() if full else adj
     override_state = _override(env, adj, supported, n, fixed)
-    key = adj + _TIE32[:, None] + supported * _SUPPORTED_TIE
-    key[CANT_MISS_INDEX] += (env[kb.CANT_MISS.finding] == TRUE) * _CANT_MISS_TIE
+    key = tie_broken(adj, supported, env)
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
     # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
     # second highest (a tie counting twice).

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from calcinosis_classify import assessment, engine
+from calcinosis_classify import knowledge as kb
 from calcinosis_classify.engine import KB, PROBE_NAMES, SUBTYPES
 from calcinosis_classify.findings import TRUE
 
@@ -19,10 +20,18 @@ def _ranked(order: np.ndarray, include: np.ndarray, names: tuple[str, ...], limi
 
 
 def _expected_differential(res: Any) -> list[str]:
-    key = res.adjusted + np.where(res.contributing, 1000.0, 0.0)
-    key[np.arange(res.n), np.maximum(res.top, 0)] += np.where(res.top >= 0, 10000.0, 0.0)
-    order = np.argsort(-key, axis=1, kind="stable")
-    return _ranked(order, res.in_differential, SUBTYPES, len(SUBTYPES))
+    """Per row: the top, then contributing subtypes, then by adjusted points; equal points put a supported
+    subtype first, then calciphylaxis when its can't-miss finding holds, then the declared tie order."""
+    cant_miss = res.env[kb.CANT_MISS.finding] == TRUE
+    out = []
+    for i in range(res.n):
+        def sort_key(j: int, i: int = i) -> tuple[Any, ...]:
+            return (-int(res.top[i] == j), -bool(res.contributing[i, j]), -res.adjusted[i, j],
+                    -bool(res.supported[i, j]), -(SUBTYPES[j] == kb.CANT_MISS.subtype and bool(cant_miss[i])),
+                    kb.TIE_ORDER.index(SUBTYPES[j]))
+        out.append(";".join(SUBTYPES[j] for j in sorted(range(len(SUBTYPES)), key=sort_key)
+                            if res.in_differential[i, j]))
+    return out
 
 
 def _expected_missing(missing: np.ndarray) -> list[str]:
@@ -51,6 +60,8 @@ def _fake_result(n: int, seed: int, order: str, missing_dtype: Any = np.int16) -
         n=n, adjusted=_layout(adjusted, order),
         contributing=_layout(rng.random((n, s)) < 0.2, order),
         in_differential=_layout(rng.random((n, s)) < 0.5, order),
+        supported=_layout(rng.random((n, s)) < 0.5, order),
+        env={kb.CANT_MISS.finding: rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=n)},
         top=rng.integers(-1, s, size=n),
         missing=_layout(missing.astype(missing_dtype), order),
         rule_state=_layout(rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(n, r), p=[0.6, 0.3, 0.1]),

@@ -71,8 +71,9 @@ COMPOSITES: tuple[Composite, ...] = (
     # ------------------------------------------------------------------ history and settings
     Composite("iatrogenic_exposure",
               "has_iv_calcium | has_heel_sticks | has_electrode_paste | has_parenteral_nutrition | "
-              "has_alginate_dressing | has_pas_therapy | has_nicu_stay",
-              "a recorded iatrogenic exposure", (4, 46, 69, 70, 79, 101)),
+              "has_alginate_dressing | has_pas_therapy | has_nicu_stay | text_calcium_injection",
+              "a recorded iatrogenic exposure (a flag, or a calcium-containing injection named at the site)",
+              (4, 46, 69, 70, 79, 101, 230)),
     Composite("explaining_history",
               "has_autoimmune_disease | has_injury | has_genetic_disorder | iatrogenic_exposure | metabolic_cause",
               "CTD, local injury, inherited disorder, exposure or metabolic disorder that explains the lesion",

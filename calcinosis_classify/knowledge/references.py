@@ -3,7 +3,9 @@
 ``[26]`` in a rule, a threshold or an explanation is :data:`REFERENCES` entry 26.
 Numbers 1-106 are those of the clinical specification the knowledge base was
 written from (number 100 is not used there and is absent here); numbers 110-159
-are the sources of the management options (:mod:`~calcinosis_classify.knowledge.management`).
+are the sources of the management options (:mod:`~calcinosis_classify.knowledge.management`),
+160-229 those of the terminology code maps (:mod:`~calcinosis_classify.knowledge.codes`) and 230-259
+those of evidence rules the specification does not cover.
 Each entry keeps the public copy that was read (``url``, further copies in
 ``other_urls``); some of those are mirrors or secondary copies, so where the
 primary publication could be identified the entry also carries its DOI, its
@@ -630,6 +632,11 @@ REFERENCES: tuple[Reference, ...] = (
        "National University Hospital Singapore, Clinical Chemistry", "https://nuhsingapore.testcatalog.org/show/PO4"),
     _r(223, "", "ICD-10-CM Q79.6 Ehlers-Danlos syndromes (Q79.60-Q79.69) (the page the code should be checked at; "
        "not read)", None, "ICD10Data", "https://www.icd10data.com/ICD10CM/Codes/Q00-Q99/Q65-Q79/Q79-/Q79.6"),
+    # ------------------------------------------------------------------ evidence rules beyond the specification (230-259)
+    _r(230, "Eich D, Scharffetter-Kochanek K, Weihrauch J, Krieg T, Hunzelmann N", "Calcinosis of the cutis and "
+       "subcutis: an unusual nonimmunologic adverse reaction to subcutaneous injections of low-molecular-weight "
+       "calcium-containing heparins (seen only as a citation, in the reference list of a later case report)", 2004,
+       "J Am Acad Dermatol 2004;50(2):210-4", "https://revista.spdv.com.pt/index.php/spdv/article/view/329"),
 )
 
 REFERENCES_BY_NUMBER: Mapping[int, Reference] = MappingProxyType({r.number: r for r in REFERENCES})

@@ -115,6 +115,11 @@ RULES: tuple[Rule, ...] = (
     Rule("IDI-SCN-AGAINST-MULTIPLE", "idiopathic", "site_head_neck & child & ~solitary_lesion", -1, "weak",
          "case series", "Several head/neck lesions: subepidermal calcified nodules are solitary in about 80%.",
          (63, 64)),
+    Rule("IDI-SCN-ADULT", "idiopathic", "site_head_neck & ~child", 1, "weak",
+         "case series", "Head/neck nodule (ear, eyelid, cheek) in an adult: about 30% of subepidermal calcified "
+         "nodules occur in adults (what explains a lesion counts against idiopathic, and O4 stops it leading).",
+         (63, 64),
+         phenotype="subepidermal calcified nodule"),
     Rule("IDI-MICC", "idiopathic", "has_down_syndrome & (site_acral | text_milia_like)", 2, "strong", "case series",
          "Milia-like papules on the hands or feet in a child with Down syndrome.", (65,),
          phenotype="milia-like calcinosis (Down syndrome)"),
@@ -183,6 +188,10 @@ RULES: tuple[Rule, ...] = (
          "Calcium alginate dressing on the affected wound.", (46,)),
     Rule("IAT-NICU", "iatrogenic", "has_nicu_stay", 2, "moderate", "case series",
          "NICU stay with treatment for hypocalcaemia.", (70, 71, 72, 73)),
+    Rule("IAT-CALCIUM-INJECTION-SITE", "iatrogenic", "text_calcium_injection", 3, "strong", "case series",
+         "The lesion is at the site of a calcium-containing injection or infusion named in the record "
+         "(subcutaneous calcium heparin / nadroparin, calcium gluconate or chloride): parenteral calcium at the "
+         "lesion site.", (4, 70, 101, 230)),
     Rule("IAT-PARENTERAL", "iatrogenic", "has_parenteral_nutrition", 1, "weak", "textbook",
          "Parenteral nutrition (calcium/phosphate infusion; no dedicated report retrieved).", (4, 101)),
     Rule("IAT-HOSPITAL", "iatrogenic", "has_recent_hospitalisation", 1, "weak", "textbook",
@@ -276,6 +285,15 @@ OVERRIDES: tuple[Override, ...] = (
              "transplant or warfarin: calciphylaxis is ranked first regardless of labs - unless the only sign is "
              "an ulcerated digital lesion without necrosis in known CTD, which is ranked by site (§6.5).",
              (9, 15, 19, 22, 56)),
+    Override("O6-NECROSIS-OUTRANKS", "calciphylaxis", "rank_first",
+             "has_necrosis & (cp_setting | nonuremic_cp_setting | caxp_metastatic) & "
+             "not_known(iatrogenic_exposure) & not_known(below_calciphylaxis_age)",
+             "Necrosis, eschar, retiform purpura or livedo racemosa in any calciphylaxis setting (dialysis, eGFR < "
+             "15, transplant, CKD G3b-G4, warfarin/VKA, primary HPT, malignancy, liver disease, CTD on steroids) "
+             "or with a Ca×P at or above the metastatic threshold: calciphylaxis is ranked first, extending O1 "
+             "beyond dialysis, transplant and warfarin (§6.8.3) - unless a recorded exposure (extravasation) "
+             "explains the necrosis, or the patient is younger than any reported calciphylaxis patient.",
+             (9, 10, 12, 15, 18, 19, 20, 33, 74, 75)),
     Override("O3-IATROGENIC-NEEDS-EXPOSURE", "iatrogenic", "rank_at_most_third", "not_known(iatrogenic_exposure)",
              "Without a recorded qualifying exposure, iatrogenic cannot rank above third.", (2, 4, 5)),
     Override("O4-IDIOPATHIC-EXCLUSION", "idiopathic", "lead_only_if",
@@ -291,22 +309,29 @@ OVERRIDES: tuple[Override, ...] = (
 
 COEXISTENCE: tuple[Coexistence, ...] = (
     Coexistence("X-UREMIC-SETTING",
-                "uremic_setting & not_known(painless_without_necrosis) & not_known(metastatic_pattern)",
+                "uremic_setting & not_known(painless_without_necrosis) & not_known(metastatic_pattern) & "
+                "not_known(below_calciphylaxis_age)",
                 "calciphylaxis", "metastatic", True,
                 "Dialysis, eGFR < 15 or transplant: calciphylaxis ranks above metastatic unless the lesion is known "
                 "to be painless without purpura or necrosis, or periarticular/tumoral masses with a high Ca×P "
-                "show the metastatic pattern (§6.8.1).", (10, 15, 43, 45)),
-    Coexistence("X-PAIN-KIDNEY", "has_painful & (uremic_setting | ckd_g3b_4) & not_known(metastatic_pattern)",
+                "show the metastatic pattern (§6.8.1). The order comes from adult dialysis series: below the "
+                "youngest reported calciphylaxis age (15 y) it does not apply (§6.3 age modifiers).",
+                (10, 12, 15, 16, 18, 43, 45)),
+    Coexistence("X-PAIN-KIDNEY", "has_painful & (uremic_setting | ckd_g3b_4) & not_known(metastatic_pattern) & "
+                "not_known(below_calciphylaxis_age)",
                 "calciphylaxis", "metastatic", True,
                 "A painful lesion in advanced CKD, on dialysis or after transplant: calciphylaxis leads, the "
                 "CKD-mineral derangement contributing (pain is its most consistent feature; metastatic deposits "
                 "are typically painless) - unless periarticular, tumoral or fingertip deposits with a high Ca×P "
-                "show the metastatic pattern, whose masses can also hurt (§2.2, §6.8.1-2).", (5, 8, 9, 10, 11, 44)),
+                "show the metastatic pattern, whose masses can also hurt (§2.2, §6.8.1-2). Not below the youngest "
+                "reported calciphylaxis age (15 y, §6.3).", (5, 8, 9, 10, 11, 12, 15, 44)),
     Coexistence("X-PAIN-HPT-MALIGNANCY",
-                "has_painful & (has_hyperparathyroidism | has_malignancy) & not_known(metastatic_pattern)",
+                "has_painful & (has_hyperparathyroidism | has_malignancy) & not_known(metastatic_pattern) & "
+                "not_known(below_calciphylaxis_age)",
                 "calciphylaxis", "metastatic", True,
                 "A painful lesion with primary HPT or malignancy: calciphylaxis leads, the metabolic cause "
-                "contributing, unless the deposits show the metastatic pattern (§6.8.2).", (5, 8, 9, 18, 33, 44)),
+                "contributing, unless the deposits show the metastatic pattern (§6.8.2); not below the youngest "
+                "reported calciphylaxis age (15 y, §6.3).", (5, 8, 9, 12, 15, 18, 33, 44)),
     Coexistence("X-NECROSIS-MINERAL", "has_necrosis & (ca_or_p_high | caxp_elevated | caxp_metastatic | metabolic_cause)",
                 "calciphylaxis", "metastatic", True,
                 "Necrosis or retiform purpura outrank a high Ca×P: with a mineral derangement or its cause, "
@@ -319,9 +344,11 @@ COEXISTENCE: tuple[Coexistence, ...] = (
                 "An ulcerated fingertip/hand lesion without necrosis in known CTD on dialysis or warfarin: ranked "
                 "by site as dystrophic, calciphylaxis kept beside it (not excluded: urgency and risk stand).",
                 (9, 43, 56, 57)),
-    Coexistence("X-EXTRAVASATION-ESRD", "has_iv_calcium & site_infusion & (esrd | caxp_metastatic)",
+    Coexistence("X-EXTRAVASATION-ESRD",
+                "((has_iv_calcium & site_infusion) | text_calcium_injection) & (esrd | caxp_metastatic)",
                 "iatrogenic", "metastatic", True,
-                "Extravasation in ESRD / high Ca×P: iatrogenic primary, metastatic contributing.", (76,)),
+                "Extravasation (or a calcium-containing injection at the site) in ESRD / high Ca×P: iatrogenic "
+                "primary, metastatic contributing.", (76, 230)),
     Coexistence("X-HEEL-STICK-DYSTROPHIC", "has_heel_sticks & site_heel", "iatrogenic", "dystrophic", True,
                 "Heel-stick nodules: iatrogenic exposure with a dystrophic mechanism.", (4, 69)),
     Coexistence("X-SCROTAL-SCN-DYSTROPHIC", "phenotype_idiopathic & ~site_periarticular", "idiopathic", "dystrophic",

@@ -383,3 +383,21 @@ def test_a_recorded_ckd_category_stands_in_for_an_egfr_only_while_none_is_known(
     assert normal_egfr.differential == classify({**case, "egfr": 70}).differential
     assert "metastatic" not in normal_egfr.differential
     assert "metastatic" not in classify(case).differential
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("injection sites of calcium-containing heparin", True),
+    ("nadroparin injection sites", True),
+    ("abdomen and thighs (Calciparin injection sites)", True),
+    ("dorsum of hand after calcium gluconate extravasation", True),
+    ("white calcium-containing material", False),
+    ("firm nodules with calcium deposits", False),
+    ("wound under a calcium alginate dressing", False),
+    ("injection sites of enoxaparin", False),
+])
+def test_a_calcium_containing_injection_named_at_the_site_is_an_exposure(text: str, named: bool) -> None:
+    """Only a named calcium-containing preparation counts as the exposure; calcium as the deposit does not."""
+    case = classify({"age_years": 60, "sex": "M", "calcium_status": "normal", "phosphate_status": "normal",
+                     "lesion_site": text})
+    assert ("IAT-CALCIUM-INJECTION-SITE" in {p.rule_id for p in case.evidence}) is named
+    assert (case.subtype == "iatrogenic") is named

@@ -51,8 +51,10 @@ MORPHOLOGY_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "text_multiple": (r"multiple|numerous|several|many|\b[2-9]\d*\s+(nodules|papules|lesions)", "multiple lesions",
                       (61, 65)),
     # An exposure named where the lesion is: a subcutaneous calcium salt (calcium heparin / nadroparin) or an
-    # infusion of calcium gluconate / chloride. "calcium deposits" and "calcium alginate" do not match.
-    "text_calcium_injection": (r"calcium[- ]containing|calci(um)?[- ]?(heparin|nadroparin)|(heparin|nadroparin)[- ]"
+    # infusion of calcium gluconate / chloride. "calcium deposits", "calcium-containing material" and "calcium
+    # alginate" (a dressing, its own flag) do not match.
+    "text_calcium_injection": (r"calcium[- ]containing (heparin|nadroparin|injection|infusion|solution|fluid|paste|gel)|"
+                               r"calci(um)?[- ]?(heparin|nadroparin)|(heparin|nadroparin)[- ]"
                                r"calcium|calcipar|nadroparin|fraxiparin|calcium (gluconate|chloride)",
                                "a calcium-containing injection or infusion at the site", (4, 70, 101, 230)),
     "text_mass": (r"\bmass(es)?\b|tumou?r-?like|tumoral", "large tumoral mass", (66, 67)),

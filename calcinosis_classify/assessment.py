@@ -391,11 +391,13 @@ class Point:
     rationale: str
     refs: tuple[int, ...]
     values: tuple[str, ...]
+    counted: bool = True  # False: a modifier of a subtype no rule supports (its points are not added)
 
     def sentence(self) -> str:
         refs = "".join(f"[{r}]" for r in self.refs)
         shown = f" ({'; '.join(self.values)})" if self.values else ""
-        return f"{self.points:+d} {self.subtype}: {self.rationale}{shown} {refs} <{self.rule_id}>"
+        not_counted = "" if self.counted else f" (not counted: no rule supports {self.subtype})"
+        return f"{self.points:+d} {self.subtype}{not_counted}: {self.rationale}{shown} {refs} <{self.rule_id}>"
 
 
 @dataclass(frozen=True)
@@ -530,8 +532,10 @@ def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ..
         r = KB.rules[k]
         shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
                       if (v := _format_value(f, intake.values[f][i])) is not None)
+        # Modifiers (age bands, risk factors) adjust only a subtype another rule supports (the ranking's rule).
+        counted = r.rule.strength != "modifier" or bool(res.supported[i, engine.SUB_INDEX[r.rule.subtype]])
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
-                            r.rule.refs, shown))
+                            r.rule.refs, shown, counted))
     return tuple(points)
 
 

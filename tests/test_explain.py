@@ -149,3 +149,17 @@ def test_candidates_are_shown_as_candidates_not_as_zero_scores() -> None:
     text = classify({"age_years": 35, "sex": "F", "lesion_site": "forearm"}).explain()
     assert "Differential: dystrophic (candidate), idiopathic (candidate)" in text
     assert "0.00" not in text.split("Differential:")[1].split("\n")[0]
+
+
+def test_a_modifier_of_an_unsupported_subtype_is_shown_as_not_counted() -> None:
+    """Modifiers adjust only a subtype another rule supports: the explanation says when one did not count."""
+    child = classify({"age_years": 11, "sex": "M", "lesion_site": "elbow", "lesion_description": "mass"})
+    by_id = {p.rule_id: p for p in child.evidence}
+    assert not by_id["CPX-AGE-CHILD"].counted  # nothing supports calciphylaxis here
+    assert by_id["IDI-AGE-CHILD"].counted  # the tumoral pattern supports idiopathic
+    text = child.explain()
+    assert "-2 calciphylaxis (not counted: no rule supports calciphylaxis):" in text
+    assert "+1 idiopathic: Age modifier" in text
+    assert child.to_dict()["evidence"][0]["counted"] in (True, False)
+    on_dialysis = classify({"age_years": 11, "sex": "M", "dialysis": "yes", "lesion_site": "thigh"})
+    assert {p.rule_id: p.counted for p in on_dialysis.evidence}["CPX-AGE-CHILD"]

@@ -29,8 +29,8 @@ from calcinosis_classify.leaflet import (
     management_section,
     patient_summary,
 )
-from calcinosis_classify.schema import FIELD_BY_NAME
 from calcinosis_classify.ranking import tie_broken
+from calcinosis_classify.schema import FIELD_BY_NAME
 
 __all__ = ["DISCLAIMER", "OUTPUT_COLUMNS", "Assessment", "Point", "classify", "score"]
 

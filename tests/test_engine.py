@@ -294,6 +294,9 @@ def test_k_dialysis_with_nothing_else_recorded(scored: pd.DataFrame) -> None:
     assert _first_two(row) == ["calciphylaxis", "metastatic"]
     assert (row["calciphylaxis_risk"], row["urgency"]) == ("moderate", "urgent")
     assert {"calcium", "phosphate"} <= set(row["missing"].split(";"))
+    # The lesion features and PTH, which decide urgency and the CKD-mineral picture, are asked for by name.
+    steps = " ".join(classify(EXAMPLES.loc[EXAMPLES["case_id"] == "K"].iloc[0].to_dict()).next_steps)
+    assert "painful, purpuric, ulcerated or necrotic" in steps and "intact PTH" in steps
 
 
 def test_l_painful_lesion_on_dialysis_outranks_a_high_caxp(scored: pd.DataFrame) -> None:

@@ -457,6 +457,15 @@ NEXT_STEPS: tuple[NextStep, ...] = (
              "Suspected calciphylaxis: urgent nephrology/dermatology review; skin biopsy sampling subcutaneous fat "
              "with von Kossa/Alizarin red if it will change management; thrombophilia screen; ALP, albumin; plain "
              "films or bone scan; review warfarin, steroids, calcium binders and vitamin D.", (8, 24, 26, 27)),
+    # §6.8 worked example K: on dialysis with nothing else recorded, the lesion features decide the urgency and
+    # PTH the CKD-mineral picture; ask for them by name.
+    NextStep("NEXT-UREMIC-LESION", "uremic_setting & unknown(painful) & unknown(necrosis) & unknown(ulceration)",
+             "On dialysis, with eGFR < 15 or after a transplant: record whether the lesion is painful, purpuric, "
+             "ulcerated or necrotic - pain is the most consistent feature of calciphylaxis, and a painful lesion "
+             "here makes it an emergency.", (8, 9, 17)),
+    NextStep("NEXT-UREMIC-PTH", "uremic_setting & unknown(pth_status_code) & unknown(pth)",
+             "Advanced CKD or dialysis: request intact PTH with calcium and phosphate (CKD-mineral bone disorder; "
+             "PTH > 1,000 pg/mL is a calciphylaxis risk factor).", (26, 43)),
     NextStep("NEXT-NODULE", "labs_normal & ~compatible_cp_lesion",
              "Unclear nodule with normal labs: excision or biopsy (von Kossa / Alizarin red); plain radiograph.",
              (27, 63, 69)),

@@ -115,10 +115,10 @@ RULES: tuple[Rule, ...] = (
     Rule("IDI-SCN-AGAINST-MULTIPLE", "idiopathic", "site_head_neck & child & ~solitary_lesion", -1, "weak",
          "case series", "Several head/neck lesions: subepidermal calcified nodules are solitary in about 80%.",
          (63, 64)),
-    Rule("IDI-SCN-ADULT", "idiopathic", "site_head_neck & ~child", 1, "weak",
-         "case series", "Head/neck nodule (ear, eyelid, cheek) in an adult: about 30% of subepidermal calcified "
-         "nodules occur in adults (what explains a lesion counts against idiopathic, and O4 stops it leading).",
-         (63, 64),
+    Rule("IDI-SCN-ANY-AGE", "idiopathic", "site_head_neck", 1, "weak",
+         "case series", "Head/neck nodule (ear, eyelid, cheek) at any age: about 30% of subepidermal calcified "
+         "nodules occur in adults (in a child IDI-SCN adds strong support; what explains a lesion counts against "
+         "idiopathic, and O4 stops it leading).", (63, 64),
          phenotype="subepidermal calcified nodule"),
     Rule("IDI-MICC", "idiopathic", "has_down_syndrome & (site_acral | text_milia_like)", 2, "strong", "case series",
          "Milia-like papules on the hands or feet in a child with Down syndrome.", (65,),

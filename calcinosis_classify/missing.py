@@ -200,6 +200,12 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
     within [-loss, +gain]: the lead of the best key shrinks by at most gain + loss, and the margin behind
     the confidence moves by at most as much. Points move in whole steps and ties are broken by distinct
     fractions, so the comparisons below are exact. Rows not settled must be ranked in full.
+
+    One co-existence or override condition may change whether it is in force if the caller adds that
+    step's reach (how far it moves its subtype at its step in the base ranking, ``*_reach`` of
+    :func:`~calcinosis_classify.ranking.rank`) to both ``gain`` and ``loss``: up to that step the base
+    ranking and the probed one (at the base points) agree, the step then differs in one subtype by exactly
+    the reach, and every later step is monotone and moves by at most what its inputs move.
     """
     span = gain + loss
     best_adj = ranked["best_adj"][rows]
@@ -215,7 +221,7 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
 
 
 # Invariants the input-by-input fast path (_settle, _gate, _probe_by_input) relies on, checked here or by
-# tests/test_missing_equivalence.py against the reference implementation below:
+# tests/test_fast_paths.py against the reference implementation below:
 #
 # 1. Monotone bounds. With the supported / strong / phenotype sets and the state of every co-existence and
 #    override condition in force unchanged, each ranking step (support floor, co-existence lift, every
@@ -225,6 +231,9 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
 # 2. Gates. Whether a condition is "in force" depends only on its state and, for the actions below marked
 #    as needing their subtype's support, on that support. Every override action the ranking knows must be
 #    listed here with that fact: a new action fails when the package is imported, not in a wrong answer.
+# 3. Reach. Every co-existence lift and override action records in the base ranking how far it moves (or
+#    would move) its subtype at its step, applied or not; with (1) this bounds the effect of one condition
+#    changing whether it is in force (see _settle). ranking.py checks at import that every action records it.
 _OVERRIDE_NEEDS_SUPPORT = {"rank_first": True, "rank_at_most_third": False, "lead_only_if": False}
 if set(_OVERRIDE_NEEDS_SUPPORT) != set(OVERRIDE_ACTIONS):
     raise KnowledgeBaseError("OVERRIDES", f"the missing-data fast path handles the override actions "
@@ -256,6 +265,7 @@ class _Gather(Mapping[str, np.ndarray]):
                  rows: np.ndarray):
         self._probe, self._hit, self._env, self._rows = probe, hit, env, rows
         self._cache: dict[str, np.ndarray] = {}
+        self._len = -1
 
     def __getitem__(self, name: str) -> np.ndarray:
         got = self._cache.get(name)
@@ -265,10 +275,15 @@ class _Gather(Mapping[str, np.ndarray]):
         return got
 
     def __iter__(self) -> Any:
-        return iter(set(self._probe) | set(self._env))
+        # Names already gathered first: a condition takes the row count from the first array it is given.
+        yield from self._cache
+        yield from (name for name in self._probe if name not in self._cache)
+        yield from (name for name in self._env if name not in self._probe and name not in self._cache)
 
     def __len__(self) -> int:
-        return len(set(self._probe) | set(self._env))
+        if self._len < 0:  # counted once: every condition evaluated on the gather asks
+            self._len = len(set(self._probe) | set(self._env))
+        return self._len
 
 
 @dataclass(frozen=True)
@@ -285,8 +300,10 @@ class _ProbePlan:
     moved_points: np.ndarray  # stacked rows (points) the probed rules can move
     moved_counts: np.ndarray  # stacked rows (support / strong / phenotype counts) they can move
     to_moved: np.ndarray  # (moved rows, probed rules) weights
+    moved: np.ndarray  # moved_points and moved_counts
     kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
     recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
+    reuse: tuple[tuple[str, int], ...]  # re-checked conditions not reading rule-derived findings
     env_names: frozenset[str]  # what a partial ranking reads from the findings
     cp_probed: bool
 
@@ -315,14 +332,41 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
     recheck = tuple((key, cond, _gate(key)) for key, cond in RANK_CONDITIONS
                     if key not in kept and _gate(key) != -2)
+    # Re-checked conditions that read no rule-derived finding have the same new state in a re-ranking: the
+    # partial ranking takes it instead of evaluating them again. The rest (and the contributing-only
+    # co-existence conditions, which a partial ranking skips) it evaluates.
+    reuse = tuple(key for key, cond, _ in recheck if not cond.names & ENGINE_FINDINGS)
+    evaluated = [cond for key, cond in RANK_CONDITIONS if key not in kept and key not in reuse]
+    moved_points, moved_counts = moved[moved < S], moved[moved >= S]
     return _ProbePlan(
         set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
         needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
-        rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved[moved < S],
-        moved_counts=moved[moved >= S], to_moved=STACKED_T[moved][:, rule_cols], kept=kept, recheck=recheck,
-        env_names=RANK_BASE_NAMES.union(*(cond.names for key, cond in RANK_CONDITIONS if key not in kept))
-        - ENGINE_FINDINGS,
+        rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
+        to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
+        recheck=recheck, reuse=reuse,
+        env_names=RANK_BASE_NAMES.union(*(cond.names for cond in evaluated)) - ENGINE_FINDINGS,
         cp_probed=kb.CANT_MISS.finding in probed)
+
+
+_KIND = {"c": "coexist", "o": "override"}
+
+
+def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.ndarray]],
+           hit_env: Mapping[str, np.ndarray], supported: np.ndarray, hit: np.ndarray, hit_rows: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray]]:
+    """For the probed rows ``hit`` (of the probe's rows; ``hit_rows`` of all rows): how many re-checked
+    co-existence / override conditions change whether they are in force, the summed reach (in the base
+    ranking) of those that do, and every condition's new state. ``recheck``: (key, condition, gate, in
+    force at the probe's rows, reach at all rows) for each condition."""
+    flips = np.zeros(hit.size, dtype=np.int8)
+    widen = np.zeros(hit.size, dtype=np.float32)
+    states = {}
+    for key, cond, gate, base_in_force, reach in recheck:
+        states[key] = state = cond.evaluate(hit_env)
+        flip = np.flatnonzero(_in_force(state, gate, supported, hit_rows) != base_in_force[hit])
+        flips[flip] += 1
+        widen[flip] += reach[hit_rows[flip]]
+    return flips, widen, states
 
 
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
@@ -331,6 +375,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(PROBE_NAMES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     states = {key: state for key, state, _ in rank_conditions(ranked)}
+    reach = {key: ranked[f"{_KIND[key[0]]}_reach"][key[1]] for key, _ in RANK_CONDITIONS}
     for k, (_, probe_values, group) in enumerate(_PROBES):
         plan = _probe_plan(k)
         if plan is None:
@@ -343,7 +388,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         base_conf = ranked["confidence"][rows]
         base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
         base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
-        recheck = [(cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows))
+        recheck = [(key, cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows), reach[key])
                    for key, cond, gate in plan.recheck]
         base_cp = env[kb.CANT_MISS.finding][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
         n_points = len(plan.moved_points)
@@ -372,21 +417,24 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
             same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
             if plan.cp_probed:
                 same &= hit_env[kb.CANT_MISS.finding] == base_cp[hit]
-            # With the sets unchanged, the rule-derived findings the conditions read are too.
-            for cond, gate, base_in_force in recheck:
-                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
-            settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
-            settled &= same
+            # With the sets unchanged, the rule-derived findings the conditions read are too. One condition
+            # may change whether it is in force: its step's reach in the base ranking widens the bounds.
+            flips, widen, new_states = _flips(recheck, hit_env, ranked["supported"], hit, hit_rows)
+            settled, confidence = _settle(ranked, hit_rows, gain + widen, loss + widen, hit_env)
+            settled &= same & (flips <= 1)
             out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
             # Rows the bound cannot settle are ranked in full.
             open_ = np.flatnonzero(~settled)
             if open_.size == 0:
                 continue
             hit, hit_rows = hit[open_], hit_rows[open_]
-            moved_stack = stacked[:, hit_rows]
-            moved_stack[np.concatenate([plan.moved_points, plan.moved_counts])] += change[:, open_]
+            moved_stack = np.take(stacked, hit_rows, axis=1)
+            moved_stack[plan.moved] += change[:, open_]
+            # The conditions re-checked above without the rule-derived findings keep their new states.
+            fixed = {key: states[key][hit_rows] for key in plan.kept}
+            fixed.update((key, new_states[key][open_]) for key in plan.reuse)
             res = rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in plan.env_names},
-                        moved_stack, full=False, fixed={key: states[key][hit_rows] for key in plan.kept})
+                       moved_stack, full=False, fixed=fixed)
             out[k, hit_rows] += 10 * (res["top"] != ranked["top"][hit_rows]) + (
                 res["confidence"] != base_conf[hit])
     return out

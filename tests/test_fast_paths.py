@@ -45,6 +45,85 @@ def test_missing_data_fast_paths_equal_the_reference(seed: int, n: int, missing_
                                   reference_decisiveness(few_values, 9, DEFAULT_THRESHOLDS))
 
 
+def _cohort_values(n: int, seed: int, sparse_rate: float) -> dict[str, np.ndarray]:
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cohort = generate_cohort(n, seed=seed, missing_rate=0.35, qualitative_rate=0.1, si_fraction=0.2,
+                             atypical_rate=0.3, sparse_rate=sparse_rate)
+    return read_cases(cohort).values
+
+
+def _without_reach(ranked: dict) -> dict:
+    """A base ranking whose co-existence / override steps claim to move nothing."""
+    return {**ranked, "coexist_reach": np.zeros_like(ranked["coexist_reach"]),
+            "override_reach": np.zeros_like(ranked["override_reach"])}
+
+
+@pytest.mark.parametrize(("seed", "sparse_rate"), [(31, 0.0), (32, 0.4), (33, 0.9)])
+def test_probe_bounds_equal_full_reranking_of_every_probe(seed: int, sparse_rate: float) -> None:
+    """Input-by-input probing settles rows by bounds (a change of points, and of whether one co-existence
+    or override condition is in force, widened by its reach) and re-ranks only the rest from the states it
+    already has: on thousands of varied rows, sparse ones included, it equals ranking every probe variant
+    in full. The same rows need the reach: bounds that left it out would give other answers."""
+    from calcinosis_classify import missing, ranking
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    n = 2500
+    values = _cohort_values(n, seed, sparse_rate)
+    expected = missing.reference_decisiveness(values, n, DEFAULT_THRESHOLDS)
+    env, rule_state, stacked, ranked = ranking.core(values, n, DEFAULT_THRESHOLDS)
+    got = missing.decisiveness(values, env, rule_state, stacked, ranked, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(got, expected)
+    if sparse_rate < 0.5:  # (mostly empty rows seldom reach a condition that changes)
+        wrong = missing.decisiveness(values, env, rule_state, stacked, _without_reach(ranked), DEFAULT_THRESHOLDS)
+        assert (wrong != expected).any()
+
+
+@given(st.lists(_case, min_size=17, max_size=40))
+@settings(max_examples=25, deadline=None)
+def test_probing_generated_rows_equals_the_reference(cases: list[dict]) -> None:
+    """Hypothesis-generated rows, above the single-pass size: the missing-data analysis equals ranking
+    every probe variant in full."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+    from calcinosis_classify.missing import reference_decisiveness
+
+    values = read_cases(_frame(cases)).values
+    np.testing.assert_array_equal(engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS).missing,
+                                  reference_decisiveness(values, len(cases), DEFAULT_THRESHOLDS))
+
+
+def test_override_actions_are_checked_for_what_probing_assumes() -> None:
+    """Every override action is checked at import for what the probe bounds rely on (monotone, moving
+    by at most what the points move, its reach recorded): the actions the ranking knows pass, an action
+    that breaks any of it fails with a KnowledgeBaseError naming it."""
+    from calcinosis_classify import ranking
+    from calcinosis_classify.errors import KnowledgeBaseError
+
+    for name, action in ranking.OVERRIDE_ACTIONS.items():
+        ranking.check_override_action(name, action)
+
+    def mirror(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        moved = -adj[j]  # not monotone
+        if reach is not None:
+            reach[:] = np.abs(moved - adj[j])
+        adj[j] = np.where(holds == 2, moved, adj[j])
+
+    def silent(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        ranking._lead_only_if(adj, j, holds, supported)  # records no reach
+
+    def short(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        ranking._rank_first(adj, j, holds, supported, reach)
+        if reach is not None:
+            reach /= 2  # claims less than it moves
+
+    for name, action in (("mirror", mirror), ("silent", silent), ("short", short)):
+        with pytest.raises(KnowledgeBaseError, match=name):
+            ranking.check_override_action(name, action)
+
+
 @given(st.lists(_case, min_size=1, max_size=6))
 @settings(max_examples=40)
 def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:

@@ -301,6 +301,7 @@ class _ProbePlan:
     moved_counts: np.ndarray  # stacked rows (support / strong / phenotype counts) they can move
     to_moved: np.ndarray  # (moved rows, probed rules) weights
     moved: np.ndarray  # moved_points and moved_counts
+    unsupported_points: tuple[np.ndarray, np.ndarray]  # rows of the moved points and of their modifiers
     kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
     recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
     reuse: tuple[tuple[str, int], ...]  # re-checked conditions not reading rule-derived findings
@@ -338,17 +339,33 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     reuse = tuple(key for key, cond, _ in recheck if not cond.names & ENGINE_FINDINGS)
     evaluated = [cond for key, cond in RANK_CONDITIONS if key not in kept and key not in reuse]
     moved_points, moved_counts = moved[moved < S], moved[moved >= S]
+    # Modifier points count only for a supported subtype: an unsupported one moves by its points' change less
+    # its modifiers' (the rows of both among the moved rows; a modifier rule moves its subtype's points).
+    modifier = np.flatnonzero(moved >= 5 * S)
+    unsupported_points = (np.searchsorted(moved, moved[modifier] - 5 * S), modifier)
     return _ProbePlan(
         set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
         needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
         rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
         to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
-        recheck=recheck, reuse=reuse,
+        recheck=recheck, reuse=reuse, unsupported_points=unsupported_points,
         env_names=RANK_BASE_NAMES.union(*(cond.names for cond in evaluated)) - ENGINE_FINDINGS,
         cp_probed=kb.CANT_MISS.finding in probed)
 
 
 _KIND = {"c": "coexist", "o": "override"}
+
+
+def _shift_bounds(plan: _ProbePlan, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far up (gain) and down (loss) the probed rules' ``change`` of the moved stacked rows (one column
+    per row probed) moves any subtype's adjusted points, supported or not, with the sets unchanged."""
+    points_change = change[:len(plan.moved_points)]
+    pts, mods = plan.unsupported_points
+    if mods.size:  # an unsupported subtype leaves its modifiers out
+        points_change = np.vstack([points_change, change[pts] - change[mods]])
+    gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
+    loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+    return gain, loss
 
 
 def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.ndarray]],
@@ -410,9 +427,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
             hit_env = _Gather(sub_env, hit, env, hit_rows)
             # The stacked sums move by the probed rules' difference.
             change = plan.to_moved @ diff[:, hit].astype(np.float32)  # (moved stacked rows, hits)
-            points_change = change[:n_points]
-            gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
-            loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+            gain, loss = _shift_bounds(plan, change)
             counts = stacked[plan.moved_counts[:, None], hit_rows]
             same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
             if plan.cp_probed:

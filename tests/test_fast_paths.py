@@ -235,3 +235,39 @@ def test_any_known_is_the_or_of_known() -> None:
     plain = compile_condition(" | ".join(f"known({n})" for n in names)).evaluate(values)
     np.testing.assert_array_equal(fast, plain)
     assert (fast == 2).any() and (fast == 0).any()
+
+
+def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:
+    """The bound on how far a probe moves each subtype's adjusted points covers every combination of one
+    or two probed rules changing state, for a supported subtype (all its points count) and an unsupported
+    one (its modifier points do not): some probes move a subtype by a modifier one way and by another
+    rule the other, which leaves its points as they were but not an unsupported subtype's."""
+    from itertools import combinations, product
+
+    from calcinosis_classify import missing
+    from calcinosis_classify.compiled import S
+
+    uncovered_without_modifiers = 0
+    for k in range(len(missing.PROBE_NAMES)):
+        plan = missing._probe_plan(k)
+        if plan is None:
+            continue
+        r = len(plan.rules)
+        diffs = [np.zeros(r)]
+        for size in (1, 2):
+            for cols in combinations(range(r), size):
+                for signs in product((-1, 1), repeat=size):
+                    d = np.zeros(r)
+                    d[list(cols)] = signs
+                    diffs.append(d)
+        diff = np.array(diffs, dtype=np.float32).T  # (probed rules, combinations)
+        change = plan.to_moved @ diff
+        gain, loss = missing._shift_bounds(plan, change)
+        full = np.zeros((6 * S, diff.shape[1]), dtype=np.float32)
+        full[plan.moved] = change
+        supported_move, unsupported_move = full[:S], full[:S] - full[5 * S:]
+        for move in (supported_move, unsupported_move):
+            assert (move <= gain).all() and (-move <= loss).all(), missing.PROBE_NAMES[k]
+        points_only = np.maximum(change[:len(plan.moved_points)].max(axis=0, initial=0.0), 0.0)
+        uncovered_without_modifiers += int((unsupported_move > points_only).any())
+    assert uncovered_without_modifiers  # the knowledge base has such probes: the modifier term matters

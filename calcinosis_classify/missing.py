@@ -6,6 +6,7 @@ decisive for a row when some value changes the top subtype (10 per value) or the
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,7 +19,7 @@ from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, Compile
 from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import Condition
+from calcinosis_classify.logic import Condition, compile_condition, known_mask
 from calcinosis_classify.ranking import (
     HIGH_MARGIN,
     OVERRIDE_ACTIONS,
@@ -302,11 +303,47 @@ class _ProbePlan:
     to_moved: np.ndarray  # (moved rows, probed rules) weights
     moved: np.ndarray  # moved_points and moved_counts
     unsupported_points: tuple[np.ndarray, np.ndarray]  # rows of the moved points and of their modifiers
+    known_only: frozenset[str]  # inputs everything probed reads only for whether they are known
     kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
     recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
     reuse: tuple[tuple[str, int], ...]  # re-checked conditions not reading rule-derived findings
     env_names: frozenset[str]  # what a partial ranking reads from the findings
     cp_probed: bool
+
+
+_KNOWN_CALLS = frozenset({"known", "unknown", "not_known", "any_known"})
+_COMPOSITE_CONDITIONS = {c.name: compile_condition(c.condition) for c in kb.COMPOSITES}
+
+
+def _reads_only_knownness(cond: Condition, name: str) -> bool:
+    """Whether ``cond`` reads ``name`` only as a direct argument of known(), unknown(), not_known() or
+    any_known()."""
+    direct = {id(arg) for node in ast.walk(cond.tree) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Name) and node.func.id in _KNOWN_CALLS for arg in node.args}
+    return all(id(node) in direct for node in ast.walk(cond.tree) if isinstance(node, ast.Name) and node.id == name)
+
+
+def _known_only(names: frozenset[str], touched: frozenset[str], conditions: list[Condition]) -> frozenset[str]:
+    """The input fields among ``names`` that the ``touched`` findings and the ``conditions`` read only for
+    whether they are known: a probe may give them as a cheap stand-in with the same known cells (a text
+    field's known-ness is a comparison per cell with ``None``, repeated for every probe value)."""
+    out = set()
+    for name in names & FIELD_BY_NAME.keys():
+        readers = [f for f in touched if name in FINDINGS[f].inputs]
+        if not all(f in _COMPOSITE_CONDITIONS for f in readers):
+            continue  # a finding computed from the value itself
+        conds = [_COMPOSITE_CONDITIONS[f] for f in readers] + [c for c in conditions if name in c.names]
+        if all(_reads_only_knownness(c, name) for c in conds):
+            out.add(name)
+    return frozenset(out)
+
+
+def _known_standin(values: Mapping[str, np.ndarray], name: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """A text input as floats known in the same cells (NaN where unknown), made once per call."""
+    got = cache.get(name)
+    if got is None:
+        got = cache[name] = np.where(known_mask(values[name]), 0.0, np.nan)
+    return got
 
 
 @cache
@@ -339,16 +376,19 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     reuse = tuple(key for key, cond, _ in recheck if not cond.names & ENGINE_FINDINGS)
     evaluated = [cond for key, cond in RANK_CONDITIONS if key not in kept and key not in reuse]
     moved_points, moved_counts = moved[moved < S], moved[moved >= S]
+    rule_names = frozenset().union(*(KB.rules[i].cond.names for i in rule_idx))
     # Modifier points count only for a supported subtype: an unsupported one moves by its points' change less
     # its modifiers' (the rows of both among the moved rows; a modifier rule moves its subtype's points).
     modifier = np.flatnonzero(moved >= 5 * S)
     unsupported_points = (np.searchsorted(moved, moved[modifier] - 5 * S), modifier)
     return _ProbePlan(
         set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
-        needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
+        needed=needed, base_names=(needed | rule_names) - touched,
         rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
         to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
         recheck=recheck, reuse=reuse, unsupported_points=unsupported_points,
+        known_only=_known_only(needed | rule_names, touched, [r.cond for r in KB.rules if r.index in rule_idx]
+                               + [cond for key, cond in RANK_CONDITIONS if key not in kept]) - {set_field},
         env_names=RANK_BASE_NAMES.union(*(cond.names for cond in evaluated)) - ENGINE_FINDINGS,
         cp_probed=kb.CANT_MISS.finding in probed)
 
@@ -386,12 +426,27 @@ def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.n
     return flips, widen, states
 
 
+def _probe_inputs(plan: _ProbePlan, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray],
+                  rows: np.ndarray, standins: dict[str, np.ndarray]
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The probe's ``rows`` of the inputs its findings read and of what else they and its rules read; a text
+    input read only for whether it is known comes as a float stand-in (cheaper to gather and to test)."""
+    def column(source: Mapping[str, np.ndarray], f: str) -> np.ndarray:
+        if f in plan.known_only and values[f].dtype == object:
+            return _known_standin(values, f, standins)[rows]
+        return source[f][rows]
+
+    return ({f: column(values, f) for f in plan.needed if f in values},
+            {f: column(env, f) for f in plan.base_names if f in env})
+
+
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
                     stacked: np.ndarray, ranked: Mapping[str, np.ndarray], thresholds: Thresholds, n: int
                     ) -> np.ndarray:
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(PROBE_NAMES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     states = {key: state for key, state, _ in rank_conditions(ranked)}
+    standins: dict[str, np.ndarray] = {}
     reach = {key: ranked[f"{_KIND[key[0]]}_reach"][key[1]] for key, _ in RANK_CONDITIONS}
     for k, (_, probe_values, group) in enumerate(_PROBES):
         plan = _probe_plan(k)
@@ -400,8 +455,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
             continue
-        sub_values = {f: values[f][rows] for f in plan.needed if f in values}
-        sub_env_base = {f: env[f][rows] for f in plan.base_names if f in env}
+        sub_values, sub_env_base = _probe_inputs(plan, values, env, rows, standins)
         base_conf = ranked["confidence"][rows]
         base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
         base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}

@@ -271,3 +271,24 @@ def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:
         points_only = np.maximum(change[:len(plan.moved_points)].max(axis=0, initial=0.0), 0.0)
         uncovered_without_modifiers += int((unsupported_move > points_only).any())
     assert uncovered_without_modifiers  # the knowledge base has such probes: the modifier term matters
+
+
+def test_probes_read_text_inputs_for_knownness_only_where_every_reader_does() -> None:
+    """A probe gives a text input as a float stand-in known in the same cells only when every finding and
+    condition it re-evaluates reads that input through known() / unknown() / not_known(x) / any_known()."""
+    from calcinosis_classify import missing
+    from calcinosis_classify.logic import compile_condition
+
+    reads = missing._reads_only_knownness
+    assert reads(compile_condition("known(lesion_site) & has_dialysis"), "lesion_site")
+    assert reads(compile_condition("any_known(painful, lesion_site) | ~unknown(lesion_site)"), "lesion_site")
+    assert reads(compile_condition("not_known(lesion_site)"), "lesion_site")
+    assert not reads(compile_condition("not_known(lesion_site | has_dialysis)"), "lesion_site")
+    assert not reads(compile_condition("known(calcium) & lesion_site"), "lesion_site")
+    # a finding computed from the text itself (the body-site groups) keeps the real text
+    site_readers = [f for f, node in missing.FINDINGS.items() if "lesion_site" in node.inputs
+                    and f not in missing._COMPOSITE_CONDITIONS]
+    assert site_readers
+    assert "lesion_site" not in missing._known_only(frozenset({"lesion_site"}), frozenset(site_readers), [])
+    plans = [missing._probe_plan(k) for k in range(len(missing.PROBE_NAMES))]
+    assert any("lesion_site" in p.known_only for p in plans if p is not None)

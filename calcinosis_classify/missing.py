@@ -436,8 +436,9 @@ def _probe_inputs(plan: _ProbePlan, values: Mapping[str, np.ndarray], env: Mappi
             return _known_standin(values, f, standins)[rows]
         return source[f][rows]
 
-    return ({f: column(values, f) for f in plan.needed if f in values},
-            {f: column(env, f) for f in plan.base_names if f in env})
+    sub_values = {f: column(values, f) for f in plan.needed if f in values}
+    # (findings are computed from the inputs given: those are not gathered twice)
+    return sub_values, {f: column(env, f) for f in plan.base_names if f in env and f not in sub_values}
 
 
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
@@ -489,9 +490,14 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
             # With the sets unchanged, the rule-derived findings the conditions read are too. One condition
             # may change whether it is in force: its step's reach in the base ranking widens the bounds.
             flips, widen, new_states = _flips(recheck, hit_env, ranked["supported"], hit, hit_rows)
-            settled, confidence = _settle(ranked, hit_rows, gain + widen, loss + widen, hit_env)
-            settled &= same & (flips <= 1)
-            out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
+            # Only rows whose sets stay and where at most one condition changes can be settled by the bound.
+            maybe = np.flatnonzero(same & (flips <= 1))
+            settled = np.zeros(hit.size, dtype=bool)
+            settled[maybe], confidence = _settle(ranked, hit_rows[maybe], gain[maybe] + widen[maybe],
+                                                 loss[maybe] + widen[maybe],
+                                                 _Gather(sub_env, hit[maybe], env, hit_rows[maybe]))
+            done = maybe[settled[maybe]]
+            out[k, hit_rows[done]] += (confidence[settled[maybe]] != base_conf[hit[done]]).astype(np.int16)
             # Rows the bound cannot settle are ranked in full.
             open_ = np.flatnonzero(~settled)
             if open_.size == 0:

@@ -368,8 +368,10 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
     # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
     # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
+    # One that reads no probed name but a rule-derived finding keeps its state where the sets stay (the only
+    # rows the bound settles): it is left to the ranking of the rows re-ranked.
     recheck = tuple((key, cond, _gate(key)) for key, cond in RANK_CONDITIONS
-                    if key not in kept and _gate(key) != -2)
+                    if key not in kept and _gate(key) != -2 and cond.names & probed)
     # Re-checked conditions that read no rule-derived finding have the same new state in a re-ranking: the
     # partial ranking takes it instead of evaluating them again. The rest (and the contributing-only
     # co-existence conditions, which a partial ranking skips) it evaluates.

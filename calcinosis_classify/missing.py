@@ -258,12 +258,15 @@ def _in_force(state: np.ndarray, gate: int, supported: np.ndarray, rows: np.ndar
     return on & supported[rows, gate] if gate >= 0 else on
 
 
+_ALL = slice(None)
+
+
 class _Gather(Mapping[str, np.ndarray]):
     """Probe-row arrays restricted to ``hit``, falling back to the base ``env`` at ``rows``; gathered lazily
-    (a condition reads a handful of the names)."""
+    (a condition reads a handful of the names). ``_ALL`` as an index takes the arrays as they are."""
 
-    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray, env: Mapping[str, np.ndarray],
-                 rows: np.ndarray):
+    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray | slice, env: Mapping[str, np.ndarray],
+                 rows: np.ndarray | slice):
         self._probe, self._hit, self._env, self._rows = probe, hit, env, rows
         self._cache: dict[str, np.ndarray] = {}
         self._len = -1
@@ -271,7 +274,10 @@ class _Gather(Mapping[str, np.ndarray]):
     def __getitem__(self, name: str) -> np.ndarray:
         got = self._cache.get(name)
         if got is None:
-            got = self._probe[name][self._hit] if name in self._probe else self._env[name][self._rows]
+            if name in self._probe:
+                got = self._probe[name] if self._hit is _ALL else self._probe[name][self._hit]
+            else:
+                got = self._env[name] if self._rows is _ALL else self._env[name][self._rows]
             self._cache[name] = got
         return got
 
@@ -411,9 +417,10 @@ def _shift_bounds(plan: _ProbePlan, change: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.ndarray]],
-           hit_env: Mapping[str, np.ndarray], supported: np.ndarray, hit: np.ndarray, hit_rows: np.ndarray
+           rows_env: Mapping[str, np.ndarray], supported: np.ndarray, hit: np.ndarray, hit_rows: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray]]:
-    """For the probed rows ``hit`` (of the probe's rows; ``hit_rows`` of all rows): how many re-checked
+    """For the probed rows ``hit`` (of the probe's rows, whose arrays ``rows_env`` holds; ``hit_rows`` of all
+    rows): how many re-checked
     co-existence / override conditions change whether they are in force, the summed reach (in the base
     ranking) of those that do, and every condition's new state. ``recheck``: (key, condition, gate, in
     force at the probe's rows, reach at all rows) for each condition."""
@@ -421,7 +428,8 @@ def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.n
     widen = np.zeros(hit.size, dtype=np.float32)
     states = {}
     for key, cond, gate, base_in_force, reach in recheck:
-        states[key] = state = cond.evaluate(hit_env)
+        # Evaluated over all the probe's rows and then taken at the hits: one gather instead of one per name.
+        states[key] = state = cond.evaluate(rows_env)[hit]
         flip = np.flatnonzero(_in_force(state, gate, supported, hit_rows) != base_in_force[hit])
         flips[flip] += 1
         widen[flip] += reach[hit_rows[flip]]
@@ -459,6 +467,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         if rows.size == 0:
             continue
         sub_values, sub_env_base = _probe_inputs(plan, values, env, rows, standins)
+        env_at_rows = _Gather({}, _ALL, env, rows)  # the base arrays at the probe's rows, for every value
         base_conf = ranked["confidence"][rows]
         base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
         base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
@@ -482,6 +491,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
                 continue
             hit_rows = rows[hit]
             hit_env = _Gather(sub_env, hit, env, hit_rows)
+            rows_env = _Gather(sub_env, _ALL, env_at_rows, _ALL)
             # The stacked sums move by the probed rules' difference.
             change = plan.to_moved @ diff[:, hit].astype(np.float32)  # (moved stacked rows, hits)
             gain, loss = _shift_bounds(plan, change)
@@ -491,7 +501,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
                 same &= hit_env[kb.CANT_MISS.finding] == base_cp[hit]
             # With the sets unchanged, the rule-derived findings the conditions read are too. One condition
             # may change whether it is in force: its step's reach in the base ranking widens the bounds.
-            flips, widen, new_states = _flips(recheck, hit_env, ranked["supported"], hit, hit_rows)
+            flips, widen, new_states = _flips(recheck, rows_env, ranked["supported"], hit, hit_rows)
             # Only rows whose sets stay and where at most one condition changes can be settled by the bound.
             maybe = np.flatnonzero(same & (flips <= 1))
             settled = np.zeros(hit.size, dtype=bool)

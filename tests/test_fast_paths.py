@@ -292,3 +292,19 @@ def test_probes_read_text_inputs_for_knownness_only_where_every_reader_does() ->
     assert "lesion_site" not in missing._known_only(frozenset({"lesion_site"}), frozenset(site_readers), [])
     plans = [missing._probe_plan(k) for k in range(len(missing.PROBE_NAMES))]
     assert any("lesion_site" in p.known_only for p in plans if p is not None)
+
+
+@pytest.mark.parametrize("permute", [False, True])
+def test_stacked_sums_by_subtype_equal_the_full_product(monkeypatch: pytest.MonkeyPatch, permute: bool) -> None:
+    """Large inputs stack the rule states block by block, each subtype's rows from the rules that move
+    them (consecutive in the knowledge base, or not): the same sums as the one full product."""
+    from calcinosis_classify import ranking
+
+    rng = np.random.default_rng(5)
+    if permute:  # rules of one subtype spread over the list: the parts take index arrays
+        monkeypatch.setattr(ranking, "STACKED_T", ranking.STACKED_T[:, rng.permutation(ranking.STACKED_T.shape[1])])
+    monkeypatch.setattr(ranking, "_STACK_PARTS", ranking._stack_parts())
+    monkeypatch.setattr(ranking, "_STACK_BLOCK", 64)
+    assert any(isinstance(rules, np.ndarray) for _, rules, _ in ranking._STACK_PARTS) == permute
+    states = rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(ranking.STACKED_T.shape[1], 1000))
+    np.testing.assert_array_equal(ranking._stack(states), ranking.STACKED_T @ (states == 2).astype(np.float32))

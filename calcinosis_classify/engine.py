@@ -94,7 +94,8 @@ def evaluate(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, w
         env, rule_state, stacked, ranked = core(variants, size, thresholds, absent=absent, bounds=False)
         probed = decisive(ranked, n, probe_of, src) if src.size else np.zeros((len(PROBE_NAMES), n), dtype=np.int16)
     else:
-        env, rule_state, stacked, ranked = core(values, n, thresholds)
+        # (what only the input-by-input probes read is left out when there are none)
+        env, rule_state, stacked, ranked = core(values, n, thresholds, bounds=with_missing)
     risk, risk_state = risk_levels(env, size)
     urgency, urgency_state = urgency_levels(env, ranked["top"], risk, size)
     rows_env: Mapping[str, np.ndarray] = env

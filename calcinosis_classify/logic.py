@@ -59,6 +59,9 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
     return np.not_equal(x, _NONE)  # one comparison per cell in numpy's loop, no Python per row
 
 
+known_mask = _known_mask  # what known() tests, for callers that stand in for an input by its known cells
+
+
 def _any_known(*arrays: np.ndarray) -> np.ndarray:
     mask = _known_mask(arrays[0]).copy()
     for x in arrays[1:]:

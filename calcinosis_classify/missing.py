@@ -6,6 +6,7 @@ decisive for a row when some value changes the top subtype (10 per value) or the
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,7 +19,7 @@ from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, Compile
 from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import Condition
+from calcinosis_classify.logic import Condition, compile_condition, known_mask
 from calcinosis_classify.ranking import (
     HIGH_MARGIN,
     OVERRIDE_ACTIONS,
@@ -200,6 +201,12 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
     within [-loss, +gain]: the lead of the best key shrinks by at most gain + loss, and the margin behind
     the confidence moves by at most as much. Points move in whole steps and ties are broken by distinct
     fractions, so the comparisons below are exact. Rows not settled must be ranked in full.
+
+    One co-existence or override condition may change whether it is in force if the caller adds that
+    step's reach (how far it moves its subtype at its step in the base ranking, ``*_reach`` of
+    :func:`~calcinosis_classify.ranking.rank`) to both ``gain`` and ``loss``: up to that step the base
+    ranking and the probed one (at the base points) agree, the step then differs in one subtype by exactly
+    the reach, and every later step is monotone and moves by at most what its inputs move.
     """
     span = gain + loss
     best_adj = ranked["best_adj"][rows]
@@ -215,7 +222,7 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
 
 
 # Invariants the input-by-input fast path (_settle, _gate, _probe_by_input) relies on, checked here or by
-# tests/test_missing_equivalence.py against the reference implementation below:
+# tests/test_fast_paths.py against the reference implementation below:
 #
 # 1. Monotone bounds. With the supported / strong / phenotype sets and the state of every co-existence and
 #    override condition in force unchanged, each ranking step (support floor, co-existence lift, every
@@ -225,6 +232,9 @@ def _settle(ranked: Mapping[str, np.ndarray], rows: np.ndarray, gain: np.ndarray
 # 2. Gates. Whether a condition is "in force" depends only on its state and, for the actions below marked
 #    as needing their subtype's support, on that support. Every override action the ranking knows must be
 #    listed here with that fact: a new action fails when the package is imported, not in a wrong answer.
+# 3. Reach. Every co-existence lift and override action records in the base ranking how far it moves (or
+#    would move) its subtype at its step, applied or not; with (1) this bounds the effect of one condition
+#    changing whether it is in force (see _settle). ranking.py checks at import that every action records it.
 _OVERRIDE_NEEDS_SUPPORT = {"rank_first": True, "rank_at_most_third": False, "lead_only_if": False}
 if set(_OVERRIDE_NEEDS_SUPPORT) != set(OVERRIDE_ACTIONS):
     raise KnowledgeBaseError("OVERRIDES", f"the missing-data fast path handles the override actions "
@@ -248,27 +258,39 @@ def _in_force(state: np.ndarray, gate: int, supported: np.ndarray, rows: np.ndar
     return on & supported[rows, gate] if gate >= 0 else on
 
 
+_ALL = slice(None)
+
+
 class _Gather(Mapping[str, np.ndarray]):
     """Probe-row arrays restricted to ``hit``, falling back to the base ``env`` at ``rows``; gathered lazily
-    (a condition reads a handful of the names)."""
+    (a condition reads a handful of the names). ``_ALL`` as an index takes the arrays as they are."""
 
-    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray, env: Mapping[str, np.ndarray],
-                 rows: np.ndarray):
+    def __init__(self, probe: Mapping[str, np.ndarray], hit: np.ndarray | slice, env: Mapping[str, np.ndarray],
+                 rows: np.ndarray | slice):
         self._probe, self._hit, self._env, self._rows = probe, hit, env, rows
         self._cache: dict[str, np.ndarray] = {}
+        self._len = -1
 
     def __getitem__(self, name: str) -> np.ndarray:
         got = self._cache.get(name)
         if got is None:
-            got = self._probe[name][self._hit] if name in self._probe else self._env[name][self._rows]
+            if name in self._probe:
+                got = self._probe[name] if self._hit is _ALL else self._probe[name][self._hit]
+            else:
+                got = self._env[name] if self._rows is _ALL else self._env[name][self._rows]
             self._cache[name] = got
         return got
 
     def __iter__(self) -> Any:
-        return iter(set(self._probe) | set(self._env))
+        # Names already gathered first: a condition takes the row count from the first array it is given.
+        yield from self._cache
+        yield from (name for name in self._probe if name not in self._cache)
+        yield from (name for name in self._env if name not in self._probe and name not in self._cache)
 
     def __len__(self) -> int:
-        return len(set(self._probe) | set(self._env))
+        if self._len < 0:  # counted once: every condition evaluated on the gather asks
+            self._len = len(set(self._probe) | set(self._env))
+        return self._len
 
 
 @dataclass(frozen=True)
@@ -285,10 +307,49 @@ class _ProbePlan:
     moved_points: np.ndarray  # stacked rows (points) the probed rules can move
     moved_counts: np.ndarray  # stacked rows (support / strong / phenotype counts) they can move
     to_moved: np.ndarray  # (moved rows, probed rules) weights
+    moved: np.ndarray  # moved_points and moved_counts
+    unsupported_points: tuple[np.ndarray, np.ndarray]  # rows of the moved points and of their modifiers
+    known_only: frozenset[str]  # inputs everything probed reads only for whether they are known
     kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
     recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
+    reuse: tuple[tuple[str, int], ...]  # re-checked conditions not reading rule-derived findings
     env_names: frozenset[str]  # what a partial ranking reads from the findings
     cp_probed: bool
+
+
+_KNOWN_CALLS = frozenset({"known", "unknown", "not_known", "any_known"})
+_COMPOSITE_CONDITIONS = {c.name: compile_condition(c.condition) for c in kb.COMPOSITES}
+
+
+def _reads_only_knownness(cond: Condition, name: str) -> bool:
+    """Whether ``cond`` reads ``name`` only as a direct argument of known(), unknown(), not_known() or
+    any_known()."""
+    direct = {id(arg) for node in ast.walk(cond.tree) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Name) and node.func.id in _KNOWN_CALLS for arg in node.args}
+    return all(id(node) in direct for node in ast.walk(cond.tree) if isinstance(node, ast.Name) and node.id == name)
+
+
+def _known_only(names: frozenset[str], touched: frozenset[str], conditions: list[Condition]) -> frozenset[str]:
+    """The input fields among ``names`` that the ``touched`` findings and the ``conditions`` read only for
+    whether they are known: a probe may give them as a cheap stand-in with the same known cells (a text
+    field's known-ness is a comparison per cell with ``None``, repeated for every probe value)."""
+    out = set()
+    for name in names & FIELD_BY_NAME.keys():
+        readers = [f for f in touched if name in FINDINGS[f].inputs]
+        if not all(f in _COMPOSITE_CONDITIONS for f in readers):
+            continue  # a finding computed from the value itself
+        conds = [_COMPOSITE_CONDITIONS[f] for f in readers] + [c for c in conditions if name in c.names]
+        if all(_reads_only_knownness(c, name) for c in conds):
+            out.add(name)
+    return frozenset(out)
+
+
+def _known_standin(values: Mapping[str, np.ndarray], name: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """A text input as floats known in the same cells (NaN where unknown), made once per call."""
+    got = cache.get(name)
+    if got is None:
+        got = cache[name] = np.where(known_mask(values[name]), 0.0, np.nan)
+    return got
 
 
 @cache
@@ -313,16 +374,81 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     # The rest are re-evaluated for the bound. Only whether a condition is in force moves the ranking:
     # true, and for a co-existence lift or O1 the subtype it serves supported (the supported sets are
     # unchanged on that path). A co-existence that only names a contributing subtype does not move it.
+    # One that reads no probed name but a rule-derived finding keeps its state where the sets stay (the only
+    # rows the bound settles): it is left to the ranking of the rows re-ranked.
     recheck = tuple((key, cond, _gate(key)) for key, cond in RANK_CONDITIONS
-                    if key not in kept and _gate(key) != -2)
+                    if key not in kept and _gate(key) != -2 and cond.names & probed)
+    # Re-checked conditions that read no rule-derived finding have the same new state in a re-ranking: the
+    # partial ranking takes it instead of evaluating them again. The rest (and the contributing-only
+    # co-existence conditions, which a partial ranking skips) it evaluates.
+    reuse = tuple(key for key, cond, _ in recheck if not cond.names & ENGINE_FINDINGS)
+    evaluated = [cond for key, cond in RANK_CONDITIONS if key not in kept and key not in reuse]
+    moved_points, moved_counts = moved[moved < S], moved[moved >= S]
+    rule_names = frozenset().union(*(KB.rules[i].cond.names for i in rule_idx))
+    # Modifier points count only for a supported subtype: an unsupported one moves by its points' change less
+    # its modifiers' (the rows of both among the moved rows; a modifier rule moves its subtype's points).
+    modifier = np.flatnonzero(moved >= 5 * S)
+    unsupported_points = (np.searchsorted(moved, moved[modifier] - 5 * S), modifier)
     return _ProbePlan(
         set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
-        needed=needed, base_names=needed.union(*(KB.rules[i].cond.names for i in rule_idx)) - touched,
-        rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved[moved < S],
-        moved_counts=moved[moved >= S], to_moved=STACKED_T[moved][:, rule_cols], kept=kept, recheck=recheck,
-        env_names=RANK_BASE_NAMES.union(*(cond.names for key, cond in RANK_CONDITIONS if key not in kept))
-        - ENGINE_FINDINGS,
+        needed=needed, base_names=(needed | rule_names) - touched,
+        rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
+        to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
+        recheck=recheck, reuse=reuse, unsupported_points=unsupported_points,
+        known_only=_known_only(needed | rule_names, touched, [r.cond for r in KB.rules if r.index in rule_idx]
+                               + [cond for key, cond in RANK_CONDITIONS if key not in kept]) - {set_field},
+        env_names=RANK_BASE_NAMES.union(*(cond.names for cond in evaluated)) - ENGINE_FINDINGS,
         cp_probed=kb.CANT_MISS.finding in probed)
+
+
+_KIND = {"c": "coexist", "o": "override"}
+
+
+def _shift_bounds(plan: _ProbePlan, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far up (gain) and down (loss) the probed rules' ``change`` of the moved stacked rows (one column
+    per row probed) moves any subtype's adjusted points, supported or not, with the sets unchanged."""
+    points_change = change[:len(plan.moved_points)]
+    pts, mods = plan.unsupported_points
+    if mods.size:  # an unsupported subtype leaves its modifiers out
+        points_change = np.vstack([points_change, change[pts] - change[mods]])
+    gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
+    loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+    return gain, loss
+
+
+def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.ndarray]],
+           rows_env: Mapping[str, np.ndarray], supported: np.ndarray, hit: np.ndarray, hit_rows: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray]]:
+    """For the probed rows ``hit`` (of the probe's rows, whose arrays ``rows_env`` holds; ``hit_rows`` of all
+    rows): how many re-checked
+    co-existence / override conditions change whether they are in force, the summed reach (in the base
+    ranking) of those that do, and every condition's new state. ``recheck``: (key, condition, gate, in
+    force at the probe's rows, reach at all rows) for each condition."""
+    flips = np.zeros(hit.size, dtype=np.int8)
+    widen = np.zeros(hit.size, dtype=np.float32)
+    states = {}
+    for key, cond, gate, base_in_force, reach in recheck:
+        # Evaluated over all the probe's rows and then taken at the hits: one gather instead of one per name.
+        states[key] = state = cond.evaluate(rows_env)[hit]
+        flip = np.flatnonzero(_in_force(state, gate, supported, hit_rows) != base_in_force[hit])
+        flips[flip] += 1
+        widen[flip] += reach[hit_rows[flip]]
+    return flips, widen, states
+
+
+def _probe_inputs(plan: _ProbePlan, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray],
+                  rows: np.ndarray, standins: dict[str, np.ndarray]
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The probe's ``rows`` of the inputs its findings read and of what else they and its rules read; a text
+    input read only for whether it is known comes as a float stand-in (cheaper to gather and to test)."""
+    def column(source: Mapping[str, np.ndarray], f: str) -> np.ndarray:
+        if f in plan.known_only and values[f].dtype == object:
+            return _known_standin(values, f, standins)[rows]
+        return source[f][rows]
+
+    sub_values = {f: column(values, f) for f in plan.needed if f in values}
+    # (findings are computed from the inputs given: those are not gathered twice)
+    return sub_values, {f: column(env, f) for f in plan.base_names if f in env and f not in sub_values}
 
 
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
@@ -331,6 +457,8 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(PROBE_NAMES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     states = {key: state for key, state, _ in rank_conditions(ranked)}
+    standins: dict[str, np.ndarray] = {}
+    reach = {key: ranked[f"{_KIND[key[0]]}_reach"][key[1]] for key, _ in RANK_CONDITIONS}
     for k, (_, probe_values, group) in enumerate(_PROBES):
         plan = _probe_plan(k)
         if plan is None:
@@ -338,12 +466,12 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
             continue
-        sub_values = {f: values[f][rows] for f in plan.needed if f in values}
-        sub_env_base = {f: env[f][rows] for f in plan.base_names if f in env}
+        sub_values, sub_env_base = _probe_inputs(plan, values, env, rows, standins)
+        env_at_rows = _Gather({}, _ALL, env, rows)  # the base arrays at the probe's rows, for every value
         base_conf = ranked["confidence"][rows]
         base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
         base_rank_inputs = {name: env[name][rows] for name in plan.rank_inputs}
-        recheck = [(cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows))
+        recheck = [(key, cond, gate, _in_force(states[key][rows], gate, ranked["supported"], rows), reach[key])
                    for key, cond, gate in plan.recheck]
         base_cp = env[kb.CANT_MISS.finding][rows] if plan.cp_probed else np.empty(0, dtype=np.uint8)
         n_points = len(plan.moved_points)
@@ -363,30 +491,37 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
                 continue
             hit_rows = rows[hit]
             hit_env = _Gather(sub_env, hit, env, hit_rows)
+            rows_env = _Gather(sub_env, _ALL, env_at_rows, _ALL)
             # The stacked sums move by the probed rules' difference.
             change = plan.to_moved @ diff[:, hit].astype(np.float32)  # (moved stacked rows, hits)
-            points_change = change[:n_points]
-            gain = np.maximum(points_change.max(axis=0, initial=0.0), 0.0)
-            loss = np.maximum(-points_change.min(axis=0, initial=0.0), 0.0)
+            gain, loss = _shift_bounds(plan, change)
             counts = stacked[plan.moved_counts[:, None], hit_rows]
             same = ((counts > 0) == ((counts + change[n_points:]) > 0)).all(axis=0)
             if plan.cp_probed:
                 same &= hit_env[kb.CANT_MISS.finding] == base_cp[hit]
-            # With the sets unchanged, the rule-derived findings the conditions read are too.
-            for cond, gate, base_in_force in recheck:
-                same &= _in_force(cond.evaluate(hit_env), gate, ranked["supported"], hit_rows) == base_in_force[hit]
-            settled, confidence = _settle(ranked, hit_rows, gain, loss, hit_env)
-            settled &= same
-            out[k, hit_rows[settled]] += (confidence[settled] != base_conf[hit[settled]]).astype(np.int16)
+            # With the sets unchanged, the rule-derived findings the conditions read are too. One condition
+            # may change whether it is in force: its step's reach in the base ranking widens the bounds.
+            flips, widen, new_states = _flips(recheck, rows_env, ranked["supported"], hit, hit_rows)
+            # Only rows whose sets stay and where at most one condition changes can be settled by the bound.
+            maybe = np.flatnonzero(same & (flips <= 1))
+            settled = np.zeros(hit.size, dtype=bool)
+            settled[maybe], confidence = _settle(ranked, hit_rows[maybe], gain[maybe] + widen[maybe],
+                                                 loss[maybe] + widen[maybe],
+                                                 _Gather(sub_env, hit[maybe], env, hit_rows[maybe]))
+            done = maybe[settled[maybe]]
+            out[k, hit_rows[done]] += (confidence[settled[maybe]] != base_conf[hit[done]]).astype(np.int16)
             # Rows the bound cannot settle are ranked in full.
             open_ = np.flatnonzero(~settled)
             if open_.size == 0:
                 continue
             hit, hit_rows = hit[open_], hit_rows[open_]
-            moved_stack = stacked[:, hit_rows]
-            moved_stack[np.concatenate([plan.moved_points, plan.moved_counts])] += change[:, open_]
+            moved_stack = np.take(stacked, hit_rows, axis=1)
+            moved_stack[plan.moved] += change[:, open_]
+            # The conditions re-checked above without the rule-derived findings keep their new states.
+            fixed = {key: states[key][hit_rows] for key in plan.kept}
+            fixed.update((key, new_states[key][open_]) for key in plan.reuse)
             res = rank({f: sub_env[f][hit] if f in sub_env else env[f][hit_rows] for f in plan.env_names},
-                        moved_stack, full=False, fixed={key: states[key][hit_rows] for key in plan.kept})
+                       moved_stack, full=False, fixed=fixed)
             out[k, hit_rows] += 10 * (res["top"] != ranked["top"][hit_rows]) + (
                 res["confidence"] != base_conf[hit])
     return out

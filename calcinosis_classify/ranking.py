@@ -4,7 +4,7 @@ confidence; calciphylaxis risk and urgency (all numpy over whole columns).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -92,18 +92,39 @@ def _stack(rule_state: np.ndarray) -> np.ndarray:
         return np.zeros((STACKED_T.shape[0], 0), dtype=np.float32)
     if n <= _STACK_BLOCK:
         return STACKED_T @ (rule_state == TRUE).astype(np.float32)
-    # In column blocks: the 0/1 matrix of a block stays in cache instead of a full-size float copy.
+    # In column blocks: the 0/1 matrix of a block stays in cache instead of a full-size float copy. Each
+    # subtype's rows take one product with only the rules that move them (a rule speaks for one subtype: a
+    # fifth of the full product). The sums are of whole points, exact in any order.
     out = np.empty((STACKED_T.shape[0], n), dtype=np.float32)
     block = np.empty((rule_state.shape[0], _STACK_BLOCK), dtype=np.float32)
     for start in range(0, n, _STACK_BLOCK):
         stop = min(n, start + _STACK_BLOCK)
         fired = block[:, :stop - start]
         np.equal(rule_state[:, start:stop], TRUE, out=fired, casting="unsafe")
-        out[:, start:stop] = STACKED_T @ fired
+        for rows, rules, weights in _STACK_PARTS:
+            out[rows, start:stop] = weights @ fired[rules]
     return out
 
 
 _STACK_BLOCK = 16384
+
+
+def _stack_parts() -> tuple[tuple[slice, slice | np.ndarray, np.ndarray], ...]:
+    """Per subtype: its stacked rows (every S-th from its index), the rules with a weight in them (a slice
+    when they are consecutive, as the knowledge base lists them) and those weights."""
+    parts = []
+    for j in range(S):
+        rows = slice(j, None, S)
+        used = np.flatnonzero((STACKED_T[rows] != 0).any(axis=0))
+        if used.size == 0:
+            continue
+        consecutive = used.size == used[-1] - used[0] + 1
+        rules = slice(int(used[0]), int(used[-1]) + 1) if consecutive else used
+        parts.append((rows, rules, np.ascontiguousarray(STACKED_T[rows][:, used])))
+    return tuple(parts)
+
+
+_STACK_PARTS = _stack_parts()
 
 
 def _first_max(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,10 +207,15 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
     listed = supported | (stacked[4 * S:5 * S] > 0)
     adj = points - stacked[5 * S:] * ~supported + _PRIOR32[:, None] * listed
     adj = np.where(listed, adj, np.minimum(adj, 0.0) - 100.0)
-    coexist_state, on = _coexist(env, adj, supported, n, full, fixed)
+    # The reach of every co-existence and override step (see _settle in missing.py): only what
+    # input-by-input probing reads, so only for a full ranking with its bounds.
+    reach = bounds and full
+    coexist_reach = np.zeros((len(KB.coexistence), n), dtype=np.float32) if reach else None
+    override_reach = np.zeros((len(KB.overrides), n), dtype=np.float32) if reach else None
+    coexist_state, on = _coexist(env, adj, supported, n, full, fixed, coexist_reach)
     # Overrides change the order, not who is listed: differential membership reads the points before them.
     before_overrides = adj.copy() if full else adj
-    override_state = _override(env, adj, supported, n, fixed)
+    override_state = _override(env, adj, supported, n, fixed, override_reach)
     key = tie_broken(adj, supported, env)
     # The tie-breakers are far smaller than the 0.5-point steps of adj, so ordering by key is ordering by
     # adj with ties broken: the best key has the highest adj, and the margin is the highest adj minus the
@@ -216,11 +242,12 @@ def rank(env: dict[str, np.ndarray], stacked: np.ndarray, full: bool = True,
         if bounds:
             # What the missing-data probes need to settle a change of points without re-ranking (see
             # missing._settle): the lead of the best key over the next, the best subtype's adjusted points,
-            # the margin.
+            # the margin, and how far each co-existence / override step would move (or moved) its subtype.
             best_key = key[best, cols]
             key[best, cols] = -np.inf
             out.update({"key_gap": best_key - key.max(axis=0), "best_adj": best_adj,
-                        "best_supported": supported[best, cols], "margin": margin})
+                        "best_supported": supported[best, cols], "margin": margin,
+                        "coexist_reach": coexist_reach, "override_reach": override_reach})
     return out
 
 
@@ -233,20 +260,23 @@ def _add_rule_derived_findings(env: dict[str, np.ndarray], stacked: np.ndarray, 
     if wanted & _STRONG_OTHER:
         strong = stacked[2 * S:3 * S] > 0
         # Some other subtype has strong support: more strongly supported subtypes than this one alone.
-        other = (strong.sum(axis=0) - strong > 0).view(np.uint8) * TRUE
-        env.update((f"strong_other_{s}", other[j]) for j, s in enumerate(SUBTYPES))
-    if wanted & _PHENOTYPE:
-        phenotype = (stacked[3 * S:4 * S] > 0).view(np.uint8) * TRUE
-        env.update((f"phenotype_{s}", phenotype[j]) for j, s in enumerate(SUBTYPES)
-                   if f"phenotype_{s}" in wanted)
+        count = strong.sum(axis=0)
+        env.update((f"strong_other_{s}", (count - strong[j] > 0).view(np.uint8) * TRUE)
+                   for j, s in enumerate(SUBTYPES) if f"strong_other_{s}" in wanted)
+    # (a partial ranking reads one or two of these: only those are computed)
+    env.update((f"phenotype_{s}", (stacked[3 * S + j] > 0).view(np.uint8) * TRUE)
+               for j, s in enumerate(SUBTYPES) if f"phenotype_{s}" in wanted)
 
 
 def _coexist(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray, n: int, full: bool,
-             fixed: Mapping[tuple[str, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+             fixed: Mapping[tuple[str, int], np.ndarray], reach: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Co-existence (§6.5): every condition's state, then the lifts in order (primary above contributing),
     each only if it is on somewhere; ``adj`` is updated in place. Returns (states, which are on).
 
     A contributing-only condition moves neither the top nor the confidence, so a partial ranking skips it.
+    ``reach`` (conditions, n), when given, receives how far each lift raises (or would raise) its primary
+    at its step, whether or not it is on.
     """
     coexist = [k for k, (c, _) in enumerate(KB.coexistence) if full or c.primary_outranks]
     if fixed or n > _FEW_ROWS:
@@ -258,16 +288,21 @@ def _coexist(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray,
     on = (coexist_state[coexist] == TRUE) & supported[_COEX_PRIMARY[coexist]]
     for k, on_k, any_k in zip(coexist, on, on.any(axis=1), strict=True):
         c = KB.coexistence[k][0]
-        if c.primary_outranks and any_k:
+        if c.primary_outranks and (any_k or reach is not None):
             p, q = SUB_INDEX[c.primary], SUB_INDEX[c.contributing]
-            adj[p] = np.where(on_k, np.maximum(adj[p], adj[q] + 1.0), adj[p])
+            lifted = np.maximum(adj[p], adj[q] + 1.0)
+            if reach is not None:
+                reach[k] = lifted - adj[p]
+            adj[p] = np.where(on_k, lifted, adj[p])
     return coexist_state, on
 
 
 def _override(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray, n: int,
-              fixed: Mapping[tuple[str, int], np.ndarray]) -> np.ndarray:
+              fixed: Mapping[tuple[str, int], np.ndarray], reach: np.ndarray | None = None) -> np.ndarray:
     """Overrides (§6.2): O3 and O4 cap, O1 lifts and is applied last so nothing can undo it; each is skipped
-    where it changes nothing in any row. ``adj`` is updated in place; returns the override states."""
+    where it changes nothing in any row. ``adj`` is updated in place; returns the override states.
+    ``reach`` (overrides, n), when given, receives how far each action moves (or would move) its subtype
+    at its step, whether or not it applies."""
     override_state = np.empty((len(KB.overrides), n), dtype=np.uint8)
     batch = _OVERRIDE_BATCH(env, n) if not fixed and n <= _FEW_ROWS else None
     for k, (o, cond) in _OVERRIDE_ORDER:
@@ -276,36 +311,91 @@ def _override(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray
         else:
             holds = fixed[("o", k)] if ("o", k) in fixed else cond.evaluate(env)
         override_state[k] = holds
-        OVERRIDE_ACTIONS[o.action](adj, SUB_INDEX[o.subtype], holds, supported)
+        OVERRIDE_ACTIONS[o.action](adj, SUB_INDEX[o.subtype], holds, supported,
+                                   None if reach is None else reach[k])
     return override_state
 
 
-def _rank_at_most_third(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+def _rank_at_most_third(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray,
+                        reach: np.ndarray | None = None) -> None:
     capped = holds == TRUE
-    if capped.any():
+    if capped.any() or reach is not None:
         _, second = _top_two(adj, skip=j)
-        adj[j] = np.where(capped, np.minimum(adj[j], second - 0.5), adj[j])
+        _move(adj, j, capped, np.minimum(adj[j], second - 0.5), reach)
 
 
-def _lead_only_if(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+def _lead_only_if(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray,
+                  reach: np.ndarray | None = None) -> None:
     capped = holds != TRUE
-    if capped.any():
+    if capped.any() or reach is not None:
         first, _ = _top_two(adj, skip=j, second=False)
-        adj[j] = np.where(capped, np.minimum(adj[j], first - 0.5), adj[j])
+        _move(adj, j, capped, np.minimum(adj[j], first - 0.5), reach)
 
 
-def _rank_first(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray) -> None:
+def _rank_first(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray,
+                reach: np.ndarray | None = None) -> None:
     lifted = (holds == TRUE) & supported[j]
-    if lifted.any():
+    if lifted.any() or reach is not None:
         first, _ = _top_two(adj, skip=j, second=False)
-        adj[j] = np.where(lifted, np.maximum(adj[j], first + 1.0), adj[j])
+        _move(adj, j, lifted, np.maximum(adj[j], first + 1.0), reach)
+
+
+def _move(adj: np.ndarray, j: int, where: np.ndarray, moved: np.ndarray, reach: np.ndarray | None) -> None:
+    """Set subtype ``j``'s points to ``moved`` where an action applies; ``reach`` receives how far the
+    action moves them (or would, where it does not apply)."""
+    if reach is not None:
+        np.abs(moved - adj[j], out=reach)
+    adj[j] = np.where(where, moved, adj[j])
 
 
 # What each override action does to the adjusted points of its subtype. Every action is monotone in the
-# points and moves them by at most what the other subtypes' points move (the missing-data fast path relies
-# on it: see missing.py, where a new action must also be declared).
+# points and moves them by at most what the other subtypes' points move, and records its reach (how far it
+# moves, or would move, its subtype) when asked: the missing-data fast path relies on both (see missing.py,
+# where a new action must also be declared).
 OVERRIDE_ACTIONS = {"rank_at_most_third": _rank_at_most_third, "lead_only_if": _lead_only_if,
                      "rank_first": _rank_first}
+
+
+def check_override_action(name: str, action: Callable[..., None]) -> None:
+    """Check what the missing-data fast path assumes of an override action (see ``missing._settle``) on a
+    fixed sample of half-point scores, for every subtype, with the condition holding and not.
+
+    The action moves only its own subtype; holding or not, it records the same reach, and whether it
+    holds moves that subtype by at most the reach; it is monotone in the scores and moves them by at
+    most what they move.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        If the action breaks one of these.
+    """
+    rng = np.random.default_rng(0)
+    adj = (rng.integers(-8, 9, size=(S, 256)) / 2).astype(np.float32)
+    shift = (rng.integers(-2, 3, size=adj.shape) / 2).astype(np.float32)
+    supported = rng.random(adj.shape) < 0.7
+    for j in range(S):
+        runs = []
+        for holds in (np.full(adj.shape[1], TRUE, dtype=np.uint8), np.zeros(adj.shape[1], dtype=np.uint8)):
+            out, shifted = adj.copy(), adj + shift
+            reach, shifted_reach = (np.full(adj.shape[1], np.nan, dtype=np.float32) for _ in range(2))
+            action(out, j, holds, supported, reach)
+            action(shifted, j, holds, supported, shifted_reach)
+            moved = shifted - out
+            if not (moved >= shift.min(axis=0)).all() or not (moved <= shift.max(axis=0)).all():
+                raise KnowledgeBaseError(name, "an override action must be monotone in the adjusted points and "
+                                               "move them by at most what they move (the missing-data analysis "
+                                               "bounds its probes with it); this one does not: fix it in "
+                                               "ranking.OVERRIDE_ACTIONS")
+            runs.append((out, reach))
+        (held, reach), (not_held, other_reach) = runs
+        others = np.arange(S) != j
+        if (not (held[others] == adj[others]).all() or not (not_held[others] == adj[others]).all()
+                or not (reach == other_reach).all() or not (np.abs(held[j] - not_held[j]) <= reach).all()):
+            raise KnowledgeBaseError(name, "an override action must move only its own subtype and record in "
+                                           "`reach` how far it moves (or would move) it, applied or not: fix "
+                                           "it in ranking.OVERRIDE_ACTIONS")
+
+
 for _o, _ in KB.overrides:
     if _o.action not in OVERRIDE_ACTIONS:
         raise KnowledgeBaseError(_o.id, f"action must be one of {', '.join(OVERRIDE_ACTIONS)}, got {_o.action!r}")
@@ -322,6 +412,9 @@ _OTHERS = tuple(np.array([i for i in range(S) if i != j]) for j in range(S))
 _RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
 _URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
 _SUBTYPE_COLUMN = np.arange(S)[:, None]
+# Every action the ranking knows, checked once its helpers above exist.
+for _name, _action in OVERRIDE_ACTIONS.items():
+    check_override_action(_name, _action)
 
 
 def _as_states(states: list[np.ndarray], n: int) -> np.ndarray:

@@ -45,6 +45,85 @@ def test_missing_data_fast_paths_equal_the_reference(seed: int, n: int, missing_
                                   reference_decisiveness(few_values, 9, DEFAULT_THRESHOLDS))
 
 
+def _cohort_values(n: int, seed: int, sparse_rate: float) -> dict[str, np.ndarray]:
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.synthetic import generate_cohort
+
+    cohort = generate_cohort(n, seed=seed, missing_rate=0.35, qualitative_rate=0.1, si_fraction=0.2,
+                             atypical_rate=0.3, sparse_rate=sparse_rate)
+    return read_cases(cohort).values
+
+
+def _without_reach(ranked: dict) -> dict:
+    """A base ranking whose co-existence / override steps claim to move nothing."""
+    return {**ranked, "coexist_reach": np.zeros_like(ranked["coexist_reach"]),
+            "override_reach": np.zeros_like(ranked["override_reach"])}
+
+
+@pytest.mark.parametrize(("seed", "sparse_rate"), [(31, 0.0), (32, 0.4), (33, 0.9)])
+def test_probe_bounds_equal_full_reranking_of_every_probe(seed: int, sparse_rate: float) -> None:
+    """Input-by-input probing settles rows by bounds (a change of points, and of whether one co-existence
+    or override condition is in force, widened by its reach) and re-ranks only the rest from the states it
+    already has: on thousands of varied rows, sparse ones included, it equals ranking every probe variant
+    in full. The same rows need the reach: bounds that left it out would give other answers."""
+    from calcinosis_classify import missing, ranking
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+
+    n = 2500
+    values = _cohort_values(n, seed, sparse_rate)
+    expected = missing.reference_decisiveness(values, n, DEFAULT_THRESHOLDS)
+    env, rule_state, stacked, ranked = ranking.core(values, n, DEFAULT_THRESHOLDS)
+    got = missing.decisiveness(values, env, rule_state, stacked, ranked, DEFAULT_THRESHOLDS)
+    np.testing.assert_array_equal(got, expected)
+    if sparse_rate < 0.5:  # (mostly empty rows seldom reach a condition that changes)
+        wrong = missing.decisiveness(values, env, rule_state, stacked, _without_reach(ranked), DEFAULT_THRESHOLDS)
+        assert (wrong != expected).any()
+
+
+@given(st.lists(_case, min_size=17, max_size=40))
+@settings(max_examples=25, deadline=None)
+def test_probing_generated_rows_equals_the_reference(cases: list[dict]) -> None:
+    """Hypothesis-generated rows, above the single-pass size: the missing-data analysis equals ranking
+    every probe variant in full."""
+    from calcinosis_classify import engine
+    from calcinosis_classify.intake import read_cases
+    from calcinosis_classify.knowledge.thresholds import DEFAULT_THRESHOLDS
+    from calcinosis_classify.missing import reference_decisiveness
+
+    values = read_cases(_frame(cases)).values
+    np.testing.assert_array_equal(engine.evaluate(values, len(cases), DEFAULT_THRESHOLDS).missing,
+                                  reference_decisiveness(values, len(cases), DEFAULT_THRESHOLDS))
+
+
+def test_override_actions_are_checked_for_what_probing_assumes() -> None:
+    """Every override action is checked at import for what the probe bounds rely on (monotone, moving
+    by at most what the points move, its reach recorded): the actions the ranking knows pass, an action
+    that breaks any of it fails with a KnowledgeBaseError naming it."""
+    from calcinosis_classify import ranking
+    from calcinosis_classify.errors import KnowledgeBaseError
+
+    for name, action in ranking.OVERRIDE_ACTIONS.items():
+        ranking.check_override_action(name, action)
+
+    def mirror(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        moved = -adj[j]  # not monotone
+        if reach is not None:
+            reach[:] = np.abs(moved - adj[j])
+        adj[j] = np.where(holds == 2, moved, adj[j])
+
+    def silent(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        ranking._lead_only_if(adj, j, holds, supported)  # records no reach
+
+    def short(adj: np.ndarray, j: int, holds: np.ndarray, supported: np.ndarray, reach=None) -> None:
+        ranking._rank_first(adj, j, holds, supported, reach)
+        if reach is not None:
+            reach /= 2  # claims less than it moves
+
+    for name, action in (("mirror", mirror), ("silent", silent), ("short", short)):
+        with pytest.raises(KnowledgeBaseError, match=name):
+            ranking.check_override_action(name, action)
+
+
 @given(st.lists(_case, min_size=1, max_size=6))
 @settings(max_examples=40)
 def test_both_missing_data_strategies_agree(cases: list[dict]) -> None:
@@ -156,3 +235,76 @@ def test_any_known_is_the_or_of_known() -> None:
     plain = compile_condition(" | ".join(f"known({n})" for n in names)).evaluate(values)
     np.testing.assert_array_equal(fast, plain)
     assert (fast == 2).any() and (fast == 0).any()
+
+
+def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:
+    """The bound on how far a probe moves each subtype's adjusted points covers every combination of one
+    or two probed rules changing state, for a supported subtype (all its points count) and an unsupported
+    one (its modifier points do not): some probes move a subtype by a modifier one way and by another
+    rule the other, which leaves its points as they were but not an unsupported subtype's."""
+    from itertools import combinations, product
+
+    from calcinosis_classify import missing
+    from calcinosis_classify.compiled import S
+
+    uncovered_without_modifiers = 0
+    for k in range(len(missing.PROBE_NAMES)):
+        plan = missing._probe_plan(k)
+        if plan is None:
+            continue
+        r = len(plan.rules)
+        diffs = [np.zeros(r)]
+        for size in (1, 2):
+            for cols in combinations(range(r), size):
+                for signs in product((-1, 1), repeat=size):
+                    d = np.zeros(r)
+                    d[list(cols)] = signs
+                    diffs.append(d)
+        diff = np.array(diffs, dtype=np.float32).T  # (probed rules, combinations)
+        change = plan.to_moved @ diff
+        gain, loss = missing._shift_bounds(plan, change)
+        full = np.zeros((6 * S, diff.shape[1]), dtype=np.float32)
+        full[plan.moved] = change
+        supported_move, unsupported_move = full[:S], full[:S] - full[5 * S:]
+        for move in (supported_move, unsupported_move):
+            assert (move <= gain).all() and (-move <= loss).all(), missing.PROBE_NAMES[k]
+        points_only = np.maximum(change[:len(plan.moved_points)].max(axis=0, initial=0.0), 0.0)
+        uncovered_without_modifiers += int((unsupported_move > points_only).any())
+    assert uncovered_without_modifiers  # the knowledge base has such probes: the modifier term matters
+
+
+def test_probes_read_text_inputs_for_knownness_only_where_every_reader_does() -> None:
+    """A probe gives a text input as a float stand-in known in the same cells only when every finding and
+    condition it re-evaluates reads that input through known() / unknown() / not_known(x) / any_known()."""
+    from calcinosis_classify import missing
+    from calcinosis_classify.logic import compile_condition
+
+    reads = missing._reads_only_knownness
+    assert reads(compile_condition("known(lesion_site) & has_dialysis"), "lesion_site")
+    assert reads(compile_condition("any_known(painful, lesion_site) | ~unknown(lesion_site)"), "lesion_site")
+    assert reads(compile_condition("not_known(lesion_site)"), "lesion_site")
+    assert not reads(compile_condition("not_known(lesion_site | has_dialysis)"), "lesion_site")
+    assert not reads(compile_condition("known(calcium) & lesion_site"), "lesion_site")
+    # a finding computed from the text itself (the body-site groups) keeps the real text
+    site_readers = [f for f, node in missing.FINDINGS.items() if "lesion_site" in node.inputs
+                    and f not in missing._COMPOSITE_CONDITIONS]
+    assert site_readers
+    assert "lesion_site" not in missing._known_only(frozenset({"lesion_site"}), frozenset(site_readers), [])
+    plans = [missing._probe_plan(k) for k in range(len(missing.PROBE_NAMES))]
+    assert any("lesion_site" in p.known_only for p in plans if p is not None)
+
+
+@pytest.mark.parametrize("permute", [False, True])
+def test_stacked_sums_by_subtype_equal_the_full_product(monkeypatch: pytest.MonkeyPatch, permute: bool) -> None:
+    """Large inputs stack the rule states block by block, each subtype's rows from the rules that move
+    them (consecutive in the knowledge base, or not): the same sums as the one full product."""
+    from calcinosis_classify import ranking
+
+    rng = np.random.default_rng(5)
+    if permute:  # rules of one subtype spread over the list: the parts take index arrays
+        monkeypatch.setattr(ranking, "STACKED_T", ranking.STACKED_T[:, rng.permutation(ranking.STACKED_T.shape[1])])
+    monkeypatch.setattr(ranking, "_STACK_PARTS", ranking._stack_parts())
+    monkeypatch.setattr(ranking, "_STACK_BLOCK", 64)
+    assert any(isinstance(rules, np.ndarray) for _, rules, _ in ranking._STACK_PARTS) == permute
+    states = rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(ranking.STACKED_T.shape[1], 1000))
+    np.testing.assert_array_equal(ranking._stack(states), ranking.STACKED_T @ (states == 2).astype(np.float32))

@@ -29,6 +29,7 @@ from calcinosis_classify.leaflet import (
     management_section,
     patient_summary,
 )
+from calcinosis_classify.logic import compile_batch
 from calcinosis_classify.ranking import tie_broken
 from calcinosis_classify.schema import FIELD_BY_NAME
 
@@ -63,7 +64,7 @@ _SEPARATOR = pa.scalar(";", type=_TEXT)
 _EVIDENCE_IDS = pa.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], type=_TEXT)
 _SUBTYPE_NAMES = pa.array(SUBTYPES, type=_TEXT)
 _PROBE_NAMES = pa.array(PROBE_NAMES, type=_TEXT)
-_MANAGEMENT_CONDITIONS = {option.id: cond for option, cond in KB.management}
+_ROW_CONDITIONS = compile_batch([cond for _, cond in KB.next_steps] + [cond for _, cond in KB.management])
 
 
 def _labels(names: tuple[str, ...], index: np.ndarray) -> pa.Array:
@@ -337,21 +338,37 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, np.uint8) and value == UNKNOWN
 
 
-def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:
+def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int,
+                 behind: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
     """Input fields a condition reads on row ``i``, in schema order: a finding that is unknown on that row
     contributed nothing, so the inputs behind it are left out (an eGFR never computed does not show the age
-    and sex it would have been computed from)."""
+    and sex it would have been computed from). ``behind``: the fields found behind each name so far on this
+    row, shared by the rules of one row."""
+    memo = {} if behind is None else behind
     seen: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
+    for name in names:
+        seen |= _fields_behind(name, env, i, memo)
+    return tuple(sorted(seen, key=_FIELD_ORDER.__getitem__))
+
+
+_FIELD_ORDER = {name: k for k, name in enumerate(FIELD_BY_NAME)}
+
+
+def _fields_behind(name: str, env: Mapping[str, np.ndarray], i: int, memo: dict[str, frozenset[str]]
+                   ) -> frozenset[str]:
+    """The input fields behind one name on row ``i`` (see :func:`_rule_fields`), memoised in ``memo``."""
+    got = memo.get(name)
+    if got is None:
         if name in FIELD_BY_NAME:
-            seen.add(name)
+            got = frozenset((name,))
         elif name in FINDINGS:
             value = env[name][i] if name in env and FINDINGS[name].kind != "matrix" else None
-            if value is None or not _is_unknown(value):
-                stack.extend(FINDINGS[name].inputs)
-    return tuple(f for f in FIELD_BY_NAME if f in seen)
+            got = (frozenset().union(*(_fields_behind(x, env, i, memo) for x in FINDINGS[name].inputs))
+                   if value is None or not _is_unknown(value) else frozenset())
+        else:
+            got = frozenset()
+        memo[name] = got
+    return got
 
 
 def _clause(text: str) -> str:
@@ -526,12 +543,17 @@ class _OneRow(Mapping[str, np.ndarray]):
 def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ...]:
     """The rules that fired on row ``i``, strongest first, each with the inputs it read."""
     points = []
+    behind: dict[str, frozenset[str]] = {}
+    formatted: dict[str, str | None] = {}  # each input's wording, once per row
     for k in _EVIDENCE_ORDER:
         if res.rule_state[i, k] != TRUE:
             continue
         r = KB.rules[k]
-        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
-                      if (v := _format_value(f, intake.values[f][i])) is not None)
+        fields = _rule_fields(r.cond.names, res.env, i, behind)
+        for f in fields:
+            if f not in formatted:
+                formatted[f] = _format_value(f, intake.values[f][i])
+        shown = tuple(v for f in fields if (v := formatted[f]) is not None)
         # Modifiers (age bands, risk factors) adjust only a subtype another rule supports (the ranking's rule).
         counted = r.rule.strength != "modifier" or bool(res.supported[i, engine.SUB_INDEX[r.rule.subtype]])
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
@@ -561,11 +583,15 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
                  if res.risk_state[i, k] == TRUE)
     one = _OneRow(env, i)
-    steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for x, cond in KB.next_steps
-                  if cond.evaluate(one)[0] == TRUE)
+    # Every next-step and management condition of the row in one generated call.
+    states = _ROW_CONDITIONS(one, 1)
+    steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for (x, _), state
+                  in zip(KB.next_steps, states[:len(KB.next_steps)], strict=True) if state[0] == TRUE)
+    management_on = {option.id: state[0] == TRUE
+                     for (option, _), state in zip(KB.management, states[len(KB.next_steps):], strict=True)}
 
     def shown(option_id: str) -> bool:
-        return bool(_MANAGEMENT_CONDITIONS[option_id].evaluate(one)[0] == TRUE)
+        return bool(management_on[option_id])
     warn = intake.warnings
     warnings = () if warn.empty else (
         tuple(warn.loc[warn["row"] == i, "message"]) + tuple(warn.loc[warn["row"].isna(), "message"]))

@@ -412,6 +412,10 @@ def _lookup_column(values: Any, table: Mapping[str, Any], spec: Field, column: s
         quick = _lookup_numbers(values, table, unknown, dtype)
         if quick is not None:
             return quick
+    cells = _few_cells(values)
+    if cells is not None and len(cells) == 1 and not isinstance(cells[0], (np.generic, np.ndarray)):
+        # A single case: no factorisation (the same result and warning as below).
+        return _lookup_cell(cells[0], table, spec, column, col, unknown, dtype, code, expected)
     codes, texts = _unique_strings(values)
     if not len(texts):
         return np.full(n, unknown, dtype=dtype)
@@ -426,6 +430,22 @@ def _lookup_column(values: Any, table: Mapping[str, Any], spec: Field, column: s
         col.add(bad_rows, column, spec.name, code, raw,
                 [f"{spec.name}: {v!r} is not understood (expected {expected}); treated as unknown" for v in raw])
     return out
+
+
+def _lookup_cell(cell: Any, table: Mapping[str, Any], spec: Field, column: str, col: _Collector, unknown: Any,
+                 dtype: str, code: str, expected: str) -> np.ndarray:
+    """:func:`_lookup_column` of a one-cell column."""
+    if _is_na(cell):
+        return np.full(1, unknown, dtype=dtype)
+    text = str(cell).strip().lower()
+    key = _table_key(text, table)
+    if key in table:
+        return np.array([table[key]], dtype=dtype)
+    if key not in _BLANK:
+        raw = np.array([text], dtype=object)
+        col.add(np.array([0]), column, spec.name, code, raw,
+                [f"{spec.name}: {text!r} is not understood (expected {expected}); treated as unknown"])
+    return np.full(1, unknown, dtype=dtype)
 
 
 _FLAG_TABLE = {**{k: YES for k in _TRUE}, **{k: NO for k in _FALSE}}
@@ -657,6 +677,11 @@ def _blank_rows(columns: Mapping[str, Any], n: int, col: _Collector) -> None:
     """
     if n == 0 or not columns:
         return
+    one = _one_case_cells(columns, n)
+    if one is not None:  # one case given as a mapping: the same test cell by cell, without a Series per column
+        if all(_is_na(c) or (isinstance(c, str) and c == "") for c in one):
+            col.add(np.array([0]), None, None, "blank_row", "", _BLANK_ROW_MESSAGE)
+        return
     rows = np.arange(n)
     for values in columns.values():
         cells = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
@@ -668,6 +693,17 @@ def _blank_rows(columns: Mapping[str, Any], n: int, col: _Collector) -> None:
         rows = rows[blank]
         if not rows.size:
             return
-    col.add(rows, None, None, "blank_row", "",
-            "blank row: no column has a value (in a file, a line of only separators); not a case, kept so "
-            "row numbers stay aligned")
+    col.add(rows, None, None, "blank_row", "", _BLANK_ROW_MESSAGE)
+
+
+def _one_case_cells(columns: Mapping[str, Any], n: int) -> list[Any] | None:
+    """The cells of a single row whose columns are all object arrays of plain Python values (one case given
+    as a mapping), else ``None``."""
+    if n != 1 or not all(isinstance(v, np.ndarray) and v.dtype == object for v in columns.values()):
+        return None
+    cells = [v.tolist()[0] for v in columns.values()]
+    return None if any(isinstance(c, (np.generic, np.ndarray)) for c in cells) else cells
+
+
+_BLANK_ROW_MESSAGE = ("blank row: no column has a value (in a file, a line of only separators); not a case, kept "
+                      "so row numbers stay aligned")

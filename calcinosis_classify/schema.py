@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -296,8 +297,16 @@ def normalise_column(name: object) -> str:
 
     Trims, lower-cases and maps runs of spaces and hyphens to one underscore.
     """
-    text = str(name).strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
+    return _normalise_header(str(name))
+
+
+@lru_cache(maxsize=4096)
+def _normalise_header(text: str) -> str:
+    """:func:`normalise_column` of a string (cached: one case at a time repeats the same headers)."""
+    return _HEADER_SEPARATORS.sub("_", text.strip().lower())
+
+
+_HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def _build_unit_index() -> dict[str, dict[str, float]]:

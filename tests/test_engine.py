@@ -404,3 +404,25 @@ def test_a_calcium_containing_injection_named_at_the_site_is_an_exposure(text: s
                      "lesion_site": text})
     assert ("IAT-CALCIUM-INJECTION-SITE" in {p.rule_id for p in case.evidence}) is named
     assert (case.subtype == "iatrogenic") is named
+
+
+_JUNK_FLAGS = st.fixed_dictionaries({}, optional={
+    "dialysis": st.sampled_from(["yes", "no", "maybe", "", " Y ", "1.0", None, "unknown", 1, 0, float("nan")]),
+    "painful": st.sampled_from(["tender", "no", "", None, "2"]),
+    "sex": st.sampled_from(["F", "m", "other", "", None]),
+    "calcium_status": st.sampled_from(["high", "normal", "raised?", "", None]),
+    "lesion_site": st.sampled_from(["", None, "thigh", "  "]),
+})
+
+
+@given(_case, _JUNK_FLAGS)
+@example({}, {})
+@example({}, {"lesion_site": "", "sex": None})
+def test_one_mapping_reads_like_a_one_row_frame(case: dict, junk: dict) -> None:
+    """The single-case shortcuts of intake (one cell looked up directly, a blank row tested cell by cell) give
+    the values and warnings of the column path a one-row frame takes."""
+    record = {**case, **junk}
+    one, frame = read_cases(dict(record)), read_cases(pd.DataFrame([record], dtype=object))
+    for name, v in frame.values.items():
+        assert pd.Series(one.values[name]).equals(pd.Series(v)), name
+    pd.testing.assert_frame_equal(one.warnings.reset_index(drop=True), frame.warnings.reset_index(drop=True))

@@ -30,7 +30,7 @@ from calcinosis_classify.knowledge.composites import COMPOSITES
 from calcinosis_classify.knowledge.model import Composite
 from calcinosis_classify.knowledge.sites import MORPHOLOGY_GROUPS, SITE_GROUPS
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import ConditionSyntaxError, compile_condition
+from calcinosis_classify.logic import Condition, ConditionSyntaxError, compile_condition, compile_sequence
 from calcinosis_classify.schema import FIELD_BY_NAME, FIELDS
 
 __all__ = ["FALSE", "FINDINGS", "TRUE", "UNKNOWN", "Finding", "compute_findings"]
@@ -458,6 +458,9 @@ def _solitary(th: Thresholds, count: np.ndarray, one: np.ndarray, many: np.ndarr
 # condition language and evaluated by the same generated code as the rules.
 
 
+_COMPOSITE_CONDITIONS: dict[str, Condition] = {}
+
+
 def _composite_node(item: Composite) -> None:
     try:
         cond = compile_condition(item.condition)
@@ -475,6 +478,7 @@ def _composite_node(item: Composite) -> None:
         raise KnowledgeBaseError(item.name, "cites no clinical-spec reference")
     inputs = tuple(sorted(cond.names))
     evaluate = cond.evaluate
+    _COMPOSITE_CONDITIONS[item.name] = cond
 
     def run(th: Thresholds, *arrays: np.ndarray) -> np.ndarray:
         return evaluate(dict(zip(inputs, arrays, strict=True)))
@@ -642,6 +646,18 @@ def _fused_status(names: tuple[str, ...]) -> Callable[..., np.ndarray]:
     return run
 
 
+def _fused_composites(names: tuple[str, ...]) -> tuple[Callable[..., list[np.ndarray]], tuple[str, ...]]:
+    """The composites ``names`` (in dependency order) as one generated function, and what it reads: every
+    name they use that is not one of them (earlier composites outside ``names`` come from the base)."""
+    steps = [(name, _COMPOSITE_CONDITIONS[name]) for name in names]
+    inputs = tuple(sorted(set().union(*(cond.names for _, cond in steps)) - set(names)))
+    sequence = compile_sequence(steps)
+
+    def run(th: Thresholds, *arrays: np.ndarray) -> list[np.ndarray]:
+        return sequence(dict(zip(inputs, arrays, strict=True)), len(arrays[0]))
+    return run, inputs
+
+
 def _fusable() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Finding -> (fused group key, all members of that group)."""
     groups: dict[str, tuple[str, ...]] = {"flags": _FLAG_NODES}
@@ -650,11 +666,13 @@ def _fusable() -> dict[str, tuple[str, tuple[str, ...]]]:
     for field_name, members in _THRESHOLD_NODES.items():
         if len(members) > 1:
             groups[f"thresholds:{field_name}"] = tuple(name for name, _, _ in members)
+    groups["composites"] = tuple(c.name for c in COMPOSITES)
     return {name: (key, members) for key, members in groups.items() for name in members}
 
 
 _FUSABLE = _fusable()
-_PlanStep = tuple["str | tuple[str, ...]", "Callable[..., np.ndarray]", tuple[str, ...]]
+# A fused step returns one result per name (rows of an array, or a list of arrays).
+_PlanStep = tuple["str | tuple[str, ...]", "Callable[..., Any]", tuple[str, ...]]
 
 
 @lru_cache(maxsize=256)
@@ -676,6 +694,9 @@ def _plan(only: frozenset[str] | None) -> tuple[_PlanStep, ...]:
                 elif key.startswith("status:"):
                     names = tuple(chosen)
                     steps.append((names, _fused_status(names), FINDINGS[names[0]].inputs))
+                elif key == "composites":
+                    names = tuple(chosen)
+                    steps.append((names, *_fused_composites(names)))
                 else:
                     order = {op: i for i, op in enumerate(_OPS)}
                     ops = {m: op for m_list in _THRESHOLD_NODES.values() for m, op, _ in m_list}

@@ -135,12 +135,28 @@ def compile_batch(conditions: Sequence[Condition]) -> BatchEvaluator:
     return _generate([c.tree for c in conditions])
 
 
+def compile_sequence(steps: Sequence[tuple[str, Condition]]) -> BatchEvaluator:
+    """One function evaluating named conditions in order, each able to read the ones before it by name:
+    ``f(env, n)`` returns their states in order (``env`` holds every other name they read).
+
+    Composite findings are such a sequence; on a single case, one call instead of one per composite is most
+    of their cost.
+    """
+    generator = _Generator()
+    results = []
+    for name, cond in steps:
+        results.append(generator.gen(cond.tree))
+        generator.aliases[name] = results[-1]
+    return _compiled(generator, results)
+
+
 class _Generator:
     """Emits one assignment per distinct subexpression of validated condition trees."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.seen: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}  # names computed earlier in the same function -> their variable
 
     def emit(self, key: str, code: str) -> str:
         if key not in self.seen:
@@ -155,6 +171,8 @@ class _Generator:
         if isinstance(node, ast.Name):
             if node.id == "true":
                 return self.emit(key, "_full(n, _T, dtype=_u8)")
+            if node.id in self.aliases:
+                return self.aliases[node.id]
             return self.emit(key, f"env[{node.id!r}]")
         if isinstance(node, ast.BinOp):
             op = "_min" if isinstance(node.op, ast.BitAnd) else "_max"
@@ -164,10 +182,10 @@ class _Generator:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             arg = node.args[0]
             if node.func.id == "any_known":
-                names = ", ".join(f"env[{a.id!r}]" for a in node.args if isinstance(a, ast.Name))
+                names = ", ".join(self.gen(a) for a in node.args if isinstance(a, ast.Name))
                 return self.emit(key, f"_any_known({names})")
             if node.func.id in ("known", "unknown") and isinstance(arg, ast.Name):
-                return self.emit(key, f"_known_state(env[{arg.id!r}], {node.func.id == 'known'})")
+                return self.emit(key, f"_known_state({self.gen(arg)}, {node.func.id == 'known'})")
             if node.func.id == "not_known":
                 return self.emit(key, f"_where({self.gen(arg)} == _T, _F, _T).astype(_u8)")
         # Only validated trees reach here; anything else is a programming error, reported as such.
@@ -176,7 +194,10 @@ class _Generator:
 
 def _generate(trees: Sequence[ast.Expression]) -> BatchEvaluator:
     generator = _Generator()
-    results = [generator.gen(tree) for tree in trees]
+    return _compiled(generator, [generator.gen(tree) for tree in trees])
+
+
+def _compiled(generator: _Generator, results: Sequence[str]) -> BatchEvaluator:
     source = "def evaluate(env, n):\n" + "\n".join(generator.lines) + f"\n    return [{', '.join(results)}]\n"
     namespace: dict[str, Any] = {"_min": np.minimum, "_max": np.maximum, "_where": np.where, "_full": np.full,
                                  "_T": T, "_F": F, "_u8": np.uint8, "_known_state": _known_state,

@@ -118,6 +118,8 @@ def _plausibility(spec: Field, raw: np.ndarray, factors: np.ndarray, declared: n
     """
     assert spec.possible is not None and spec.plausible is not None and spec.unit is not None
     assert spec.si_unit is not None
+    if np.isnan(raw).all():  # nothing given (a lab not measured): nothing to convert, check or infer
+        return np.full(len(raw), np.nan), None
     out = raw * factors
     # A converted value carries float noise (2.495 mmol/L -> 9.999999999999998 mg/dL would fall on the other
     # side of a cut-off than the same value typed in mg/dL): keep 12 significant digits, far beyond any lab's.

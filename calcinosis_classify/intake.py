@@ -253,6 +253,15 @@ def _unique_strings(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes), texts
 
 
+def _has_text_cells(values: Any) -> bool:
+    """Whether a column may hold text cells (only text can be written with a separator): not for a numeric
+    column, nor for a few cells none of which is text (a case given as a mapping of numbers)."""
+    if _is_numeric_dtype(values):
+        return False
+    cells = _few_cells(values)
+    return cells is None or any(isinstance(c, str) for c in cells)
+
+
 def _is_numeric_dtype(values: Any) -> bool:
     dtype = getattr(values, "dtype", None)
     return dtype is not None and getattr(dtype, "kind", "O") in "fiub" and not isinstance(dtype, pd.CategoricalDtype)
@@ -608,7 +617,7 @@ class _Numbers:
         def warn(rows: np.ndarray, code: str, messages: list[str]) -> None:
             col.add(rows, match.column, spec.name, code, None, messages)
 
-        _separators.resolve(spec.name, spec.unit, numbers, factors, raw, seps, not _is_numeric_dtype(raw),
+        _separators.resolve(spec.name, spec.unit, numbers, factors, raw, seps, _has_text_cells(raw),
                             spec.plausible, self.marks, warn)
         values, assumed = _plausibility(spec, numbers, factors, declared, default_unit, self.strict,
                                         self.presumed if spec.name != "calcium" else None, match.column, col)

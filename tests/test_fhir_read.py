@@ -194,6 +194,18 @@ def test_units_come_from_ucum_codes() -> None:
     assert codes(read) == []
 
 
+def test_numbers_are_handed_to_score_in_their_declared_unit() -> None:
+    """A creatinine of 1,770 µmol/L is 20.02 mg/dL, above the plausible range in mg/dL: read from FHIR, it must
+    reach score() declared as mg/dL, or the CSV reading takes it for µmol/L (0.23 mg/dL, normal kidneys) and
+    the dialysis-range setting is lost (found by Hypothesis)."""
+    read = read_fhir(bundle(patient("p1", "male", "1955-01-01"),
+                            obs("o1", "p1", "14682-9", "2024-06-01", 1770.0, "umol/L")))
+    assert one(read, "creatinine") == pytest.approx(20.02, abs=0.01)
+    assert read.cases.loc[0, "creatinine_unit"] == "mg/dL" and read.cases.loc[0, "calcium_unit"] is None
+    scored = score(read.cases)
+    assert "MET-SETTING-UREMIC" in scored.loc[0, "evidence"].split(";")
+
+
 def test_a_quantity_without_a_unit_is_inferred_as_for_csv_input() -> None:
     read = read_fhir(bundle(patient("p1"), obs("o1", "p1", CA, "2024-06-01", 2.4, None)))
     assert one(read, "calcium") == pytest.approx(2.4 * 4.008)

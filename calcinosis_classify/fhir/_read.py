@@ -385,6 +385,12 @@ def _cases(r: Reducer, n: int, values: dict[str, np.ndarray], flags: np.ndarray)
             columns[name] = np.full(n, None, dtype=object)
         elif spec.is_number:
             columns[name] = values[name]
+            if name in LABS:
+                # The numbers are already in the field's unit, settled as for CSV input (see _judged): saying
+                # so keeps score() from judging a value again, e.g. taking a creatinine of 20.02 mg/dL (1,770
+                # µmol/L as exported), above the plausible range in mg/dL, for µmol/L.
+                columns[f"{name}_unit"] = np.where(np.isnan(values[name]), np.array(None, dtype=object),
+                                                   np.array(spec.unit, dtype=object))
         else:
             columns[name] = np.full(n, None, dtype=object)
     return pd.DataFrame(columns)

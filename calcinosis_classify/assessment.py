@@ -338,37 +338,21 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, np.uint8) and value == UNKNOWN
 
 
-def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int,
-                 behind: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
+def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:
     """Input fields a condition reads on row ``i``, in schema order: a finding that is unknown on that row
     contributed nothing, so the inputs behind it are left out (an eGFR never computed does not show the age
-    and sex it would have been computed from). ``behind``: the fields found behind each name so far on this
-    row, shared by the rules of one row."""
-    memo = {} if behind is None else behind
+    and sex it would have been computed from)."""
     seen: set[str] = set()
-    for name in names:
-        seen |= _fields_behind(name, env, i, memo)
-    return tuple(sorted(seen, key=_FIELD_ORDER.__getitem__))
-
-
-_FIELD_ORDER = {name: k for k, name in enumerate(FIELD_BY_NAME)}
-
-
-def _fields_behind(name: str, env: Mapping[str, np.ndarray], i: int, memo: dict[str, frozenset[str]]
-                   ) -> frozenset[str]:
-    """The input fields behind one name on row ``i`` (see :func:`_rule_fields`), memoised in ``memo``."""
-    got = memo.get(name)
-    if got is None:
+    stack = list(names)
+    while stack:
+        name = stack.pop()
         if name in FIELD_BY_NAME:
-            got = frozenset((name,))
+            seen.add(name)
         elif name in FINDINGS:
             value = env[name][i] if name in env and FINDINGS[name].kind != "matrix" else None
-            got = (frozenset().union(*(_fields_behind(x, env, i, memo) for x in FINDINGS[name].inputs))
-                   if value is None or not _is_unknown(value) else frozenset())
-        else:
-            got = frozenset()
-        memo[name] = got
-    return got
+            if value is None or not _is_unknown(value):
+                stack.extend(FINDINGS[name].inputs)
+    return tuple(f for f in FIELD_BY_NAME if f in seen)
 
 
 def _clause(text: str) -> str:
@@ -543,17 +527,12 @@ class _OneRow(Mapping[str, np.ndarray]):
 def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ...]:
     """The rules that fired on row ``i``, strongest first, each with the inputs it read."""
     points = []
-    behind: dict[str, frozenset[str]] = {}
-    formatted: dict[str, str | None] = {}  # each input's wording, once per row
     for k in _EVIDENCE_ORDER:
         if res.rule_state[i, k] != TRUE:
             continue
         r = KB.rules[k]
-        fields = _rule_fields(r.cond.names, res.env, i, behind)
-        for f in fields:
-            if f not in formatted:
-                formatted[f] = _format_value(f, intake.values[f][i])
-        shown = tuple(v for f in fields if (v := formatted[f]) is not None)
+        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
+                      if (v := _format_value(f, intake.values[f][i])) is not None)
         # Modifiers (age bands, risk factors) adjust only a subtype another rule supports (the ranking's rule).
         counted = r.rule.strength != "modifier" or bool(res.supported[i, engine.SUB_INDEX[r.rule.subtype]])
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,

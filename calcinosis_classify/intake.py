@@ -436,8 +436,7 @@ def _lookup_column(values: Any, table: Mapping[str, Any], spec: Field, column: s
     bad_rows = np.flatnonzero(u_bad[codes])
     if bad_rows.size:
         raw = texts[codes[bad_rows]]
-        col.add(bad_rows, column, spec.name, code, raw,
-                [f"{spec.name}: {v!r} is not understood (expected {expected}); treated as unknown" for v in raw])
+        col.add(bad_rows, column, spec.name, code, raw, [_not_understood(spec, v, expected) for v in raw])
     return out
 
 
@@ -452,9 +451,12 @@ def _lookup_cell(cell: Any, table: Mapping[str, Any], spec: Field, column: str, 
         return np.array([table[key]], dtype=dtype)
     if key not in _BLANK:
         raw = np.array([text], dtype=object)
-        col.add(np.array([0]), column, spec.name, code, raw,
-                [f"{spec.name}: {text!r} is not understood (expected {expected}); treated as unknown"])
+        col.add(np.array([0]), column, spec.name, code, raw, [_not_understood(spec, text, expected)])
     return np.full(1, unknown, dtype=dtype)
+
+
+def _not_understood(spec: Field, text: str, expected: str) -> str:
+    return f"{spec.name}: {text!r} is not understood (expected {expected}); treated as unknown"
 
 
 _FLAG_TABLE = {**{k: YES for k in _TRUE}, **{k: NO for k in _FALSE}}

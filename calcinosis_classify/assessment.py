@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import os
 import textwrap
 import warnings
@@ -61,7 +63,6 @@ _EVIDENCE_ORDER = np.array(sorted(range(len(KB.rules)),
 # distinct string is built once and taken for every row by Arrow's kernels, with no Python object per row.
 _TEXT = pa.large_string()
 _SEPARATOR = pa.scalar(";", type=_TEXT)
-_EVIDENCE_IDS = pa.array([KB.rules[i].rule.id for i in _EVIDENCE_ORDER], type=_TEXT)
 _SUBTYPE_NAMES = pa.array(SUBTYPES, type=_TEXT)
 _PROBE_NAMES = pa.array(PROBE_NAMES, type=_TEXT)
 _ROW_CONDITIONS = compile_batch([cond for _, cond in KB.next_steps] + [cond for _, cond in KB.management])
@@ -156,26 +157,46 @@ def _missing(res: engine.EngineResult, limit: int = engine.MAX_MISSING) -> pa.Ar
     return _ranked_strings(codes, _PROBE_NAMES, limit)
 
 
+def _evidence_bytes() -> pa.Array:
+    """For each byte of an evidence-ordered bit pattern (8 rules), the text of its 256 values: the fired
+    rule ids in evidence order, each followed by ``;`` ("" when none fired)."""
+    ids = [KB.rules[k].rule.id for k in _EVIDENCE_ORDER]
+    return pa.array(["".join(f"{ids[b + bit]};" for bit in range(8) if value >> bit & 1 and b + bit < len(ids))
+                     for b in range(0, len(ids), 8) for value in range(256)], type=_TEXT)
+
+
+_EVIDENCE_BYTES = _evidence_bytes()  # byte b of value v at 256 * b + v
+_BYTE_BASE = 256 * np.arange((len(KB.rules) + 7) // 8, dtype=np.int64)
+_NO_SEPARATOR = pa.scalar("", type=_TEXT)
+_PACK_BY_RULE_FROM = 1024  # rows from which packing rule by rule beats one packbits of the gathered rows
+
+
 def _evidence(rule_state: np.ndarray) -> pa.Array:
-    """Fired rule ids, strongest first. Rows are grouped by their fired-rule bit pattern, hashed as an
-    exact fixed-size binary key (no sort, no collision); each distinct pattern is joined once."""
+    """Fired rule ids, strongest first. Rows are grouped by their fired-rule bit pattern (bit ``p`` is the
+    ``p``-th rule in evidence order), hashed as an exact fixed-size binary key (no sort, no collision);
+    each distinct pattern's text is the concatenation of its bytes' texts, looked up per byte."""
     n, r = rule_state.shape
     width = (r + 7) // 8
-    if rule_state.T.flags.c_contiguous:  # rule-major storage: OR each rule's bit into its byte
+    if n >= _PACK_BY_RULE_FROM and rule_state.T.flags.c_contiguous:
+        # Rule-major storage of many rows: OR each rule's bit into its byte (few rows: one packbits)
         by_rule = rule_state.T
         packed_t = np.zeros((width, n), dtype=np.uint8)
-        for j in range(r):
-            packed_t[j >> 3] |= (by_rule[j] == TRUE).view(np.uint8) << np.uint8(j & 7)
+        for p, j in enumerate(_EVIDENCE_ORDER.tolist()):
+            packed_t[p >> 3] |= (by_rule[j] == TRUE).view(np.uint8) << np.uint8(p & 7)
         packed = np.ascontiguousarray(packed_t.T)
     else:
-        packed = np.ascontiguousarray(np.packbits(rule_state == TRUE, axis=1, bitorder="little"))
+        packed = np.ascontiguousarray(np.packbits(rule_state[:, _EVIDENCE_ORDER] == TRUE, axis=1,
+                                                  bitorder="little"))
     keys = pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(packed)])
     encoded = keys.dictionary_encode()
     patterns = encoded.dictionary
     raw = np.frombuffer(patterns.buffers()[1], dtype=np.uint8, count=len(patterns) * width,
                         offset=patterns.offset * width).reshape(len(patterns), width)
-    fired = np.unpackbits(raw, axis=1, count=r, bitorder="little")[:, _EVIDENCE_ORDER].astype(bool)
-    strings = _joined(_EVIDENCE_IDS, np.flatnonzero(fired) % r, np.count_nonzero(fired, axis=1))
+    pieces = _EVIDENCE_BYTES.take((raw + _BYTE_BASE).ravel())  # every byte's text, pattern by pattern
+    offsets = np.arange(0, len(patterns) * width + 1, width, dtype=np.int64)
+    # Each fired id ends in ";": drop the last one (a pattern with none fired is "").
+    strings = pc.utf8_rtrim(pc.binary_join(pa.LargeListArray.from_arrays(offsets, pieces), _NO_SEPARATOR),
+                            characters=";")
     return strings.take(encoded.indices)
 
 
@@ -338,21 +359,42 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, np.uint8) and value == UNKNOWN
 
 
+_FIELD_RANK = {name: k for k, name in enumerate(FIELD_BY_NAME)}
+
+
+@functools.cache
+def _expansion(name: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A finding's direct input fields, its direct input findings, and whether it can be unknown on a row
+    (a per-row array; a site matrix is never unknown)."""
+    inputs = FINDINGS[name].inputs
+    return (tuple(x for x in inputs if x in FIELD_BY_NAME), tuple(x for x in inputs if x in FINDINGS and x not in FIELD_BY_NAME),
+            FINDINGS[name].kind != "matrix")
+
+
+@functools.cache
+def _roots(names: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields and the findings a condition names."""
+    return tuple(x for x in names if x in FIELD_BY_NAME), tuple(x for x in names if x in FINDINGS and x not in FIELD_BY_NAME)
+
+
 def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:
     """Input fields a condition reads on row ``i``, in schema order: a finding that is unknown on that row
     contributed nothing, so the inputs behind it are left out (an eGFR never computed does not show the age
     and sex it would have been computed from)."""
-    seen: set[str] = set()
-    stack = list(names)
+    fields, findings = _roots(names)
+    seen, stack = set(fields), list(findings)
+    visited: set[str] = set()  # findings already expanded (composites share sub-findings)
     while stack:
         name = stack.pop()
-        if name in FIELD_BY_NAME:
-            seen.add(name)
-        elif name in FINDINGS:
-            value = env[name][i] if name in env and FINDINGS[name].kind != "matrix" else None
-            if value is None or not _is_unknown(value):
-                stack.extend(FINDINGS[name].inputs)
-    return tuple(f for f in FIELD_BY_NAME if f in seen)
+        if name in visited:
+            continue
+        visited.add(name)
+        fields, findings, per_row = _expansion(name)
+        if per_row and name in env and _is_unknown(env[name][i]):
+            continue
+        seen.update(fields)
+        stack.extend(findings)
+    return tuple(sorted(seen, key=_FIELD_RANK.__getitem__))
 
 
 def _clause(text: str) -> str:
@@ -527,12 +569,17 @@ class _OneRow(Mapping[str, np.ndarray]):
 def _points(intake: Intake, res: engine.EngineResult, i: int) -> tuple[Point, ...]:
     """The rules that fired on row ``i``, strongest first, each with the inputs it read."""
     points = []
-    for k in _EVIDENCE_ORDER:
-        if res.rule_state[i, k] != TRUE:
-            continue
+    formatted: dict[str, str | None] = {}  # each input's wording, once per row (rules share inputs)
+
+    def wording(field: str) -> str | None:
+        if field not in formatted:
+            formatted[field] = _format_value(field, intake.values[field][i])
+        return formatted[field]
+
+    row = res.rule_state[i, _EVIDENCE_ORDER]
+    for k in _EVIDENCE_ORDER[row == TRUE].tolist():
         r = KB.rules[k]
-        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i)
-                      if (v := _format_value(f, intake.values[f][i])) is not None)
+        shown = tuple(v for f in _rule_fields(r.cond.names, res.env, i) if (v := wording(f)) is not None)
         # Modifiers (age bands, risk factors) adjust only a subtype another rule supports (the ranking's rule).
         counted = r.rule.strength != "modifier" or bool(res.supported[i, engine.SUB_INDEX[r.rule.subtype]])
         points.append(Point(r.rule.id, r.rule.subtype, r.rule.points, r.rule.strength, r.rule.rationale,
@@ -561,7 +608,7 @@ def _assessment_from(intake: Intake, res: engine.EngineResult, cols: Mapping[str
     urgency_reasons = tuple(_calcium_wording(u.rationale, albumin_known) for u in fired)
     risk = tuple(f"{_clause(rf.rationale)} ({rf.level})" for k, (rf, _) in enumerate(KB.risk)
                  if res.risk_state[i, k] == TRUE)
-    one = _OneRow(env, i)
+    one = env if res.n == 1 else _OneRow(env, i)  # a single case's arrays already have one row
     # Every next-step and management condition of the row in one generated call.
     states = _ROW_CONDITIONS(one, 1)
     steps = tuple(f"{x.text} {''.join(f'[{r}]' for r in x.refs)}" for (x, _), state

@@ -74,6 +74,9 @@ class _FirstRows(Mapping[str, np.ndarray]):
             got = self._cache[name] = self._env[name][:self._n]
         return got
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._cache or name in self._env
+
     def __iter__(self) -> Any:
         return iter(self._env)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-
 import os
 import textwrap
 import warnings
@@ -161,7 +160,7 @@ def _evidence_bytes() -> pa.Array:
     """For each byte of an evidence-ordered bit pattern (8 rules), the text of its 256 values: the fired
     rule ids in evidence order, each followed by ``;`` ("" when none fired)."""
     ids = [KB.rules[k].rule.id for k in _EVIDENCE_ORDER]
-    return pa.array(["".join(f"{ids[b + bit]};" for bit in range(8) if value >> bit & 1 and b + bit < len(ids))
+    return pa.array(["".join(f"{ids[b + bit]};" for bit in range(min(8, len(ids) - b)) if value >> bit & 1)
                      for b in range(0, len(ids), 8) for value in range(256)], type=_TEXT)
 
 
@@ -367,14 +366,15 @@ def _expansion(name: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """A finding's direct input fields, its direct input findings, and whether it can be unknown on a row
     (a per-row array; a site matrix is never unknown)."""
     inputs = FINDINGS[name].inputs
-    return (tuple(x for x in inputs if x in FIELD_BY_NAME), tuple(x for x in inputs if x in FINDINGS and x not in FIELD_BY_NAME),
-            FINDINGS[name].kind != "matrix")
+    return (tuple(x for x in inputs if x in FIELD_BY_NAME),
+            tuple(x for x in inputs if x in FINDINGS and x not in FIELD_BY_NAME), FINDINGS[name].kind != "matrix")
 
 
 @functools.cache
 def _roots(names: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The fields and the findings a condition names."""
-    return tuple(x for x in names if x in FIELD_BY_NAME), tuple(x for x in names if x in FINDINGS and x not in FIELD_BY_NAME)
+    return (tuple(x for x in names if x in FIELD_BY_NAME),
+            tuple(x for x in names if x in FINDINGS and x not in FIELD_BY_NAME))
 
 
 def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:

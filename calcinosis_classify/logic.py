@@ -62,7 +62,21 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
 known_mask = _known_mask  # what known() tests, for callers that stand in for an input by its known cells
 
 
+def _known_cell(x: np.ndarray) -> bool:
+    """Known-ness of the only cell of a one-row array (as :func:`_known_mask` tests it)."""
+    v = x[0]
+    if x.dtype == np.uint8:
+        return bool(v != U)
+    if x.dtype.kind == "f":
+        return bool(v == v)  # NaN is the only value unequal to itself
+    if x.dtype.kind in "iu":
+        return bool(v >= 0)
+    return v is not None
+
+
 def _any_known(*arrays: np.ndarray) -> np.ndarray:
+    if len(arrays[0]) == 1:  # a single case: one scalar test per name instead of two array operations
+        return np.array([T if any(map(_known_cell, arrays)) else F], dtype=np.uint8)
     mask = _known_mask(arrays[0]).copy()
     for x in arrays[1:]:
         mask |= _known_mask(x)

@@ -235,6 +235,10 @@ def test_any_known_is_the_or_of_known() -> None:
     plain = compile_condition(" | ".join(f"known({n})" for n in names)).evaluate(values)
     np.testing.assert_array_equal(fast, plain)
     assert (fast == 2).any() and (fast == 0).any()
+    # One row at a time (the single-case path tests each cell as a scalar): the same states.
+    one_row = compile_condition(f"any_known({', '.join(names)})")
+    for i in range(len(fast)):
+        assert one_row.evaluate({k: v[i:i + 1] for k, v in values.items()})[0] == fast[i], i
 
 
 def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:

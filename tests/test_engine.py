@@ -406,6 +406,17 @@ def test_a_calcium_containing_injection_named_at_the_site_is_an_exposure(text: s
     assert (case.subtype == "iatrogenic") is named
 
 
+@pytest.mark.parametrize(("site", "head_neck"), [
+    ("right eyebrow", True), ("left brow", True), ("periorbital skin", True), ("jaw line", True),
+    ("nasal tip", True), ("eyelid", True), ("earlobe", True),
+    ("browser", False), ("forearm", False), ("thumb", False),
+])
+def test_facial_sites_named_in_other_words_are_head_and_neck(site: str, head_neck: bool) -> None:
+    """A subepidermal calcified nodule is weakly supported at any head or neck site, however it is named."""
+    case = classify({"age_years": 25, "sex": "M", "lesion_site": site, "painful": "no"})
+    assert ("IDI-SCN-ANY-AGE" in {p.rule_id for p in case.evidence}) is head_neck
+
+
 _JUNK_FLAGS = st.fixed_dictionaries({}, optional={
     "dialysis": st.sampled_from(["yes", "no", "maybe", "", " Y ", "1.0", None, "unknown", 1, 0, float("nan")]),
     "painful": st.sampled_from(["tender", "no", "", None, "2"]),

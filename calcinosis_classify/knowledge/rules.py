@@ -255,6 +255,9 @@ RULES: tuple[Rule, ...] = (
          "lesion or one at a fat-rich site (§6.8.1).", (18, 33)),
     Rule("CPX-MALIGNANCY-LESION", "calciphylaxis", "has_malignancy & compatible_cp_lesion", 1, "weak",
          "systematic review", "Malignancy with a painful, purpuric or necrotic lesion (§6.8.1).", (18, 20)),
+    Rule("CPX-VIOLACEOUS", "calciphylaxis", "text_violaceous & compatible_cp_lesion", 1, "weak", "review",
+         "Violaceous indurated plaques or nodules that are painful, ulcerated or necrotic: the stage between "
+         "livedo and retiform purpura or eschar in the calciphylaxis sequence (§4.3).", (7, 8, 30, 35)),
     Rule("CPX-PAIN-IN-SETTING", "calciphylaxis", "has_painful & cp_setting", 1, "weak", "review",
          "A painful lesion in a calciphylaxis setting: pain is its most consistent feature (§6.8.2).", (8, 9)),
     Rule("CPX-NECROSIS-RISK", "calciphylaxis", "has_necrosis & (cp_setting | cp_risk_factor | caxp_metastatic)", 2,

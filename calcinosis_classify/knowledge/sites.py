@@ -21,7 +21,8 @@ SITE_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
                  "JDM pressure points (elbows, knees, buttocks, trunk)", (57,)),
     "site_scrotum": (r"scrot|vulva|labia", "scrotum (or vulva)", (61, 62)),
     "site_head_neck": (r"\bears?\b|auric|pinna|earlobe|eyelid|\blids?\b|cheek|\bface\b|facial|scalp|forehead|"
-                       r"\bnose\b|\blips?\b|chin|\bneck\b|\bhead\b|temple",
+                       r"\bnose\b|nasal|\blips?\b|chin|\bneck\b|\bhead\b|temple|eyebrow|\bbrows?\b|periorbital|"
+                       r"\bjaw\b|mandib",
                        "head and neck (ear, eyelid, cheek)", (63, 64)),
     "site_heel": (r"heel|calcane", "heel", (69,)),
     "site_proximal_fat": (r"abdom|belly|thigh|buttock|gluteal|breast|flank|\bhips?\b|pann|mons",
@@ -43,6 +44,8 @@ SITE_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
 MORPHOLOGY_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "text_necrosis": (r"necro|eschar|retiform|livedo|gangren|purpur", "necrosis, eschar, retiform purpura or livedo",
                       (7, 8, 30)),
+    # The stage between livedo and retiform purpura / eschar in the calciphylaxis sequence (clinical-spec §4.3).
+    "text_violaceous": (r"violaceous|violet", "violaceous plaques or nodules", (7, 8, 30, 35)),
     "text_painful": (r"painful|tender|exquisit|\bpain\b", "painful or tender", (8, 9)),
     "text_painless": (r"painless|asymptomatic|non-?tender|symptom-?free", "painless", (5, 61)),
     "text_ulcer": (r"ulcer", "ulcerated", (5,)),

@@ -406,6 +406,17 @@ def test_a_calcium_containing_injection_named_at_the_site_is_an_exposure(text: s
     assert (case.subtype == "iatrogenic") is named
 
 
+@pytest.mark.parametrize("setting", [{"hyperparathyroidism": "yes"}, {"malignancy": "yes"}, {"liver_disease": "yes"},
+                                     {"autoimmune_disease": "yes", "corticosteroids": "yes"}])
+def test_an_ischaemic_lesion_in_a_non_uremic_setting_is_at_least_moderate_risk(setting: dict[str, str]) -> None:
+    """Non-uremic calciphylaxis (primary HPT, malignancy, liver disease, CTD on steroids) with necrosis or a
+    painful ulcer: risk at least moderate; the same setting with an intact lesion stays low."""
+    base = {"age_years": 58, "sex": "M", "egfr": 80, "lesion_site": "thigh", **setting}
+    assert classify({**base, "painful": "yes", "necrosis": "yes"}).calciphylaxis_risk in ("moderate", "high")
+    assert classify({**base, "painful": "yes", "ulceration": "yes"}).calciphylaxis_risk in ("moderate", "high")
+    assert classify({**base, "painful": "no", "ulceration": "no", "necrosis": "no"}).calciphylaxis_risk == "low"
+
+
 @pytest.mark.parametrize(("site", "head_neck"), [
     ("right eyebrow", True), ("left brow", True), ("periorbital skin", True), ("jaw line", True),
     ("nasal tip", True), ("eyelid", True), ("earlobe", True),

@@ -102,6 +102,10 @@ COMPOSITES: tuple[Composite, ...] = (
     Composite("cp_high_risk", "cp_must_exclude | (has_painful & uremic_setting)",
               "an ischaemic lesion in a must-exclude setting, or any painful lesion on dialysis or after transplant",
               (8, 9, 22, 106)),
+    Composite("cp_moderate_risk", "uremic_setting | (ischaemic_lesion & nonuremic_cp_setting)",
+              "dialysis, eGFR < 15 or a kidney transplant (§6.8.1), or an ischaemic lesion in a non-uremic "
+              "calciphylaxis setting (primary HPT, malignancy, liver disease, CTD on steroids: the picture of "
+              "non-uremic calciphylaxis, §4.6)", (10, 15, 18, 20, 33)),
     # The metastatic picture of §2.2 and §6.3: deposits at its typical sites (periarticular, tumoral masses,
     # fingertips) with a recorded mineral derangement (hypercalcaemia or hyperphosphataemia, or a Ca×P in the
     # raised bands).

@@ -22,7 +22,7 @@ CONFIDENCE = ConfidencePolicy(graded="confidence_basis", kidney_known="kidney_st
 
 # §4.4 "suspected": 2 major, or 1 major + 3 minor factors (the Chinese expert scheme [26]).
 RISK_SCHEME = RiskScheme(major_for_suspected=2, minor_with_one_major=3, minor_with_lesion_for_moderate=2, high_when="cp_high_risk",
-                         moderate_when="uremic_setting",
+                         moderate_when="cp_moderate_risk",
                          lesion="compatible_cp_lesion", ischaemic="ischaemic_lesion", refs=(26,))
 
 # Inputs probed for `missing`, each with the plausible values it is tried at (§7.1). Calcium, phosphate and

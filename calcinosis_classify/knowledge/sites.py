@@ -45,7 +45,7 @@ MORPHOLOGY_GROUPS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "text_necrosis": (r"necro|eschar|retiform|livedo|gangren|purpur", "necrosis, eschar, retiform purpura or livedo",
                       (7, 8, 30)),
     # The stage between livedo and retiform purpura / eschar in the calciphylaxis sequence (clinical-spec §4.3).
-    "text_violaceous": (r"violaceous|violet", "violaceous plaques or nodules", (7, 8, 30, 35)),
+    "text_violaceous": (r"violaceous|\bviolet", "violaceous plaques or nodules", (7, 8, 30, 35)),
     "text_painful": (r"painful|tender|exquisit|\bpain\b", "painful or tender", (8, 9)),
     "text_painless": (r"painless|asymptomatic|non-?tender|symptom-?free", "painless", (5, 61)),
     "text_ulcer": (r"ulcer", "ulcerated", (5,)),

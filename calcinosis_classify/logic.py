@@ -59,9 +59,6 @@ def _known_mask(x: np.ndarray) -> np.ndarray:
     return np.not_equal(x, _NONE)  # one comparison per cell in numpy's loop, no Python per row
 
 
-known_mask = _known_mask  # what known() tests, for callers that stand in for an input by its known cells
-
-
 def _known_cell(x: np.ndarray) -> bool:
     """Known-ness of the only cell of a one-row array (as :func:`_known_mask` tests it)."""
     v = x[0]

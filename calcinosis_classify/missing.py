@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -19,7 +20,7 @@ from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, Compile
 from calcinosis_classify.errors import KnowledgeBaseError
 from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import Condition, compile_condition, known_mask
+from calcinosis_classify.logic import Condition, compile_condition
 from calcinosis_classify.ranking import (
     HIGH_MARGIN,
     OVERRIDE_ACTIONS,
@@ -299,6 +300,8 @@ class _ProbePlan:
 
     set_field: str
     touched: frozenset[str]  # findings downstream of the input
+    computed: frozenset[str]  # those recomputed for each value (the rest are true on every probed row)
+    known_true: tuple[str, ...]  # touched findings true whatever the value tried: it makes the input known
     rules: tuple[CompiledRule, ...]  # rules reading the input or a touched finding
     rule_cols: np.ndarray
     needed: frozenset[str]  # inputs of the touched findings
@@ -309,7 +312,6 @@ class _ProbePlan:
     to_moved: np.ndarray  # (moved rows, probed rules) weights
     moved: np.ndarray  # moved_points and moved_counts
     unsupported_points: tuple[np.ndarray, np.ndarray]  # rows of the moved points and of their modifiers
-    known_only: frozenset[str]  # inputs everything probed reads only for whether they are known
     kept: tuple[tuple[str, int], ...]  # co-existence / override conditions the probe cannot change
     recheck: tuple[tuple[tuple[str, int], Condition, int], ...]  # the others that can move the ranking, gated
     reuse: tuple[tuple[str, int], ...]  # re-checked conditions not reading rule-derived findings
@@ -317,39 +319,36 @@ class _ProbePlan:
     cp_probed: bool
 
 
-_KNOWN_CALLS = frozenset({"known", "unknown", "not_known", "any_known"})
 _COMPOSITE_CONDITIONS = {c.name: compile_condition(c.condition) for c in kb.COMPOSITES}
 
 
-def _reads_only_knownness(cond: Condition, name: str) -> bool:
-    """Whether ``cond`` reads ``name`` only as a direct argument of known(), unknown(), not_known() or
-    any_known()."""
-    direct = {id(arg) for node in ast.walk(cond.tree) if isinstance(node, ast.Call)
-              and isinstance(node.func, ast.Name) and node.func.id in _KNOWN_CALLS for arg in node.args}
-    return all(id(node) in direct for node in ast.walk(cond.tree) if isinstance(node, ast.Name) and node.id == name)
+def _true_once_known(node: ast.AST, field: str, true: AbstractSet[str]) -> bool:
+    """Whether a condition is certainly true once ``field`` is known, with the findings in ``true`` true
+    (``any_known(..., field, ...)`` and ``known(field)`` are; ``|`` needs one side, ``&`` both)."""
+    if isinstance(node, ast.Expression):
+        return _true_once_known(node.body, field, true)
+    if isinstance(node, ast.Name):
+        return node.id in true
+    if isinstance(node, ast.BinOp):
+        left, right = (_true_once_known(x, field, true) for x in (node.left, node.right))
+        return (left or right) if isinstance(node.op, ast.BitOr) else (left and right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("known", "any_known"):
+        return any(isinstance(a, ast.Name) and (a.id == field or a.id in true) for a in node.args)
+    return False
 
 
-def _known_only(names: frozenset[str], touched: frozenset[str], conditions: list[Condition]) -> frozenset[str]:
-    """The input fields among ``names`` that the ``touched`` findings and the ``conditions`` read only for
-    whether they are known: a probe may give them as a cheap stand-in with the same known cells (a text
-    field's known-ness is a comparison per cell with ``None``, repeated for every probe value)."""
-    out = set()
-    for name in names & FIELD_BY_NAME.keys():
-        readers = [f for f in touched if name in FINDINGS[f].inputs]
-        if not all(f in _COMPOSITE_CONDITIONS for f in readers):
-            continue  # a finding computed from the value itself
-        conds = [_COMPOSITE_CONDITIONS[f] for f in readers] + [c for c in conditions if name in c.names]
-        if all(_reads_only_knownness(c, name) for c in conds):
-            out.add(name)
-    return frozenset(out)
-
-
-def _known_standin(values: Mapping[str, np.ndarray], name: str, cache: dict[str, np.ndarray]) -> np.ndarray:
-    """A text input as floats known in the same cells (NaN where unknown), made once per call."""
-    got = cache.get(name)
-    if got is None:
-        got = cache[name] = np.where(known_mask(values[name]), 0.0, np.nan)
-    return got
+def _known_true(field: str, values: tuple[Any, ...], touched: frozenset[str]) -> tuple[str, ...]:
+    """The composite findings among ``touched`` that are true on every row the probe sets ``field`` on (every
+    value it tries is a known one): a probe need not gather what they read only to find that out."""
+    coded = FIELD_BY_NAME[field].kind in ("flag", "demographic")  # -1 codes unknown
+    if not all(v == v and not (coded and v < 0) for v in values):
+        return ()
+    true: set[str] = set()
+    for composite in kb.COMPOSITES:  # in dependency order
+        if composite.name in touched and _true_once_known(_COMPOSITE_CONDITIONS[composite.name].tree, field,
+                                                          true):
+            true.add(composite.name)
+    return tuple(sorted(true))
 
 
 @cache
@@ -361,7 +360,9 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     rule_idx = sorted({i for f in touched | {set_field} for i in KB.rule_deps.get(f, ())})
     if not rule_idx and not touched:
         return None
-    needed = frozenset().union(*(FINDINGS[f].inputs for f in touched))
+    known_true = _known_true(set_field, _PROBES[k][1], touched)
+    computed = touched - set(known_true)
+    needed = frozenset().union(*(FINDINGS[f].inputs for f in computed))
     probed = touched | {set_field}
     rule_cols = np.array(rule_idx, dtype=np.intp)
     # The stacked sums the probed rules can move: their points rows (for the shift bound) and their
@@ -390,13 +391,11 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     modifier = np.flatnonzero(moved >= 5 * S)
     unsupported_points = (np.searchsorted(moved, moved[modifier] - 5 * S), modifier)
     return _ProbePlan(
-        set_field=set_field, touched=touched, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
+        set_field=set_field, touched=touched, computed=computed, known_true=known_true, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
         needed=needed, base_names=(needed | rule_names) - touched,
         rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
         to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
         recheck=recheck, reuse=reuse, unsupported_points=unsupported_points,
-        known_only=_known_only(needed | rule_names, touched, [r.cond for r in KB.rules if r.index in rule_idx]
-                               + [cond for key, cond in RANK_CONDITIONS if key not in kept]) - {set_field},
         env_names=RANK_BASE_NAMES.union(*(cond.names for cond in evaluated)) - ENGINE_FINDINGS,
         cp_probed=kb.CANT_MISS.finding in probed)
 
@@ -437,18 +436,14 @@ def _flips(recheck: list[tuple[tuple[str, int], Condition, int, np.ndarray, np.n
 
 
 def _probe_inputs(plan: _ProbePlan, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray],
-                  rows: np.ndarray, standins: dict[str, np.ndarray]
-                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The probe's ``rows`` of the inputs its findings read and of what else they and its rules read; a text
-    input read only for whether it is known comes as a float stand-in (cheaper to gather and to test)."""
-    def column(source: Mapping[str, np.ndarray], f: str) -> np.ndarray:
-        if f in plan.known_only and values[f].dtype == object:
-            return _known_standin(values, f, standins)[rows]
-        return source[f][rows]
-
-    sub_values = {f: column(values, f) for f in plan.needed if f in values}
+                  rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The probe's ``rows`` of the inputs its findings read and of what else they and its rules read, with
+    the findings true once the input is known set true."""
+    sub_values = {f: values[f][rows] for f in plan.needed if f in values}
     # (findings are computed from the inputs given: those are not gathered twice)
-    return sub_values, {f: column(env, f) for f in plan.base_names if f in env and f not in sub_values}
+    base = {f: env[f][rows] for f in plan.base_names if f in env and f not in sub_values}
+    base.update((name, np.full(rows.size, TRUE, dtype=np.uint8)) for name in plan.known_true)
+    return sub_values, base
 
 
 def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray], rule_state: np.ndarray,
@@ -457,7 +452,6 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
     """Probe one input at a time over the rows where it is unknown (``rule_state`` is rule-major)."""
     out = np.zeros((len(PROBE_NAMES), n), dtype=np.int16)  # probe-major: each probe updates one contiguous row
     states = {key: state for key, state, _ in rank_conditions(ranked)}
-    standins: dict[str, np.ndarray] = {}
     reach = {key: ranked[f"{_KIND[key[0]]}_reach"][key[1]] for key, _ in RANK_CONDITIONS}
     for k, (_, probe_values, group) in enumerate(_PROBES):
         plan = _probe_plan(k)
@@ -466,7 +460,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         rows = np.flatnonzero(_probe_unknown(values, group))
         if rows.size == 0:
             continue
-        sub_values, sub_env_base = _probe_inputs(plan, values, env, rows, standins)
+        sub_values, sub_env_base = _probe_inputs(plan, values, env, rows)
         env_at_rows = _Gather({}, _ALL, env, rows)  # the base arrays at the probe's rows, for every value
         base_conf = ranked["confidence"][rows]
         base_fired = np.take(rule_state[plan.rule_cols], rows, axis=1) == TRUE  # (probed rules, rows)
@@ -477,7 +471,7 @@ def _probe_by_input(values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarr
         n_points = len(plan.moved_points)
         for value in probe_values:
             sub_values[plan.set_field] = np.full(rows.size, value, dtype=values[plan.set_field].dtype)
-            sub_env = compute_findings(sub_values, thresholds, only=plan.touched, base=sub_env_base)
+            sub_env = compute_findings(sub_values, thresholds, only=plan.computed, base=sub_env_base)
             fired = np.empty_like(base_fired)
             for c, r in enumerate(plan.rules):
                 fired[c] = r.cond.evaluate(sub_env) == TRUE

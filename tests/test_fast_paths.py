@@ -277,27 +277,6 @@ def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:
     assert uncovered_without_modifiers  # the knowledge base has such probes: the modifier term matters
 
 
-def test_probes_read_text_inputs_for_knownness_only_where_every_reader_does() -> None:
-    """A probe gives a text input as a float stand-in known in the same cells only when every finding and
-    condition it re-evaluates reads that input through known() / unknown() / not_known(x) / any_known()."""
-    from calcinosis_classify import missing
-    from calcinosis_classify.logic import compile_condition
-
-    reads = missing._reads_only_knownness
-    assert reads(compile_condition("known(lesion_site) & has_dialysis"), "lesion_site")
-    assert reads(compile_condition("any_known(painful, lesion_site) | ~unknown(lesion_site)"), "lesion_site")
-    assert reads(compile_condition("not_known(lesion_site)"), "lesion_site")
-    assert not reads(compile_condition("not_known(lesion_site | has_dialysis)"), "lesion_site")
-    assert not reads(compile_condition("known(calcium) & lesion_site"), "lesion_site")
-    # a finding computed from the text itself (the body-site groups) keeps the real text
-    site_readers = [f for f, node in missing.FINDINGS.items() if "lesion_site" in node.inputs
-                    and f not in missing._COMPOSITE_CONDITIONS]
-    assert site_readers
-    assert "lesion_site" not in missing._known_only(frozenset({"lesion_site"}), frozenset(site_readers), [])
-    plans = [missing._probe_plan(k) for k in range(len(missing.PROBE_NAMES))]
-    assert any("lesion_site" in p.known_only for p in plans if p is not None)
-
-
 @pytest.mark.parametrize("permute", [False, True])
 def test_stacked_sums_by_subtype_equal_the_full_product(monkeypatch: pytest.MonkeyPatch, permute: bool) -> None:
     """Large inputs stack the rule states block by block, each subtype's rows from the rules that move
@@ -312,3 +291,25 @@ def test_stacked_sums_by_subtype_equal_the_full_product(monkeypatch: pytest.Monk
     assert any(isinstance(rules, np.ndarray) for _, rules, _ in ranking._STACK_PARTS) == permute
     states = rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(ranking.STACKED_T.shape[1], 1000))
     np.testing.assert_array_equal(ranking._stack(states), ranking.STACKED_T @ (states == 2).astype(np.float32))
+
+
+def test_findings_true_once_the_probed_input_is_known() -> None:
+    """A probe tries only known values, so a finding that holds whenever the input is known (``any_known``
+    of it, and what is or-ed with that) is set true instead of recomputed from every input it names; one
+    that also needs something else is recomputed."""
+    import ast
+
+    from calcinosis_classify import missing
+
+    flag = missing.PROBE_NAMES.index("warfarin")
+    plan = missing._probe_plan(flag)
+    assert {"history_recorded", "presentation_recorded", "case_described"} <= set(plan.known_true)
+    assert not set(plan.known_true) & plan.computed and set(plan.known_true) <= plan.touched
+    assert "lesion_site" not in plan.needed  # read only by the any_known() findings set true
+    assert missing._probe_plan(missing.PROBE_NAMES.index("calcium")).known_true == ()
+
+    def holds(text: str) -> bool:
+        return missing._true_once_known(ast.parse(text, mode="eval"), "x", {"t"})
+    assert holds("any_known(a, x)") and holds("known(x) | y") and holds("t & known(x)") and holds("any_known(t)")
+    assert not holds("known(x) & y") and not holds("unknown(x)") and not holds("not_known(x)") and not holds("~t")
+    assert not missing._known_true("sex", (-1, 0), frozenset({"case_described"}))  # -1 codes unknown sex

@@ -71,9 +71,21 @@ def _known_cell(x: np.ndarray) -> bool:
     return v is not None
 
 
+_FEW_ROWS = 64  # up to this many rows, any_known() tests the arrays of each dtype stacked (a few calls)
+
+
 def _any_known(*arrays: np.ndarray) -> np.ndarray:
-    if len(arrays[0]) == 1:  # a single case: one scalar test per name instead of two array operations
+    n = len(arrays[0])
+    if n == 1:  # a single case: one scalar test per name instead of two array operations
         return np.array([T if any(map(_known_cell, arrays)) else F], dtype=np.uint8)
+    if n <= _FEW_ROWS:  # a few rows (a case and its probe variants): per-call cost is the cost
+        by_dtype: dict[np.dtype, list[np.ndarray]] = {}
+        for x in arrays:
+            by_dtype.setdefault(x.dtype, []).append(x)
+        known = np.zeros(n, dtype=bool)
+        for same in by_dtype.values():
+            known |= _known_mask(np.concatenate(same).reshape(len(same), n)).any(axis=0)
+        return known.view(np.uint8) << 1
     mask = _known_mask(arrays[0]).copy()
     for x in arrays[1:]:
         mask |= _known_mask(x)

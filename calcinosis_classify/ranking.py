@@ -43,8 +43,10 @@ RANK_NAMES = RANK_BASE_NAMES.union(
     *(c.names for _, c in KB.overrides), *(c.names for _, c in KB.coexistence)) - ENGINE_FINDINGS
 
 
-_STRONG_OTHER = frozenset(f"strong_other_{s}" for s in SUBTYPES)
-_PHENOTYPE = frozenset(f"phenotype_{s}" for s in SUBTYPES)
+_STRONG_OTHER_NAMES = tuple(f"strong_other_{s}" for s in SUBTYPES)
+_STRONG_OTHER = frozenset(_STRONG_OTHER_NAMES)
+_PHENOTYPE_NAMES = tuple(f"phenotype_{s}" for s in SUBTYPES)
+_PHENOTYPE = frozenset(_PHENOTYPE_NAMES)
 _COEX_PRIMARY = np.array([SUB_INDEX[c.primary] for c, _ in KB.coexistence], dtype=np.intp)
 _COEX_CONTRIBUTING = np.array([[c.contributing == s for c, _ in KB.coexistence] for s in SUBTYPES], dtype=np.uint8)
 RANK_CONDITIONS: tuple[tuple[tuple[str, int], Condition], ...] = (
@@ -260,12 +262,12 @@ def _add_rule_derived_findings(env: dict[str, np.ndarray], stacked: np.ndarray, 
     if wanted & _STRONG_OTHER:
         strong = stacked[2 * S:3 * S] > 0
         # Some other subtype has strong support: more strongly supported subtypes than this one alone.
-        count = strong.sum(axis=0)
-        env.update((f"strong_other_{s}", (count - strong[j] > 0).view(np.uint8) * TRUE)
-                   for j, s in enumerate(SUBTYPES) if f"strong_other_{s}" in wanted)
-    # (a partial ranking reads one or two of these: only those are computed)
-    env.update((f"phenotype_{s}", (stacked[3 * S + j] > 0).view(np.uint8) * TRUE)
-               for j, s in enumerate(SUBTYPES) if f"phenotype_{s}" in wanted)
+        # (one (S, n) array for all subtypes: a row per finding)
+        other = (strong.sum(axis=0) > strong).view(np.uint8) * TRUE
+        env.update((name, other[j]) for j, name in enumerate(_STRONG_OTHER_NAMES) if name in wanted)
+    if wanted & _PHENOTYPE:
+        phenotype = (stacked[3 * S:4 * S] > 0).view(np.uint8) * TRUE
+        env.update((name, phenotype[j]) for j, name in enumerate(_PHENOTYPE_NAMES) if name in wanted)
 
 
 def _coexist(env: dict[str, np.ndarray], adj: np.ndarray, supported: np.ndarray, n: int, full: bool,

@@ -239,6 +239,10 @@ def test_any_known_is_the_or_of_known() -> None:
     one_row = compile_condition(f"any_known({', '.join(names)})")
     for i in range(len(fast)):
         assert one_row.evaluate({k: v[i:i + 1] for k, v in values.items()})[0] == fast[i], i
+    # A few rows at a time (each dtype's arrays tested stacked): the same states.
+    for start in range(0, len(fast), 17):
+        few = {k: v[start:start + 17] for k, v in values.items()}
+        np.testing.assert_array_equal(one_row.evaluate(few), fast[start:start + 17])
 
 
 def test_probe_shift_bounds_cover_supported_and_unsupported_subtypes() -> None:

@@ -412,7 +412,8 @@ _COEXIST_BATCH = compile_batch([cond for _, cond in KB.coexistence])
 _OVERRIDE_BATCH = compile_batch([cond for _, cond in KB.overrides])
 _OTHERS = tuple(np.array([i for i in range(S) if i != j]) for j in range(S))
 _RISK_MAJOR = np.array([rf.level == "major" for rf, _ in KB.risk])
-_URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.int64)
+# (uint8: the (triggers, n) product stays one byte a cell, not eight)
+_URGENCY_VALUE = np.array([[2 if u.level == "emergency" else 1] for u, _ in KB.urgency], dtype=np.uint8)
 _SUBTYPE_COLUMN = np.arange(S)[:, None]
 # Every action the ranking knows, checked once its helpers above exist.
 for _name, _action in OVERRIDE_ACTIONS.items():
@@ -459,7 +460,7 @@ def urgency_levels(env: dict[str, np.ndarray], top: np.ndarray, risk: np.ndarray
 
 def urgency_from_states(state: np.ndarray) -> np.ndarray:
     """Urgency level (0 routine, 1 urgent, 2 emergency) from the trigger-major (triggers, n) states."""
-    return ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0)
+    return ((state == TRUE) * _URGENCY_VALUE).max(axis=0, initial=0).astype(np.int64)
 
 
 def core(values: Mapping[str, np.ndarray], n: int, thresholds: Thresholds, full: bool = True,

@@ -71,14 +71,14 @@ def _known_cell(x: np.ndarray) -> bool:
     return v is not None
 
 
-_FEW_ROWS = 64  # up to this many rows, any_known() tests the arrays of each dtype stacked (a few calls)
+_STACK_KNOWN_UP_TO = 64  # rows up to which any_known() tests the arrays of each dtype stacked (a few calls)
 
 
 def _any_known(*arrays: np.ndarray) -> np.ndarray:
     n = len(arrays[0])
     if n == 1:  # a single case: one scalar test per name instead of two array operations
         return np.array([T if any(map(_known_cell, arrays)) else F], dtype=np.uint8)
-    if n <= _FEW_ROWS:  # a few rows (a case and its probe variants): per-call cost is the cost
+    if n <= _STACK_KNOWN_UP_TO:  # a few rows (a case and its probe variants): per-call cost is the cost
         by_dtype: dict[np.dtype, list[np.ndarray]] = {}
         for x in arrays:
             by_dtype.setdefault(x.dtype, []).append(x)

@@ -408,13 +408,17 @@ def test_a_calcium_containing_injection_named_at_the_site_is_an_exposure(text: s
 
 @pytest.mark.parametrize("setting", [{"hyperparathyroidism": "yes"}, {"malignancy": "yes"}, {"liver_disease": "yes"},
                                      {"autoimmune_disease": "yes", "corticosteroids": "yes"}])
-def test_an_ischaemic_lesion_in_a_non_uremic_setting_is_at_least_moderate_risk(setting: dict[str, str]) -> None:
-    """Non-uremic calciphylaxis (primary HPT, malignancy, liver disease, CTD on steroids) with necrosis or a
-    painful ulcer: risk at least moderate; the same setting with an intact lesion stays low."""
+def test_the_picture_of_non_uremic_calciphylaxis_is_at_least_moderate_risk(setting: dict[str, str]) -> None:
+    """Necrosis in a non-uremic calciphylaxis setting (primary HPT, malignancy, liver disease, CTD on
+    steroids), or a painful ulcer outside CTD: risk at least moderate. An intact lesion, a painful ulcer in CTD
+    (the course of dystrophic calcinosis) and a child stay low."""
     base = {"age_years": 58, "sex": "M", "egfr": 80, "lesion_site": "thigh", **setting}
+    ctd = "autoimmune_disease" in setting
     assert classify({**base, "painful": "yes", "necrosis": "yes"}).calciphylaxis_risk in ("moderate", "high")
-    assert classify({**base, "painful": "yes", "ulceration": "yes"}).calciphylaxis_risk in ("moderate", "high")
+    ulcer = classify({**base, "painful": "yes", "ulceration": "yes"}).calciphylaxis_risk
+    assert (ulcer == "low") if ctd else (ulcer in ("moderate", "high"))
     assert classify({**base, "painful": "no", "ulceration": "no", "necrosis": "no"}).calciphylaxis_risk == "low"
+    assert classify({**base, "age_years": 10, "painful": "yes", "necrosis": "yes"}).calciphylaxis_risk == "low"
 
 
 @pytest.mark.parametrize(("site", "head_neck"), [

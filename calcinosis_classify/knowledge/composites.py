@@ -102,10 +102,18 @@ COMPOSITES: tuple[Composite, ...] = (
     Composite("cp_high_risk", "cp_must_exclude | (has_painful & uremic_setting)",
               "an ischaemic lesion in a must-exclude setting, or any painful lesion on dialysis or after transplant",
               (8, 9, 22, 106)),
-    Composite("cp_moderate_risk", "uremic_setting | (ischaemic_lesion & nonuremic_cp_setting)",
-              "dialysis, eGFR < 15 or a kidney transplant (§6.8.1), or an ischaemic lesion in a non-uremic "
-              "calciphylaxis setting (primary HPT, malignancy, liver disease, CTD on steroids: the picture of "
-              "non-uremic calciphylaxis, §4.6)", (10, 15, 18, 20, 33)),
+    # In CTD a painful ulcer is the common course of dystrophic calcinosis itself (§2.1): there only necrosis,
+    # eschar or retiform purpura counts. Non-uremic series are of patients aged 15 and over (§4.6).
+    Composite("nonuremic_cp_picture",
+              "((has_necrosis & nonuremic_cp_setting) | "
+              "(ischaemic_lesion & (has_hyperparathyroidism | has_malignancy | has_liver_disease))) & "
+              "not_known(below_calciphylaxis_age)",
+              "the picture of non-uremic calciphylaxis: necrosis with warfarin/VKA, primary HPT, malignancy, liver "
+              "disease or CTD on steroids, or a painful ulcer with primary HPT, malignancy or liver disease",
+              (18, 20, 33)),
+    Composite("cp_moderate_risk", "uremic_setting | nonuremic_cp_picture",
+              "dialysis, eGFR < 15 or a kidney transplant (§6.8.1), or the picture of non-uremic calciphylaxis "
+              "(§4.6)", (10, 15, 18, 20, 33)),
     # The metastatic picture of §2.2 and §6.3: deposits at its typical sites (periarticular, tumoral masses,
     # fingertips) with a recorded mineral derangement (hypercalcaemia or hyperphosphataemia, or a Ca×P in the
     # raised bands).

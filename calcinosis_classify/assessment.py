@@ -361,20 +361,21 @@ def _is_unknown(value: Any) -> bool:
 _FIELD_RANK = {name: k for k, name in enumerate(FIELD_BY_NAME)}
 
 
+def _fields_and_findings(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``names`` split into input fields and findings (a name that is both counts as a field)."""
+    names = tuple(names)
+    return (tuple(x for x in names if x in FIELD_BY_NAME),
+            tuple(x for x in names if x in FINDINGS and x not in FIELD_BY_NAME))
+
+
 @functools.cache
 def _expansion(name: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """A finding's direct input fields, its direct input findings, and whether it can be unknown on a row
     (a per-row array; a site matrix is never unknown)."""
-    inputs = FINDINGS[name].inputs
-    return (tuple(x for x in inputs if x in FIELD_BY_NAME),
-            tuple(x for x in inputs if x in FINDINGS and x not in FIELD_BY_NAME), FINDINGS[name].kind != "matrix")
+    return (*_fields_and_findings(FINDINGS[name].inputs), FINDINGS[name].kind != "matrix")
 
 
-@functools.cache
-def _roots(names: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The fields and the findings a condition names."""
-    return (tuple(x for x in names if x in FIELD_BY_NAME),
-            tuple(x for x in names if x in FINDINGS and x not in FIELD_BY_NAME))
+_roots = functools.cache(_fields_and_findings)  # the fields and findings a condition names, per condition
 
 
 def _rule_fields(names: frozenset[str], env: Mapping[str, np.ndarray], i: int) -> tuple[str, ...]:

@@ -18,9 +18,9 @@ import numpy as np
 from calcinosis_classify import knowledge as kb
 from calcinosis_classify.compiled import ENGINE_FINDINGS, KB, SUB_INDEX, CompiledRule, S
 from calcinosis_classify.errors import KnowledgeBaseError
-from calcinosis_classify.findings import FINDINGS, TRUE, compute_findings, downstream
+from calcinosis_classify.findings import _COMPOSITE_CONDITIONS, FINDINGS, TRUE, compute_findings, downstream
 from calcinosis_classify.knowledge.thresholds import Thresholds
-from calcinosis_classify.logic import Condition, compile_condition
+from calcinosis_classify.logic import Condition
 from calcinosis_classify.ranking import (
     HIGH_MARGIN,
     OVERRIDE_ACTIONS,
@@ -319,9 +319,6 @@ class _ProbePlan:
     cp_probed: bool
 
 
-_COMPOSITE_CONDITIONS = {c.name: compile_condition(c.condition) for c in kb.COMPOSITES}
-
-
 def _true_once_known(node: ast.AST, field: str, true: AbstractSet[str]) -> bool:
     """Whether a condition is certainly true once ``field`` is known, with the findings in ``true`` true
     (``any_known(..., field, ...)`` and ``known(field)`` are; ``|`` needs one side, ``&`` both)."""
@@ -391,7 +388,8 @@ def _probe_plan(k: int) -> _ProbePlan | None:
     modifier = np.flatnonzero(moved >= 5 * S)
     unsupported_points = (np.searchsorted(moved, moved[modifier] - 5 * S), modifier)
     return _ProbePlan(
-        set_field=set_field, touched=touched, computed=computed, known_true=known_true, rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
+        set_field=set_field, touched=touched, computed=computed, known_true=known_true,
+        rules=tuple(KB.rules[i] for i in rule_idx), rule_cols=rule_cols,
         needed=needed, base_names=(needed | rule_names) - touched,
         rank_inputs=tuple(sorted(probed & RANK_NAMES)), moved_points=moved_points, moved_counts=moved_counts,
         to_moved=STACKED_T[moved][:, rule_cols], moved=np.concatenate([moved_points, moved_counts]), kept=kept,
